@@ -1,0 +1,18 @@
+//! Cases: what conform sends. A case has a stable [`CaseId`], a [`CaseKind`] (positive, negative,
+//! protocol), a [`Recipe`] and a seed from which its request input is drawn with proptest, so that
+//! the same seed sends the same requests and a failing case can be shrunk. This room never prints
+//! and never sends.
+
+mod id;
+mod input;
+mod kind;
+mod mutation;
+mod recipe;
+mod values;
+
+pub use id::{CaseId, slug};
+pub use input::{Body, Context, RequestInput, as_text, build};
+pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
+pub use mutation::{Constraint, constraints};
+pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe};
+pub use values::{GenerateError, generator_regex};

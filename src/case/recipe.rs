@@ -1,0 +1,268 @@
+//! A [`Case`] and how its request is made: from its seed, a proptest value tree of
+//! [`RequestInput`] (valid, or valid then broken by one mutation), then a protocol probe bending
+//! the built request. The tree is what the runner shrinks when the case fails.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use proptest::strategy::{BoxedStrategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::id::CaseId;
+use super::input::{self, Body, RequestInput};
+use super::kind::{CaseKind, Probe};
+use super::mutation::Constraint;
+use super::values::GenerateError;
+use crate::http::PreparedRequest;
+use crate::spec::{CredentialLocation, Operation, ParamLocation};
+
+/// Where the broken value of a negative case lives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Place {
+    Body,
+    Parameter(ParamLocation, String),
+}
+
+/// How a case's input is made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recipe {
+    /// Valid by the schemas.
+    Valid,
+    /// Valid, then one constraint broken.
+    Mutated { place: Place, constraint: Constraint },
+    /// A valid body cut short, so that it is not JSON.
+    Malformed,
+}
+
+/// One case: what to send and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub id: CaseId,
+    /// Index of the spec in the plan, and of the operation in the spec.
+    pub spec: usize,
+    pub operation: usize,
+    pub kind: CaseKind,
+    pub recipe: Recipe,
+    pub seed: u64,
+}
+
+/// One step of shrinking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shrink {
+    Simplify,
+    Complicate,
+}
+
+/// A generated input that can be shrunk.
+pub type InputTree = Box<dyn ValueTree<Value = RequestInput>>;
+
+/// The deterministic runner for a seed: the same seed draws the same values.
+fn runner(seed: u64) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    for (i, chunk) in bytes.chunks_mut(8).enumerate() {
+        chunk.copy_from_slice(&seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(i as u64).to_le_bytes());
+    }
+    let config = Config { max_local_rejects: 2_000, max_shrink_iters: 64, ..Config::default() };
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+/// Whether the mutated input really is invalid at the mutated place.
+fn still_invalid(operation: &Operation, place: &Place, input: &RequestInput) -> bool {
+    match place {
+        Place::Body => match (&input.body, operation.body.as_ref().and_then(|b| b.json())) {
+            (Body::Json(value), Some((_, schema))) => !crate::spec::is_valid(schema, value),
+            _ => false,
+        },
+        Place::Parameter(location, name) => {
+            let Some(param) = operation.parameters.iter().find(|p| p.location == *location && &p.name == name) else {
+                return false;
+            };
+            let slot = match location {
+                ParamLocation::Path => &input.path,
+                ParamLocation::Query => &input.query,
+                ParamLocation::Header | ParamLocation::Cookie => &input.headers,
+            };
+            match slot.get(name) {
+                None => param.required,
+                Some(value) => !crate::spec::is_valid(&param.schema, value),
+            }
+        }
+    }
+}
+
+impl Case {
+    /// The input strategy of this case.
+    fn strategy(
+        &self,
+        operation: &Operation,
+        variables: &BTreeSet<String>,
+    ) -> Result<BoxedStrategy<RequestInput>, GenerateError> {
+        let valid = input::strategy(operation, variables)?;
+        Ok(match &self.recipe {
+            Recipe::Valid => valid,
+            Recipe::Malformed => valid
+                .prop_map(|mut input| {
+                    let text = match &input.body {
+                        Body::Json(value) => value.to_string(),
+                        _ => "{}".to_owned(),
+                    };
+                    input.body = Body::Raw(text[..text.len().saturating_sub(1)].to_owned());
+                    input
+                })
+                .boxed(),
+            Recipe::Mutated { place, constraint } => {
+                let (place, constraint, operation) = (place.clone(), constraint.clone(), operation.clone());
+                valid
+                    .prop_filter_map("the mutation must break the schema", move |mut input| {
+                        let applied = match &place {
+                            Place::Body => match &mut input.body {
+                                Body::Json(value) => constraint.apply(value),
+                                _ => false,
+                            },
+                            Place::Parameter(location, name) => {
+                                let slot = input.slot_mut(*location);
+                                if constraint.pointer.is_empty()
+                                    && constraint.kind == super::MutationKind::MissingRequired
+                                {
+                                    slot.remove(name).is_some()
+                                } else {
+                                    let mut value = slot.get(name).cloned().unwrap_or(Value::Null);
+                                    let applied = constraint.apply(&mut value);
+                                    slot.insert(name.clone(), value);
+                                    applied
+                                }
+                            }
+                        };
+                        (applied && still_invalid(&operation, &place, &input)).then_some(input)
+                    })
+                    .boxed()
+            }
+        })
+    }
+
+    /// The input after replaying `steps` of shrinking on the tree drawn from the seed, and whether
+    /// the last step moved. Replaying (rather than keeping the tree) keeps callers `Send`: the
+    /// tree never lives across an `.await`. The empty replay is the case's first input.
+    pub fn replay(
+        &self,
+        operation: &Operation,
+        variables: &BTreeSet<String>,
+        steps: &[Shrink],
+    ) -> Result<(RequestInput, bool), GenerateError> {
+        let mut tree = self.generate(operation, variables)?;
+        let mut moved = true;
+        for step in steps {
+            moved = match step {
+                Shrink::Simplify => tree.simplify(),
+                Shrink::Complicate => tree.complicate(),
+            };
+        }
+        Ok((tree.current(), moved))
+    }
+
+    /// The value tree of this case's input, drawn from its seed.
+    pub fn generate(&self, operation: &Operation, variables: &BTreeSet<String>) -> Result<InputTree, GenerateError> {
+        let strategy = self.strategy(operation, variables)?;
+        let mut runner = runner(self.seed);
+        strategy.new_tree(&mut runner).map(|tree| Box::new(tree) as InputTree).map_err(|reason| GenerateError {
+            pointer: operation.pointer.clone(),
+            message: format!("no input could be generated for {}: {reason}", self.id),
+        })
+    }
+}
+
+/// A value no credential has.
+pub const WRONG_CREDENTIAL: &str = "conform-wrong-credential";
+
+/// Whether a header is named `name` (case-insensitive).
+fn is(name: &str) -> impl Fn(&(String, String)) -> bool + '_ {
+    move |(n, _)| n.eq_ignore_ascii_case(name)
+}
+
+/// Bends a valid request the way a protocol probe says.
+pub fn apply_probe(probe: &Probe, operation: &Operation, request: &mut PreparedRequest) {
+    match probe {
+        Probe::UndocumentedMethod { method } => request.method = method.clone(),
+        // These probes are about a body sent without its label: an optional body is always sent.
+        Probe::MissingContentType => {
+            request.body.get_or_insert_with(|| b"{}".to_vec());
+            request.headers.retain(|h| !is("content-type")(h));
+        }
+        Probe::WrongContentType { content_type } => {
+            request.body.get_or_insert_with(|| b"{}".to_vec());
+            request.headers.retain(|h| !is("content-type")(h));
+            request.headers.push(("Content-Type".to_owned(), content_type.clone()));
+        }
+        Probe::MissingCredential { scheme } | Probe::WrongCredential { scheme } => {
+            let wrong = matches!(probe, Probe::WrongCredential { .. });
+            let Some(credential) = operation.credentials.iter().find(|c| &c.scheme == scheme) else { return };
+            match &credential.location {
+                CredentialLocation::Header(name) => {
+                    request.headers.retain(|h| !is(name)(h));
+                    if wrong {
+                        request.headers.push((name.clone(), WRONG_CREDENTIAL.to_owned()));
+                    }
+                }
+                CredentialLocation::Bearer | CredentialLocation::Basic => {
+                    let scheme_word =
+                        if credential.location == CredentialLocation::Bearer { "Bearer" } else { "Basic" };
+                    request.headers.retain(|h| !is("authorization")(h));
+                    if wrong {
+                        request.headers.push(("Authorization".to_owned(), format!("{scheme_word} {WRONG_CREDENTIAL}")));
+                    }
+                }
+                CredentialLocation::Query(name) => {
+                    request.url = rewrite_query(&request.url, name, wrong.then_some(WRONG_CREDENTIAL));
+                }
+                CredentialLocation::Cookie(name) => {
+                    request
+                        .headers
+                        .retain(|(n, v)| !(n.eq_ignore_ascii_case("cookie") && v.starts_with(&format!("{name}="))));
+                    if wrong {
+                        request.headers.push(("Cookie".to_owned(), format!("{name}={WRONG_CREDENTIAL}")));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `url` with the query parameter `name` removed, or set to `value`.
+fn rewrite_query(url: &str, name: &str, value: Option<&str>) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if k != name {
+            out.append_pair(&k, &v);
+        }
+    }
+    if let Some(value) = value {
+        out.append_pair(name, value);
+    }
+    let query = out.finish();
+    if query.is_empty() { base.to_owned() } else { format!("{base}?{query}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_rewriting() {
+        assert_eq!(rewrite_query("http://h/p?a=1&token=s&b=2", "token", None), "http://h/p?a=1&b=2");
+        assert_eq!(rewrite_query("http://h/p?token=s", "token", Some("w")), "http://h/p?token=w");
+        assert_eq!(rewrite_query("http://h/p?token=s", "token", None), "http://h/p");
+    }
+
+    #[test]
+    fn same_seed_same_draw() {
+        let strategy = proptest::collection::vec(any::<u32>(), 5);
+        let a = strategy.new_tree(&mut runner(42)).unwrap().current();
+        let b = strategy.new_tree(&mut runner(42)).unwrap().current();
+        let c = strategy.new_tree(&mut runner(43)).unwrap().current();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+}

@@ -1,0 +1,309 @@
+//! Valid values from a JSON Schema (2020-12, `$ref`s resolved): a proptest strategy per schema.
+//! Generation follows the keywords it understands (types, enums, bounds, patterns, formats,
+//! properties, items, combinators); the result is then filtered through the validator, so that a
+//! keyword it does not understand (`not`, `dependentRequired`, …) can only cost a rejection, never
+//! produce an invalid "valid" value.
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+use serde_json::{Map, Number, Value, json};
+
+/// Strings are generated at most this long when the schema sets no `maxLength`.
+const MAX_FREE_STRING: usize = 24;
+/// Arrays get at most this many items when the schema sets no `maxItems`.
+const MAX_FREE_ITEMS: usize = 4;
+
+/// Why no strategy could be built for a schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot generate values for the schema at {pointer}: {message}")]
+pub struct GenerateError {
+    pub pointer: String,
+    pub message: String,
+}
+
+fn error(pointer: &str, message: impl Into<String>) -> GenerateError {
+    GenerateError { pointer: pointer.to_owned(), message: message.into() }
+}
+
+/// A strategy for values valid by `schema`. `pointer` names the schema in errors.
+pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let raw = raw(schema, pointer)?;
+    let schema = Arc::new(schema.clone());
+    Ok(raw
+        .prop_filter("the value must validate against its schema", move |v| crate::spec::is_valid(&schema, v))
+        .boxed())
+}
+
+/// A strategy from the keywords alone, unfiltered.
+fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let object = match schema {
+        Value::Bool(true) => return Ok(Just(json!("x")).boxed()),
+        Value::Bool(false) => return Err(error(pointer, "the schema `false` accepts nothing")),
+        Value::Object(object) => object,
+        _ => return Err(error(pointer, "a schema must be an object or a boolean")),
+    };
+    if let Some(value) = object.get("const") {
+        return Ok(Just(value.clone()).boxed());
+    }
+    if let Some(values) = object.get("enum") {
+        let values = values
+            .as_array()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| error(pointer, "`enum` must be a non-empty array"))?;
+        return Ok(proptest::sample::select(values.clone()).boxed());
+    }
+    if let Some(all) = object.get("allOf").and_then(Value::as_array) {
+        let merged = merge_all_of(object, all);
+        return raw(&merged, pointer);
+    }
+    for keyword in ["oneOf", "anyOf"] {
+        if let Some(options) = object.get(keyword).and_then(Value::as_array) {
+            let mut strategies = Vec::new();
+            for (i, option) in options.iter().enumerate() {
+                // Sibling keywords apply to every branch.
+                let mut branch = object.clone();
+                branch.remove(keyword);
+                let merged = merge_all_of(&branch, std::slice::from_ref(option));
+                strategies.push(raw(&merged, &format!("{pointer}/{keyword}/{i}"))?);
+            }
+            if strategies.is_empty() {
+                return Err(error(pointer, format!("`{keyword}` has no branch")));
+            }
+            return Ok(proptest::strategy::Union::new(strategies).boxed());
+        }
+    }
+    let types: Vec<&str> = match object.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![infer_type(object)],
+    };
+    let mut strategies = Vec::new();
+    for t in types {
+        strategies.push(match t {
+            "null" => Just(Value::Null).boxed(),
+            "boolean" => any::<bool>().prop_map(Value::Bool).boxed(),
+            "integer" => integer(object, pointer)?,
+            "number" => number(object, pointer)?,
+            "string" => string(object, pointer)?,
+            "array" => array(object, pointer)?,
+            "object" => self::object(object, pointer)?,
+            other => return Err(error(pointer, format!("unknown type `{other}`"))),
+        });
+    }
+    Ok(proptest::strategy::Union::new(strategies).boxed())
+}
+
+/// The type a schema without `type` most likely means, from its other keywords.
+fn infer_type(object: &Map<String, Value>) -> &'static str {
+    let has = |keys: &[&str]| keys.iter().any(|k| object.contains_key(*k));
+    if has(&["properties", "required", "additionalProperties", "minProperties"]) {
+        "object"
+    } else if has(&["items", "minItems", "maxItems", "prefixItems"]) {
+        "array"
+    } else if has(&["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]) {
+        "number"
+    } else {
+        "string"
+    }
+}
+
+/// `allOf` branches folded into one schema: properties and required lists are united, other
+/// keywords of later branches win. Good enough to generate from; the filter has the last word.
+pub(crate) fn merge_all_of(base: &Map<String, Value>, all: &[Value]) -> Value {
+    let mut merged = base.clone();
+    merged.remove("allOf");
+    for branch in all.iter().filter_map(Value::as_object) {
+        for (key, value) in branch {
+            match (key.as_str(), merged.get_mut(key)) {
+                ("properties", Some(Value::Object(props))) => {
+                    if let Some(more) = value.as_object() {
+                        props.extend(more.clone());
+                    }
+                }
+                ("required", Some(Value::Array(required))) => {
+                    for name in value.as_array().into_iter().flatten() {
+                        if !required.contains(name) {
+                            required.push(name.clone());
+                        }
+                    }
+                }
+                _ => {
+                    merged.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
+    Value::Object(merged)
+}
+
+fn bound_i64(object: &Map<String, Value>, key: &str) -> Option<i64> {
+    object.get(key).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
+}
+
+fn integer(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let min =
+        bound_i64(object, "minimum").or_else(|| bound_i64(object, "exclusiveMinimum").map(|m| m.saturating_add(1)));
+    let max =
+        bound_i64(object, "maximum").or_else(|| bound_i64(object, "exclusiveMaximum").map(|m| m.saturating_sub(1)));
+    let (min, max) = match (min, max) {
+        (Some(min), Some(max)) => (min, max),
+        (Some(min), None) => (min, min.saturating_add(1000)),
+        (None, Some(max)) => (max.saturating_sub(1000), max),
+        (None, None) => (-1000, 1000),
+    };
+    if min > max {
+        return Err(error(pointer, format!("no integer lies between {min} and {max}")));
+    }
+    Ok((min..=max).prop_map(|n| Value::Number(n.into())).boxed())
+}
+
+fn number(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let get = |k: &str| object.get(k).and_then(Value::as_f64);
+    let min = get("minimum").or(get("exclusiveMinimum")).unwrap_or(-1000.0);
+    let max = get("maximum").or(get("exclusiveMaximum")).unwrap_or(min.max(0.0) + 1000.0);
+    if min > max || !min.is_finite() || !max.is_finite() {
+        return Err(error(pointer, format!("no number lies between {min} and {max}")));
+    }
+    Ok((min..=max).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)).boxed())
+}
+
+/// A regex the proptest generator accepts: anchors stripped, `\d`, `\w` and `\s` made ASCII.
+pub fn generator_regex(pattern: &str) -> String {
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = if body.ends_with('$') && !body.ends_with("\\$") { &body[..body.len() - 1] } else { body };
+    body.replace("\\d", "[0-9]").replace("\\w", "[A-Za-z0-9_]").replace("\\s", "[ ]")
+}
+
+fn string(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let min = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = object.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
+    if max.is_some_and(|max| max < min) {
+        return Err(error(pointer, format!("maxLength {max:?} is below minLength {min}")));
+    }
+    let regex = if let Some(pattern) = object.get("pattern").and_then(Value::as_str) {
+        generator_regex(pattern)
+    } else {
+        match object.get("format").and_then(Value::as_str) {
+            Some("date-time") => {
+                "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-]0[0-9]:00)"
+                    .to_owned()
+            }
+            Some("date") => "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])".to_owned(),
+            Some("uuid") => "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}".to_owned(),
+            Some("email") => "[a-z][a-z0-9]{0,8}@[a-z]{1,8}\\.(com|org|net)".to_owned(),
+            Some("uri") => "https://[a-z]{1,10}\\.(com|org)/[a-z0-9]{0,10}".to_owned(),
+            _ => {
+                let max = max.unwrap_or(min + MAX_FREE_STRING).min(min + 64);
+                format!("[a-zA-Z0-9 ._~-]{{{min},{max}}}")
+            }
+        }
+    };
+    let strategy = proptest::string::string_regex(&regex)
+        .map_err(|e| error(pointer, format!("cannot generate from the pattern `{regex}`: {e}")))?;
+    Ok(strategy
+        .prop_filter("length within minLength..=maxLength", move |s| {
+            let n = s.chars().count();
+            n >= min && max.is_none_or(|max| n <= max)
+        })
+        .prop_map(Value::String)
+        .boxed())
+}
+
+fn array(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = object.get("maxItems").and_then(Value::as_u64).map_or(min + MAX_FREE_ITEMS, |m| m as usize).min(min + 8);
+    if max < min {
+        return Err(error(pointer, format!("maxItems {max} is below minItems {min}")));
+    }
+    let items = match object.get("items") {
+        Some(items) => raw(items, &format!("{pointer}/items"))?,
+        None => Just(json!("x")).boxed(),
+    };
+    Ok(proptest::collection::vec(items, min..=max).prop_map(Value::Array).boxed())
+}
+
+fn object(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+    let required: Vec<&str> = object
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let empty = Map::new();
+    let properties = object.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+    for (name, schema) in properties {
+        let strategy = raw(schema, &format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1")))?;
+        let is_required = required.contains(&name.as_str());
+        let name = name.clone();
+        let pair = strategy.prop_map(move |v| (name.clone(), v));
+        fields.push(if is_required { pair.prop_map(Some).boxed() } else { proptest::option::of(pair).boxed() });
+    }
+    for name in required.iter().filter(|n| !properties.contains_key(**n)) {
+        let name = (*name).to_owned();
+        fields.push(Just(Some((name, json!("x")))).boxed());
+    }
+    Ok(fields.prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect())).boxed())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    fn samples(schema: Value, n: usize) -> Vec<Value> {
+        let strategy = valid(&schema, "#").unwrap();
+        let mut runner = TestRunner::deterministic();
+        (0..n).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+    }
+
+    #[test]
+    fn regex_translation() {
+        assert_eq!(generator_regex("^[0-9]{8,13}$"), "[0-9]{8,13}");
+        assert_eq!(generator_regex("^\\d+@c\\.us$"), "[0-9]+@c\\.us");
+        assert_eq!(generator_regex("a\\$"), "a\\$");
+    }
+
+    #[test]
+    fn generated_values_are_valid() {
+        let schema = json!({
+            "type": "object",
+            "required": ["phone", "method", "n"],
+            "properties": {
+                "phone": {"type": "string", "pattern": "^[0-9]{8,13}$"},
+                "method": {"type": "string", "enum": ["sms", "voice"]},
+                "n": {"type": "integer", "minimum": 4, "maximum": 10},
+                "when": {"type": "string", "format": "date-time"},
+                "id": {"type": "string", "format": "uuid"},
+                "tags": {"type": "array", "items": {"type": "string", "maxLength": 3}, "maxItems": 2},
+                "maybe": {"type": ["string", "null"]}
+            },
+            "not": {"properties": {"n": {"const": 7}}, "required": ["n"]}
+        });
+        for value in samples(schema.clone(), 200) {
+            assert!(crate::spec::is_valid(&schema, &value), "{value}");
+            assert_ne!(value["n"], 7, "`not` is honoured through the filter");
+        }
+    }
+
+    #[test]
+    fn combinators() {
+        let schema =
+            json!({"oneOf": [{"type": "string", "const": "a"}, {"type": "integer", "minimum": 5, "maximum": 5}]});
+        let values = samples(schema, 50);
+        assert!(values.contains(&json!("a")) && values.contains(&json!(5)));
+        let schema = json!({"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"const": 1}}},
+                                      {"required": ["b"], "properties": {"b": {"const": 2}}}]});
+        assert!(samples(schema, 20).iter().all(|v| v["a"] == 1 && v["b"] == 2));
+    }
+
+    #[test]
+    fn impossible_schemas_are_errors() {
+        assert!(valid(&json!({"type": "integer", "minimum": 5, "maximum": 4}), "#/x").unwrap_err().pointer == "#/x");
+        assert!(valid(&json!({"type": "string", "pattern": "(unclosed"}), "#").is_err());
+        assert!(valid(&json!(false), "#").is_err());
+        assert!(valid(&json!({"enum": []}), "#").is_err());
+    }
+}

@@ -1,0 +1,44 @@
+//! `positive_data_acceptance`: where the spec says acceptance is certain
+//! (`x-conform-accepts-valid-input`), a schema-valid request with valid credentials is not refused
+//! as invalid (400, 415 or 422).
+
+use super::{Check, CheckId, Exchange, Verdict};
+use crate::case::CaseKind;
+use crate::spec::{Level, Source};
+
+pub const CHECK: Check = Check {
+    id: CheckId::PositiveDataAcceptance,
+    description: "valid input is not refused as invalid, where the contract makes acceptance certain",
+    source: || Source::new(Level::Doc, "x-conform-accepts-valid-input"),
+    run,
+};
+
+fn run(exchange: &Exchange<'_>) -> Verdict {
+    let (CaseKind::Positive, Some(source)) = (exchange.kind, &exchange.operation.accepts_valid_input) else {
+        return Verdict::NotApplicable;
+    };
+    let status = exchange.response.status;
+    if matches!(status, 400 | 415 | 422) {
+        let body: String = String::from_utf8_lossy(&exchange.response.body).chars().take(200).collect();
+        Verdict::fail_with(format!("valid input was refused with {status}: {body}"), Some(source.clone()))
+    } else {
+        Verdict::Pass
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{operation, response, verdict};
+    use super::*;
+
+    #[test]
+    fn only_where_acceptance_is_certain() {
+        let certain =
+            operation(serde_json::json!({"x-conform-accepts-valid-input": {"level": "profile", "cite": "c"}}));
+        let uncertain = operation(serde_json::json!({}));
+        let k = CaseKind::Positive;
+        assert!(matches!(verdict(run, &certain, &k, &response(400, None, "{}")), Verdict::Fail { .. }));
+        assert_eq!(verdict(run, &certain, &k, &response(200, None, "{}")), Verdict::Pass);
+        assert_eq!(verdict(run, &uncertain, &k, &response(400, None, "{}")), Verdict::NotApplicable);
+    }
+}

@@ -1,0 +1,48 @@
+//! The command line: clap definitions, exit codes and the wiring from a subcommand to the library.
+//! This is the only layer that prints.
+
+mod exit;
+mod lint;
+mod run;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+pub use exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
+
+/// conform: contract-testing and conformance harness for OpenAPI services.
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate cases from the specs and check a target (default: the embedded reference server).
+    Run(run::RunArgs),
+    /// Check specs: $refs, versions, and every example against its own schema (exit 2 on problems).
+    Lint(lint::LintArgs),
+    /// Run the reference server for the Z-API, Wawp and Hypersender APIs, with its /__sandbox.
+    Serve(serve::ServeArgs),
+}
+
+/// Parses the process arguments and runs the subcommand.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { HARNESS_ERROR } else { CONFORMANT });
+        }
+    };
+    let code = match cli.command {
+        Command::Lint(args) => lint::run(args),
+        Command::Run(args) => run::run(args),
+        Command::Serve(args) => serve::run(args),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,268 @@
+//! `conform run`: load the specs, start the embedded reference server when no target is given,
+//! run every case, print the report, and exit 0 (conformant), 1 (nonconformant) or 2 (error).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
+use crate::check::CheckId;
+use crate::http::Limits;
+use crate::plan::PlanOptions;
+use crate::reference::{self, Faults};
+use crate::report::console;
+use crate::run::{self, Event, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::spec::{self, Spec};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// An OpenAPI spec (repeatable). Default: the three bundled specs (zapi, wawp, hypersender).
+    #[arg(long = "spec", value_name = "PATH")]
+    pub specs: Vec<PathBuf>,
+
+    /// The base URL to test, for every spec (URL), or for one spec (SPEC=URL). Repeatable.
+    /// Default: the embedded reference server on a loopback port.
+    #[arg(long = "target", value_name = "URL|SPEC=URL")]
+    pub targets: Vec<String>,
+
+    /// A variable: [SPEC.]NAME=VALUE (repeatable). Also CONFORM_VAR_SPEC_NAME / CONFORM_VAR_NAME.
+    #[arg(long = "var", value_name = "[SPEC.]NAME=VALUE")]
+    pub vars: Vec<VarFlag>,
+
+    /// A header sent on every request: 'Name: value' (repeatable). Its value is treated as a secret.
+    #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+
+    /// Warnings (rules whose source is `field` or `profile`) fail the run too.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Only these checks (comma-separated ids).
+    #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+    pub checks: Option<Vec<CheckId>>,
+
+    /// Positive cases per operation.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub cases: u32,
+
+    /// The seed; the same seed sends the same requests. Default: random, printed in the summary.
+    #[arg(long)]
+    pub seed: Option<u64>,
+
+    /// Requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub concurrency: u32,
+
+    /// Per-request timeout, in seconds.
+    #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+
+    /// Responses larger than this many bytes are an error.
+    #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
+    pub max_response_bytes: u64,
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once(':').ok_or_else(|| format!("`{text}`: expected 'Name: value'"))?;
+    let name = name.trim();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+        return Err(format!("`{name}` is not a valid header name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    let seconds: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if seconds.is_finite() && (0.001..=3600.0).contains(&seconds) {
+        Ok(seconds)
+    } else {
+        Err("the timeout must be between 0.001 and 3600 seconds".to_owned())
+    }
+}
+
+/// The specs to test: the given files, or the bundled ones.
+fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
+    if paths.is_empty() {
+        return spec::bundled().map_err(|e| e.to_string());
+    }
+    let mut specs = Vec::new();
+    for path in paths {
+        let spec = spec::load_spec(path).map_err(|e| e.to_string())?;
+        if specs.iter().any(|s: &Spec| s.id == spec.id) {
+            return Err(format!("two specs have the id `{}` (a spec's id is its file stem)", spec.id));
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
+}
+
+/// One target URL per spec, from `--target URL` and `--target SPEC=URL`.
+fn resolve_targets(specs: &[Spec], flags: &[String], default: Option<&str>) -> Result<Vec<String>, String> {
+    let mut global = default.map(str::to_owned);
+    let mut per_spec = std::collections::BTreeMap::new();
+    for flag in flags {
+        let (spec, url) = match flag.split_once('=') {
+            Some((spec, url)) if !spec.contains("://") => (Some(spec), url),
+            _ => (None, flag.as_str()),
+        };
+        let parsed = url::Url::parse(url).map_err(|e| format!("--target `{url}`: {e}"))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(format!("--target `{url}`: only http and https URLs can be tested"));
+        }
+        let url = url.trim_end_matches('/').to_owned();
+        match spec {
+            Some(spec) if !specs.iter().any(|s| s.id == spec) => {
+                let known: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+                return Err(format!("--target {spec}=…: no spec has the id `{spec}` (loaded: {})", known.join(", ")));
+            }
+            Some(spec) => {
+                per_spec.insert(spec.to_owned(), url);
+            }
+            None => global = Some(url),
+        }
+    }
+    specs
+        .iter()
+        .map(|s| {
+            per_spec
+                .get(&s.id)
+                .or(global.as_ref())
+                .cloned()
+                .ok_or_else(|| format!("no target for spec `{}`: give --target URL or --target {}=URL", s.id, s.id))
+        })
+        .collect()
+}
+
+pub fn run(args: RunArgs) -> u8 {
+    let specs = match load_specs(&args.specs) {
+        Ok(specs) => specs,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return HARNESS_ERROR;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return HARNESS_ERROR;
+        }
+    };
+    runtime.block_on(async move {
+        let embedded = if args.targets.is_empty() {
+            match reference::Server::start(([127, 0, 0, 1], 0).into(), Faults::none()).await {
+                Ok(server) => Some(server),
+                Err(e) => {
+                    eprintln!("error: cannot start the embedded reference server: {e}");
+                    return HARNESS_ERROR;
+                }
+            }
+        } else {
+            None
+        };
+        let default = embedded.as_ref().map(reference::Server::url);
+        let targets = match resolve_targets(&specs, &args.targets, default.as_deref()) {
+            Ok(targets) => targets,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return HARNESS_ERROR;
+            }
+        };
+        if let Some(url) = &default {
+            eprintln!("conform: testing the embedded reference server at {url}");
+        }
+        let variables = VariableSources::from_env(args.vars);
+        let known: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
+        if let Some(flag) = variables.unknown_specs(&known).next() {
+            eprintln!(
+                "error: --var {}.{}: no spec has the id `{}` (loaded: {})",
+                flag.spec.as_deref().unwrap_or_default(),
+                flag.name,
+                flag.spec.as_deref().unwrap_or_default(),
+                known.join(", ")
+            );
+            return HARNESS_ERROR;
+        }
+        let config = RunConfig {
+            specs,
+            targets,
+            variables,
+            headers: args.headers,
+            checks: args.checks,
+            plan: PlanOptions { cases: args.cases as usize, seed: args.seed.unwrap_or_else(rand::random) },
+            strict: args.strict,
+            concurrency: args.concurrency as usize,
+            limits: Limits {
+                timeout: Duration::from_secs_f64(args.timeout),
+                max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
+            },
+        };
+        let progress = Progress::new();
+        let result = run::run(config, move |event| progress.show(&event)).await;
+        if let Some(server) = embedded {
+            let _ = server.stop().await;
+        }
+        let result = match result {
+            Ok(result) => result,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return HARNESS_ERROR;
+            }
+        };
+        print!("{}", console::render(&result));
+        let _ = std::io::stdout().flush();
+        match result.verdict() {
+            Verdict::Conformant => CONFORMANT,
+            Verdict::Nonconformant => NONCONFORMANT,
+            Verdict::Incomplete => HARNESS_ERROR,
+        }
+    })
+}
+
+/// Progress on stderr: a bar on a terminal, nothing otherwise (the report says it all).
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self { bar }
+    }
+
+    fn show(&self, event: &Event) {
+        let Some(bar) = &self.bar else { return };
+        match event {
+            Event::Planned { cases } => bar.set_length(*cases as u64),
+            Event::CaseDone { done, total, .. } => {
+                bar.set_position(*done as u64);
+                if done == total {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_and_timeouts() {
+        assert_eq!(parse_header("X-Key: a: b"), Ok(("X-Key".into(), "a: b".into())));
+        assert!(parse_header("no colon").is_err());
+        assert!(parse_header("bad name: x").is_err());
+        assert!(parse_timeout("0").is_err());
+        assert!(parse_timeout("NaN").is_err());
+        assert_eq!(parse_timeout("2.5"), Ok(2.5));
+    }
+}

@@ -1,0 +1,105 @@
+//! `conform serve`: the reference server in the foreground, until Ctrl-C (or SIGTERM).
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use clap::Args;
+
+use super::exit::{CONFORMANT, HARNESS_ERROR};
+use crate::reference::{self, Fault, Faults};
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port. The bound URL is printed on the first line.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+
+    /// Turn on one deliberate defect (repeatable). See --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    pub faults: Vec<Fault>,
+
+    /// Print the catalogue of faults, one per line, and exit.
+    #[arg(long, conflicts_with_all = ["faults", "addr"])]
+    pub list_faults: bool,
+}
+
+pub fn run(args: ServeArgs) -> u8 {
+    if args.list_faults {
+        print!("{}", catalogue());
+        return CONFORMANT;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return HARNESS_ERROR;
+        }
+    };
+    let faults: Faults = args.faults.iter().copied().collect();
+    runtime.block_on(async {
+        let (bound, serving) = match reference::bind(args.addr, faults.clone(), shutdown_signal()).await {
+            Ok(server) => server,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.addr);
+                return HARNESS_ERROR;
+            }
+        };
+        println!("http://{bound}");
+        for fault in faults.iter() {
+            println!("fault on: {fault} ({})", fault.summary());
+        }
+        let _ = std::io::stdout().flush();
+        match serving.await {
+            Ok(()) => {
+                eprintln!("conform serve: stopped");
+                CONFORMANT
+            }
+            Err(e) => {
+                eprintln!("error: the server stopped: {e}");
+                HARNESS_ERROR
+            }
+        }
+    })
+}
+
+/// The catalogue as `--list-faults` prints it: name, API, summary.
+pub fn catalogue() -> String {
+    let width = Fault::ALL.iter().map(|f| f.name().len()).max().unwrap_or(0);
+    Fault::ALL.iter().map(|f| format!("{:<width$}  {:<11}  {}\n", f.name(), f.scope().as_str(), f.summary())).collect()
+}
+
+/// Resolves on Ctrl-C, or on SIGTERM where there is one.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_has_one_line_per_fault() {
+        let text = catalogue();
+        assert_eq!(text.lines().count(), Fault::ALL.len());
+        for fault in Fault::ALL {
+            assert!(text.lines().any(|l| l.starts_with(fault.name()) && l.ends_with(fault.summary())));
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP client: reqwest with a per-request timeout, no redirects (the status a target answers
+//! is the status checked), and a cap on the response size read into memory.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+
+use super::PreparedRequest;
+
+/// Bounds on every call. A hostile or broken target produces an error, never a hang or unbounded memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_response_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(10), max_response_bytes: 1024 * 1024 }
+    }
+}
+
+/// An answer, read whole (within the size cap).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Names in lower case, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+impl HttpResponse {
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why no answer could be read. These are harness errors, not contract failures... except that a
+/// target which stalls or floods is itself misbehaving; the caller decides which.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("could not connect to {url}: {message}")]
+    Connect { url: String, message: String },
+    #[error("no complete answer within {millis} ms (--timeout)")]
+    Timeout { millis: u64 },
+    #[error("the response is larger than the {limit}-byte cap (--max-response-bytes)")]
+    TooLarge { limit: usize },
+    #[error("{0}")]
+    Other(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    inner: reqwest::Client,
+    limits: Limits,
+}
+
+impl HttpClient {
+    pub fn new(limits: Limits) -> Result<Self, TransportError> {
+        let inner = reqwest::Client::builder()
+            .timeout(limits.timeout)
+            .connect_timeout(limits.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| TransportError::Other(e.to_string()))?;
+        Ok(Self { inner, limits })
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub async fn send(&self, request: &PreparedRequest) -> Result<HttpResponse, TransportError> {
+        let method = Method::from_bytes(request.method.as_bytes())
+            .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))?;
+        let mut builder = self.inner.request(method, &request.url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let mut response = builder.send().await.map_err(|e| self.classify(e, &request.url))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        let limit = self.limits.max_response_bytes;
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(TransportError::TooLarge { limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e, &request.url))? {
+            if body.len() + chunk.len() > limit {
+                return Err(TransportError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { status, headers, body, elapsed: started.elapsed() })
+    }
+
+    fn classify(&self, error: reqwest::Error, url: &str) -> TransportError {
+        if error.is_timeout() {
+            TransportError::Timeout { millis: u64::try_from(self.limits.timeout.as_millis()).unwrap_or(u64::MAX) }
+        } else if error.is_connect() {
+            let message = std::error::Error::source(&error).map_or_else(|| error.to_string(), |s| s.to_string());
+            TransportError::Connect { url: url.to_owned(), message }
+        } else if error.is_builder() {
+            TransportError::InvalidRequest(error.to_string())
+        } else {
+            TransportError::Other(error.to_string())
+        }
+    }
+}

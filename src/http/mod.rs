@@ -1,0 +1,13 @@
+//! Talking to a target over HTTP: the request as plain data, a client with a timeout and a
+//! response-size cap, a `curl` reproduction of every call, and the redaction of secrets from
+//! anything printed. This room sends requests; it never decides whether an answer passes.
+
+mod client;
+mod curl;
+mod redact;
+mod request;
+
+pub use client::{HttpClient, HttpResponse, Limits, TransportError};
+pub use curl::to_curl;
+pub use redact::Redactor;
+pub use request::PreparedRequest;

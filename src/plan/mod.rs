@@ -1,0 +1,10 @@
+//! The plan: every case of a run, built from the specs. Positive cases per operation (`--cases N`),
+//! one negative case per constraint plus malformed JSON, and the protocol probes. Each case gets a
+//! seed derived from the run's seed and its id, so `--seed S` reproduces a run and one case can be
+//! re-run alone.
+
+mod build;
+mod seed;
+
+pub use build::{Plan, PlanOptions, plan};
+pub use seed::case_seed;

@@ -1,0 +1,154 @@
+//! The reference server: a hand-written implementation of the three phone-verification APIs
+//! (Z-API mobile registration, Wawp v2 auth, Hypersender OTP v2) as `contract.md` and
+//! `docs/reference-behaviour.md` describe them, plus the `/__sandbox` test surface and a catalogue
+//! of deliberate faults.
+//!
+//! It is independent of the harness on purpose: nothing here reads the specs or imports the
+//! checking modules, so one misreading of the contract cannot pass both sides.
+//! All state is in memory, behind one lock per API, and bounded.
+
+mod bounded;
+mod clock;
+mod codes;
+pub mod faults;
+mod fields;
+mod hypersender;
+mod outbox;
+mod sandbox;
+mod wawp;
+mod wire;
+mod zapi;
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use faults::{Fault, FaultScope, Faults, UnknownFault};
+
+use clock::Clock;
+use outbox::Outbox;
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Each API keeps at most this many instances (sessions); the oldest go first.
+pub const MAX_INSTANCES: usize = 10_000;
+
+/// Everything the server remembers.
+#[derive(Debug)]
+pub struct Reference {
+    faults: Faults,
+    clock: Clock,
+    outbox: Mutex<Outbox>,
+    zapi: Mutex<zapi::Store>,
+    wawp: Mutex<wawp::Store>,
+    hypersender: Mutex<hypersender::Store>,
+}
+
+impl Reference {
+    pub fn new(faults: Faults) -> Self {
+        Self {
+            faults,
+            clock: Clock::default(),
+            outbox: Mutex::default(),
+            zapi: Mutex::new(zapi::Store::default()),
+            wawp: Mutex::new(wawp::Store::default()),
+            hypersender: Mutex::new(hypersender::Store::default()),
+        }
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    fn outbox(&self) -> MutexGuard<'_, Outbox> {
+        lock(&self.outbox)
+    }
+}
+
+/// Locks a store. A handler that panicked while holding the lock leaves the data as consistent as
+/// any single write makes it, so a poisoned lock is taken over rather than taking the server down.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The whole application: the three APIs and the sandbox.
+pub fn router(reference: Arc<Reference>) -> Router {
+    let app = Router::new()
+        .merge(zapi::routes())
+        .merge(wawp::routes())
+        .merge(hypersender::routes())
+        .merge(sandbox::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(reference.clone());
+    // axum adds the `Allow` header to a 405 after the router's own layers have run, so the
+    // faults that bend 405 answers wrap the finished router from outside.
+    Router::new().fallback_service(app).layer(axum::middleware::from_fn_with_state(reference, wire::method_faults))
+}
+
+/// A reference server running on a background task.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl Server {
+    /// Binds `addr` (port 0 picks a free port) and serves until [`Server::stop`] or drop.
+    pub async fn start(addr: SocketAddr, faults: Faults) -> io::Result<Server> {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let (addr, serving) = bind(addr, faults, async {
+            let _ = stopped.await;
+        })
+        .await?;
+        Ok(Server { addr, stop: Some(stop), task: tokio::spawn(serving) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits.
+    pub async fn stop(mut self) -> io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match (&mut self.task).await {
+            Ok(result) => result,
+            Err(join) => Err(io::Error::other(join)),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Binds `addr` and returns the bound address and the future that serves until `shutdown` resolves.
+pub async fn bind(
+    addr: SocketAddr,
+    faults: Faults,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<(SocketAddr, impl Future<Output = io::Result<()>> + Send + 'static)> {
+    let listener = TcpListener::bind(addr).await?;
+    let bound = listener.local_addr()?;
+    let app = router(Arc::new(Reference::new(faults)));
+    let serving = async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await };
+    Ok((bound, serving))
+}

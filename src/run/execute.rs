@@ -1,0 +1,394 @@
+//! Executing a plan: for each case, a fresh sandbox fixture where there is one, the request built
+//! from its generated input, the call, the checks, and for a failing generated case, shrinking to
+//! a minimal input. Cases run concurrently within `--concurrency`; results come back in plan order.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo};
+use super::sandbox;
+use super::variables::VariableSources;
+use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
+use crate::check::{self, CheckId, Exchange, Failure};
+use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, to_curl};
+use crate::plan::{Plan, PlanOptions, plan};
+use crate::spec::{Operation, SandboxFixture, Spec};
+
+/// Bodies in results are cut to this many characters.
+const MAX_BODY_CHARS: usize = 2_000;
+/// At most this many smaller inputs are tried when shrinking one failing case.
+const MAX_SHRINK_STEPS: u32 = 48;
+
+/// Everything a run needs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub specs: Vec<Spec>,
+    /// Per spec: the target's URL (origin, and any path prefix), without a trailing slash.
+    pub targets: Vec<String>,
+    pub variables: VariableSources,
+    /// `--header` values, sent on every request.
+    pub headers: Vec<(String, String)>,
+    /// `--checks`: only these run (all when `None`).
+    pub checks: Option<Vec<CheckId>>,
+    pub plan: PlanOptions,
+    pub strict: bool,
+    pub concurrency: usize,
+    pub limits: Limits,
+}
+
+/// What the runner reports while it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Planned { cases: usize },
+    CaseDone { done: usize, total: usize, id: String, status: CaseStatus },
+}
+
+/// Why the run could not start.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RunError {
+    #[error("the target {url} is unreachable: {error}")]
+    Unreachable { url: String, error: TransportError },
+    #[error("cannot build the HTTP client: {0}")]
+    Client(TransportError),
+    #[error("{0}")]
+    Config(String),
+}
+
+/// How one spec is reached during the run.
+#[derive(Debug)]
+struct SpecTarget {
+    /// Origin (the target URL) for the sandbox.
+    origin: String,
+    /// Target URL joined with the spec's server path: where operation paths start.
+    base_url: String,
+    /// The fixture conform creates per case, when the target has a sandbox and the user gave none of its variables.
+    fixture: Option<SandboxFixture>,
+    /// Values given by the user.
+    given: BTreeMap<String, String>,
+    /// Names that will have a value in every case (given or from the fixture).
+    names: BTreeSet<String>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    config: RunConfig,
+    client: HttpClient,
+    targets: Vec<SpecTarget>,
+    redactor: Redactor,
+}
+
+/// The variable names a spec uses: its parameters, its credentials and its fixture's params.
+fn used_names(spec: &Spec) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for operation in &spec.operations {
+        names.extend(operation.parameters.iter().map(|p| p.name.clone()));
+        names.extend(operation.credentials.iter().map(|c| c.variable.clone()));
+    }
+    if let Some(fixture) = &spec.sandbox {
+        names.extend(fixture.variables().map(str::to_owned));
+    }
+    names
+}
+
+/// A prepared run: the client, the targets (sandbox detected, fixtures chosen), the redactor and
+/// the plan. Any case can then be run alone, which is what the libtest harness does per trial.
+#[derive(Debug)]
+pub struct Session {
+    shared: Arc<Shared>,
+    cases: Vec<Case>,
+    seed: u64,
+    targets: Vec<TargetInfo>,
+}
+
+impl Session {
+    /// Detects each target's sandbox and builds the plan.
+    pub async fn prepare(config: RunConfig) -> Result<Session, RunError> {
+        if config.targets.len() != config.specs.len() {
+            return Err(RunError::Config("one target per spec is needed".to_owned()));
+        }
+        let client = HttpClient::new(config.limits).map_err(RunError::Client)?;
+        let mut sandboxes: BTreeMap<String, bool> = BTreeMap::new();
+        let mut targets = Vec::new();
+        for (spec, url) in config.specs.iter().zip(&config.targets) {
+            let origin = url.trim_end_matches('/').to_owned();
+            let has_sandbox = match sandboxes.get(&origin) {
+                Some(known) => *known,
+                None => {
+                    let found = sandbox::detect(&client, &origin)
+                        .await
+                        .map_err(|error| RunError::Unreachable { url: origin.clone(), error })?;
+                    sandboxes.insert(origin.clone(), found);
+                    found
+                }
+            };
+            let given: BTreeMap<String, String> = used_names(spec)
+                .into_iter()
+                .filter_map(|n| config.variables.resolve(&spec.id, &n).map(|v| (n, v)))
+                .collect();
+            let fixture =
+                spec.sandbox.clone().filter(|f| has_sandbox && !f.variables().any(|name| given.contains_key(name)));
+            let mut names: BTreeSet<String> = given.keys().cloned().collect();
+            if let Some(fixture) = &fixture {
+                names.extend(fixture.variables().map(str::to_owned));
+            }
+            let base_url = format!("{origin}{}", spec.base_path.trim_end_matches('/'));
+            targets.push(SpecTarget { origin, base_url, fixture, given, names });
+        }
+        let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
+        for (_, value) in &config.headers {
+            redactor.add(value.clone());
+        }
+        let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
+        let Plan { seed, cases } = plan(&config.specs, &names, &config.plan);
+        let info = config
+            .specs
+            .iter()
+            .zip(&targets)
+            .map(|(spec, t)| TargetInfo {
+                spec: spec.id.clone(),
+                base_url: t.base_url.clone(),
+                sandbox: sandboxes[&t.origin],
+            })
+            .collect();
+        Ok(Session { shared: Arc::new(Shared { config, client, targets, redactor }), cases, seed, targets: info })
+    }
+
+    pub fn cases(&self) -> &[Case] {
+        &self.cases
+    }
+
+    /// Why the case at `index` will be skipped, if it will (decided without sending anything).
+    pub fn skip_reason(&self, index: usize) -> Option<String> {
+        first_input(&self.shared, &self.cases[index]).err()
+    }
+
+    pub fn strict(&self) -> bool {
+        self.shared.config.strict
+    }
+
+    /// Runs the case at `index` of [`Session::cases`].
+    pub async fn run_case(&self, index: usize) -> CaseResult {
+        run_case(&self.shared, &self.cases[index]).await
+    }
+
+    /// Runs every case within the concurrency limit, reporting progress, and collects the result.
+    pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
+        let started = Instant::now();
+        let Session { shared, cases, seed, targets } = self;
+        let total = cases.len();
+        on_event(Event::Planned { cases: total });
+        let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
+        let on_event = Arc::new(on_event);
+        let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = JoinSet::new();
+        for (index, case) in cases.into_iter().enumerate() {
+            let (shared, semaphore, on_event, done) =
+                (shared.clone(), semaphore.clone(), on_event.clone(), done.clone());
+            tasks.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
+                let result = run_case(&shared, &case).await;
+                let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                on_event(Event::CaseDone {
+                    done: finished,
+                    total,
+                    id: result.id.to_string(),
+                    status: result.status.clone(),
+                });
+                (index, result)
+            });
+        }
+        let mut results: Vec<Option<CaseResult>> = vec![None; total];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => results[index] = Some(result),
+                Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
+            }
+        }
+        let cases = results.into_iter().flatten().collect();
+        Ok(RunResult { seed, strict: shared.config.strict, targets, cases, duration: started.elapsed() })
+    }
+}
+
+/// Prepares and runs the whole plan against the targets.
+pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
+    Session::prepare(config).await?.run_all(on_event).await
+}
+
+/// One attempt at a case: the request sent and what came of it.
+struct Attempt {
+    request: PreparedRequest,
+    outcome: Result<(HttpResponse, Vec<CheckId>, Vec<Failure>), String>,
+}
+
+impl Attempt {
+    fn failures(&self) -> &[Failure] {
+        self.outcome.as_ref().map_or(&[], |(_, _, failures)| failures.as_slice())
+    }
+}
+
+async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
+    let spec = &shared.config.specs[case.spec];
+    let operation = &spec.operations[case.operation];
+    let target = &shared.targets[case.spec];
+    let mut result = CaseResult {
+        id: case.id.clone(),
+        spec: spec.id.clone(),
+        operation: operation.id.clone(),
+        kind: case.kind.clone(),
+        seed: case.seed,
+        status: CaseStatus::Passed,
+        checks: Vec::new(),
+        failures: Vec::new(),
+        request: None,
+        curl: None,
+        response: None,
+        shrink_steps: 0,
+    };
+    let first = match first_input(shared, case) {
+        Ok(input) => input,
+        Err(reason) => {
+            result.status = CaseStatus::Skipped(reason);
+            return result;
+        }
+    };
+    let mut best = attempt(shared, case, operation, target, &first).await;
+    let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_));
+    if shrinkable && let Some(first) = best.failures().first().map(|f| f.check) {
+        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == first);
+        let mut steps = vec![Shrink::Simplify];
+        let mut tries = 0;
+        while tries < MAX_SHRINK_STEPS {
+            let Ok((input, moved)) = case.replay(operation, &target.names, &steps) else { break };
+            if !moved {
+                break;
+            }
+            tries += 1;
+            let candidate = attempt(shared, case, operation, target, &input).await;
+            if still_fails(&candidate) {
+                best = candidate;
+                steps.push(Shrink::Simplify);
+            } else {
+                steps.push(Shrink::Complicate);
+            }
+        }
+        result.shrink_steps = tries;
+    }
+    let redactor = &shared.redactor;
+    result.curl = Some(to_curl(&best.request, redactor));
+    result.request = Some(redact_request(&best.request, redactor));
+    match best.outcome {
+        Err(error) => result.status = CaseStatus::Error(redactor.redact(&error)),
+        Ok((response, checks, failures)) => {
+            result.response = Some(summarize(&response, redactor));
+            result.checks = checks;
+            result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
+            result.failures = failures
+                .into_iter()
+                .map(|mut f| {
+                    f.message = redactor.redact(&f.message);
+                    f
+                })
+                .collect();
+        }
+    }
+    result
+}
+
+/// The case's first input, or why it cannot be sent: a variable it needs has no value, or no
+/// input could be generated for it. Known before anything is sent.
+fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, String> {
+    let spec = &shared.config.specs[case.spec];
+    let operation = &spec.operations[case.operation];
+    let target = &shared.targets[case.spec];
+    if let Some(missing) = missing_variable(spec, operation, target) {
+        return Err(format!(
+            "no value for variable `{missing}`: give --var {}.{missing}=VALUE or set {}",
+            spec.id,
+            super::variables::env_name(&[&spec.id, &missing])
+        ));
+    }
+    case.replay(operation, &target.names, &[]).map(|(input, _)| input).map_err(|e| e.to_string())
+}
+
+/// A variable the operation cannot do without that has no value: a credential, or a parameter
+/// that the spec's sandbox fixture provides (an instance id means nothing when made up).
+fn missing_variable(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Option<String> {
+    let fixture_names: BTreeSet<&str> = spec.sandbox.iter().flat_map(|f| f.variables()).collect();
+    let credentials = operation.credentials.iter().map(|c| c.variable.as_str());
+    let fixture_params = operation.parameters.iter().map(|p| p.name.as_str()).filter(|n| fixture_names.contains(n));
+    credentials.chain(fixture_params).find(|n| !target.names.contains(*n)).map(str::to_owned)
+}
+
+async fn attempt(
+    shared: &Shared,
+    case: &Case,
+    operation: &Operation,
+    target: &SpecTarget,
+    input: &RequestInput,
+) -> Attempt {
+    let mut variables = target.given.clone();
+    if let Some(fixture) = &target.fixture {
+        let values = match sandbox::fixture_values(fixture, case.seed) {
+            Ok(values) => values,
+            Err(e) => return Attempt { request: PreparedRequest::new("POST", "about:fixture"), outcome: Err(e) },
+        };
+        if let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await {
+            return Attempt {
+                request: PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin)),
+                outcome: Err(e),
+            };
+        }
+        variables.extend(values);
+    }
+    let context = case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
+    let mut request = case::build(operation, input, context);
+    if let CaseKind::Protocol(probe) = &case.kind {
+        case::apply_probe(probe, operation, &mut request);
+    }
+    let response = match shared.client.send(&request).await {
+        Ok(response) => response,
+        Err(e) => return Attempt { request, outcome: Err(format!("no answer from the target: {e}")) },
+    };
+    let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
+    let mut ran = Vec::new();
+    let mut failures = Vec::new();
+    for check in check::registry() {
+        if shared.config.checks.as_ref().is_some_and(|only| !only.contains(&check.id)) {
+            continue;
+        }
+        match check.evaluate(&exchange) {
+            Ok(true) => ran.push(check.id),
+            Ok(false) => {}
+            Err(failure) => {
+                ran.push(check.id);
+                failures.push(failure);
+            }
+        }
+    }
+    Attempt { request, outcome: Ok((response, ran, failures)) }
+}
+
+fn redact_request(request: &PreparedRequest, redactor: &Redactor) -> PreparedRequest {
+    PreparedRequest {
+        method: request.method.clone(),
+        url: redactor.redact(&request.url),
+        headers: request.headers.iter().map(|(n, v)| (n.clone(), redactor.redact(v))).collect(),
+        body: request.body_text().map(|b| redactor.redact(&b).into_bytes()),
+    }
+}
+
+fn summarize(response: &HttpResponse, redactor: &Redactor) -> ResponseSummary {
+    let text = response.body_text();
+    let truncated = text.chars().count() > MAX_BODY_CHARS;
+    let body: String = text.chars().take(MAX_BODY_CHARS).collect();
+    ResponseSummary {
+        status: response.status,
+        headers: response.headers.iter().map(|(n, v)| (n.clone(), redactor.redact(v))).collect(),
+        body: redactor.redact(&body),
+        truncated,
+    }
+}

@@ -1,0 +1,12 @@
+//! Running a plan against targets: variables, sandbox fixtures, concurrency, the calls, the checks
+//! and shrinking. It emits [`Event`]s for progress and returns a [`RunResult`]; it never prints.
+
+mod execute;
+mod result;
+mod sandbox;
+mod variables;
+
+pub use execute::{Event, RunConfig, RunError, Session, run};
+pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo, Verdict};
+pub use sandbox::{detect as detect_sandbox, fixture_values};
+pub use variables::{BadVar, VarFlag, VariableSources, env_name};

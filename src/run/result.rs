@@ -1,0 +1,112 @@
+//! What a run produced, as plain data that every report reads: one [`CaseResult`] per case, with
+//! the checks that ran, the failures, and the (redacted) request and answer that show them.
+//! Secrets are masked before they get here, so no report can leak one.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::case::{CaseId, CaseKind};
+use crate::check::{CheckId, Failure};
+use crate::http::PreparedRequest;
+
+/// The answer as a report shows it (redacted, body cut to a readable size).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResponseSummary {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "snake_case")]
+pub enum CaseStatus {
+    Passed,
+    /// The target broke the contract (at least one failure, of any severity).
+    Failed,
+    /// Not sent, for the reason given (never counted as passed).
+    Skipped(String),
+    /// The harness could not run the case: no answer, a sandbox refusal.
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseResult {
+    pub id: CaseId,
+    pub spec: String,
+    pub operation: String,
+    pub kind: CaseKind,
+    pub seed: u64,
+    pub status: CaseStatus,
+    /// The checks that had something to say, pass or fail.
+    pub checks: Vec<CheckId>,
+    pub failures: Vec<Failure>,
+    /// The (minimal, after shrinking) request, redacted.
+    pub request: Option<PreparedRequest>,
+    pub curl: Option<String>,
+    pub response: Option<ResponseSummary>,
+    /// How many smaller inputs were tried while shrinking.
+    pub shrink_steps: u32,
+}
+
+impl CaseResult {
+    /// Whether the case fails the run.
+    pub fn fails_run(&self, strict: bool) -> bool {
+        self.failures.iter().any(|f| f.severity.fails_run(strict))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunResult {
+    pub seed: u64,
+    pub strict: bool,
+    /// Per spec: its id, the base URL tested, and whether the target had a sandbox.
+    pub targets: Vec<TargetInfo>,
+    pub cases: Vec<CaseResult>,
+    #[serde(with = "duration_ms")]
+    pub duration: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetInfo {
+    pub spec: String,
+    pub base_url: String,
+    pub sandbox: bool,
+}
+
+mod duration_ms {
+    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+/// The verdict of a whole run, which decides the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Conformant,
+    Nonconformant,
+    /// Some cases could not be run.
+    Incomplete,
+}
+
+impl RunResult {
+    pub fn count(&self, pick: impl Fn(&CaseStatus) -> bool) -> usize {
+        self.cases.iter().filter(|c| pick(&c.status)).count()
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        if self.cases.iter().any(|c| matches!(c.status, CaseStatus::Error(_))) {
+            Verdict::Incomplete
+        } else if self.cases.iter().any(|c| c.fails_run(self.strict)) {
+            Verdict::Nonconformant
+        } else {
+            Verdict::Conformant
+        }
+    }
+
+    /// Every failure with its case, in case order.
+    pub fn failures(&self) -> impl Iterator<Item = (&CaseResult, &Failure)> {
+        self.cases.iter().flat_map(|c| c.failures.iter().map(move |f| (c, f)))
+    }
+}

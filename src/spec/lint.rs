@@ -1,0 +1,96 @@
+//! `conform lint` for specs: everything that stops a spec from loading, and every example that
+//! breaks its own schema, as diagnostics with the file, the line and column, and the JSON pointer.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::examples::examples;
+use super::load::{ReadError, parse_resolved};
+use super::locate::locate;
+use super::model::spec_from_document;
+use super::validate::validation_errors;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub pointer: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error: {}", self.message)?;
+        write!(f, "  --> {}:{}:{}", self.path.display(), self.line, self.column)?;
+        if let Some(pointer) = &self.pointer {
+            write!(f, " ({pointer})")?;
+        }
+        Ok(())
+    }
+}
+
+fn at(path: &Path, text: &str, pointer: Option<String>, message: String) -> Diagnostic {
+    let (line, column) = pointer.as_deref().and_then(|p| locate(text, p)).unwrap_or((1, 1));
+    Diagnostic { path: path.to_owned(), line, column, pointer, message }
+}
+
+/// Lints one spec's text.
+pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
+    let document = match parse_resolved(path, text) {
+        Ok(document) => document,
+        Err(ReadError::Yaml { line, column, message }) => {
+            return vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }];
+        }
+        Err(ReadError::Ref { pointer, target, problem }) => {
+            return vec![at(path, text, Some(pointer), format!("$ref `{target}` {problem}"))];
+        }
+        Err(ReadError::Version { pointer, version }) => {
+            let message = format!("unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)");
+            return vec![at(path, text, Some(pointer), message)];
+        }
+        Err(other) => return vec![at(path, text, None, other.to_string())],
+    };
+    let mut diagnostics = Vec::new();
+    if let Err(e) = spec_from_document(path, &document) {
+        diagnostics.push(at(path, text, e.pointer, e.message));
+    }
+    for example in examples(&document) {
+        let errors = validation_errors(&example.schema, &example.value);
+        if !errors.is_empty() {
+            let message = format!("example does not match its schema: {}", errors.join("; "));
+            diagnostics.push(at(path, text, Some(example.pointer), message));
+        }
+    }
+    diagnostics
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_example_is_located() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: object, required: [ok]}\n              examples:\n                bad:\n                  value: {nope: 1}\n";
+        let diagnostics = lint_spec(Path::new("t.yaml"), text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let d = &diagnostics[0];
+        assert_eq!((d.line, d.column), (14, 19));
+        assert!(d.message.contains("\"ok\" is a required property"), "{}", d.message);
+        assert_eq!(
+            d.to_string().lines().nth(1),
+            Some("  --> t.yaml:14:19 (#/paths/~1x/post/responses/200/content/application~1json/examples/bad/value)")
+        );
+    }
+
+    #[test]
+    fn load_errors_are_diagnostics() {
+        let yaml = lint_spec(Path::new("t.yaml"), "openapi: 3.1.0\npaths: [\n");
+        assert!(yaml[0].line >= 2, "{yaml:?}");
+        let dangling = lint_spec(Path::new("t.yaml"), "openapi: 3.1.0\npaths:\n  /x:\n    $ref: '#/nowhere'\n");
+        assert_eq!((dangling[0].line, dangling[0].column), (3, 3));
+        assert!(dangling[0].message.contains("dangling"));
+        let version = lint_spec(Path::new("t.yaml"), "openapi: 2.0.0\n");
+        assert_eq!(version[0].line, 1);
+    }
+}

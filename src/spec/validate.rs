@@ -1,0 +1,99 @@
+//! Validating a value against a (resolved, 2020-12) JSON Schema, formats included. Compiled
+//! validators are cached by schema, because generation filters call this in a loop.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde_json::Value;
+
+type Cache = Mutex<HashMap<String, Arc<Result<jsonschema::Validator, String>>>>;
+
+/// At most this many compiled schemas are cached; past it the cache starts over.
+const MAX_CACHED: usize = 4_096;
+
+fn compiled(schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = schema.to_string();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let built = jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| format!("the schema itself is invalid: {e}"));
+    let built = Arc::new(built);
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    cache.insert(key, built.clone());
+    built
+}
+
+/// Every way `value` breaks `schema`, as `pointer: message` lines (empty when valid).
+pub fn validation_errors(schema: &Value, value: &Value) -> Vec<String> {
+    match compiled(schema).as_ref() {
+        Ok(validator) => validator
+            .iter_errors(value)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") }
+            })
+            .collect(),
+        Err(e) => vec![e.clone()],
+    }
+}
+
+/// Whether `value` satisfies `schema` (an invalid schema accepts nothing).
+pub fn is_valid(schema: &Value, value: &Value) -> bool {
+    match compiled(schema).as_ref() {
+        Ok(validator) => validator.is_valid(value),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn formats_are_checked() {
+        let schema = json!({"type": "object", "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "id": {"type": "string", "format": "uuid"},
+            "mail": {"type": "string", "format": "email"},
+            "link": {"type": "string", "format": "uri"}}});
+        assert!(is_valid(
+            &schema,
+            &json!({"at": "2025-12-29T18:09:38+00:00", "id": "a0b5df6a-b491-4190-80a5-38d85a2a4836",
+            "mail": "a@b.com", "link": "https://x.org/y"})
+        ));
+        for bad in [
+            json!({"at": "2025-12-29 18:09:38"}),
+            json!({"id": "nope"}),
+            json!({"mail": "nope"}),
+            json!({"link": "no scheme"}),
+        ] {
+            assert!(!is_valid(&schema, &bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn errors_name_the_instance_pointer() {
+        let schema = json!({"type": "object", "properties": {"a": {"type": "integer"}}, "required": ["b"]});
+        let errors = validation_errors(&schema, &json!({"a": "x"}));
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("/a: ")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("(root): ")), "{errors:?}");
+        assert!(validation_errors(&schema, &json!({"b": 1})).is_empty());
+    }
+
+    #[test]
+    fn an_invalid_schema_accepts_nothing() {
+        let schema = json!({"type": 12});
+        assert!(!is_valid(&schema, &json!(1)));
+        assert!(validation_errors(&schema, &json!(1))[0].contains("the schema itself is invalid"));
+    }
+}

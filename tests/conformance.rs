@@ -1,0 +1,82 @@
+//! `cargo test --test conformance`: every conform case is one libtest trial, named by its case id
+//! (`zapi::request-registration-code::negative::phone-pattern`), so name filters, `--list`,
+//! `--exact` and nextest sharding work.
+//!
+//! The target is `CONFORM_TARGET` (one URL for every bundled spec), or else the embedded reference
+//! server. Variables come from `CONFORM_VAR_*`; `CONFORM_SEED` fixes the seed (default 0, so that
+//! trial names and inputs are stable); `CONFORM_CASES` sets the positive cases per operation;
+//! warnings fail a trial unless `CONFORM_STRICT=0`. A failing trial prints the same reproduction
+//! as `conform run`. A case that cannot be sent (a missing variable) is an ignored trial.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use conform::http::Limits;
+use conform::plan::PlanOptions;
+use conform::reference::{Faults, Server};
+use conform::report::console;
+use conform::run::{CaseStatus, RunConfig, Session, VariableSources};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
+    let specs = conform::spec::bundled().expect("the bundled specs load");
+    let (target, server) = match std::env::var("CONFORM_TARGET") {
+        Ok(url) if !url.is_empty() => (url.trim_end_matches('/').to_owned(), None),
+        _ => {
+            let server = runtime
+                .block_on(Server::start(([127, 0, 0, 1], 0).into(), Faults::none()))
+                .expect("the embedded reference server starts");
+            (server.url(), Some(server))
+        }
+    };
+    let strict = std::env::var("CONFORM_STRICT").map_or(true, |v| v != "0" && v != "false");
+    let config = RunConfig {
+        targets: vec![target; specs.len()],
+        specs,
+        variables: VariableSources::from_env(Vec::new()),
+        headers: Vec::new(),
+        checks: None,
+        plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
+        strict,
+        concurrency: 1,
+        limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
+    };
+    let session = match runtime.block_on(Session::prepare(config)) {
+        Ok(session) => Arc::new(session),
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    let trials = (0..session.cases().len())
+        .map(|index| {
+            let name = session.cases()[index].id.to_string();
+            let skip = session.skip_reason(index);
+            let (session, runtime) = (session.clone(), runtime.clone());
+            Trial::test(name, move || {
+                let result = runtime.block_on(session.run_case(index));
+                match &result.status {
+                    CaseStatus::Error(message) => {
+                        Err(Failed::from(format!("conform could not run this case: {message}")))
+                    }
+                    CaseStatus::Skipped(reason) => Err(Failed::from(format!("skipped while running: {reason}"))),
+                    _ if result.fails_run(session.strict()) => {
+                        Err(Failed::from(console::failure_block(&result, session.strict())))
+                    }
+                    _ => Ok(()),
+                }
+            })
+            .with_ignored_flag(skip.is_some())
+            .with_kind(if skip.is_some() { "skipped" } else { "" })
+        })
+        .collect();
+    let conclusion = libtest_mimic::run(&args, trials);
+    drop(server);
+    conclusion.exit();
+}

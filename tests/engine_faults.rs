@@ -1,0 +1,127 @@
+//! The engine against deliberately broken servers: for every fault whose defect the stateless
+//! checks cover, a run with that fault fails, and the check meant for it is among the failures.
+//! The clean server passes everything under `--strict`. The detection matrix is printed (run with
+//! `--nocapture` to see it) and kept in the README.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use conform::check::CheckId;
+use conform::http::Limits;
+use conform::plan::PlanOptions;
+use conform::reference::{Fault, Server};
+use conform::run::{RunConfig, RunResult, VariableSources, Verdict, run};
+
+/// The check meant to catch each fault, where a stateless case can reach the defect. The faults
+/// left out need a flow (availability before the code, a used code, the clock): stateful suites.
+fn intended(fault: Fault) -> Option<CheckId> {
+    use CheckId::*;
+    Some(match fault {
+        Fault::MethodNotAllowedAs404 | Fault::MissingAllowHeader => UnsupportedMethod,
+        Fault::AcceptAnyContentType => UnsupportedMediaType,
+        Fault::MalformedJson500 | Fault::ZapiLongPhone500 => NotAServerError,
+        Fault::JsonAsTextPlain => ContentTypeConformance,
+        Fault::ZapiPhonePatternUnchecked | Fault::HypersenderValidation400 => NegativeDataRejection,
+        Fault::ZapiClientTokenIgnored | Fault::WawpTokenNotChecked | Fault::HypersenderAuthIgnored => AuthEnforced,
+        Fault::WawpPairingCodeFormat | Fault::WawpInfoMissingStatus | Fault::HypersenderExpiresAtNotDateTime => {
+            ResponseSchemaConformance
+        }
+        _ => return None,
+    })
+}
+
+fn config(target: String, strict: bool) -> RunConfig {
+    let specs = conform::spec::bundled().expect("the bundled specs load");
+    RunConfig {
+        targets: vec![target; specs.len()],
+        specs,
+        variables: VariableSources::default(),
+        headers: Vec::new(),
+        checks: None,
+        plan: PlanOptions { cases: 6, seed: 7 },
+        strict,
+        concurrency: 8,
+        limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
+    }
+}
+
+async fn run_against(faults: &[Fault], strict: bool) -> RunResult {
+    let server = Server::start(([127, 0, 0, 1], 0).into(), faults.iter().copied().collect()).await.unwrap();
+    let result = run(config(server.url(), strict), |_| {}).await.expect("the run starts");
+    server.stop().await.unwrap();
+    result
+}
+
+fn fired(result: &RunResult) -> BTreeSet<CheckId> {
+    result.failures().map(|(_, f)| f.check).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clean_server_passes_everything_under_strict() {
+    let result = run_against(&[], true).await;
+    let failures: Vec<String> = result.failures().map(|(c, f)| format!("{}: {}", c.id, f.message)).collect();
+    assert!(failures.is_empty(), "false positives on the clean server:\n{}", failures.join("\n"));
+    assert_eq!(result.verdict(), Verdict::Conformant);
+    let skipped = result.count(|s| !matches!(s, conform::run::CaseStatus::Passed));
+    assert_eq!(skipped, 0, "every case ran");
+    for spec in ["zapi", "wawp", "hypersender"] {
+        let cases = result.cases.iter().filter(|c| c.spec == spec).count();
+        assert!(cases >= 20, "{spec} has only {cases} cases");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_covered_fault_is_caught_by_its_check() {
+    let mut matrix = Vec::new();
+    let mut missed = Vec::new();
+    for &fault in Fault::ALL {
+        let Some(check) = intended(fault) else {
+            matrix.push(format!("| `{fault}` | (stateful: needs a suite) | - |"));
+            continue;
+        };
+        let result = run_against(&[fault], true).await;
+        let fired = fired(&result);
+        let caught = fired.contains(&check) && result.verdict() == Verdict::Nonconformant;
+        let others: Vec<&str> = fired.iter().filter(|c| **c != check).map(|c| c.as_str()).collect();
+        matrix.push(format!(
+            "| `{fault}` | `{check}` | {}{} |",
+            if caught { "caught" } else { "MISSED" },
+            if others.is_empty() { String::new() } else { format!(" (also: {})", others.join(", ")) }
+        ));
+        if !caught {
+            missed.push(format!("{fault}: expected {check}, fired {fired:?}"));
+        }
+    }
+    println!("| fault | intended check | result |\n|---|---|---|\n{}", matrix.join("\n"));
+    assert!(missed.is_empty(), "faults not caught:\n{}", missed.join("\n"));
+    let covered = Fault::ALL.iter().filter(|f| intended(**f).is_some()).count();
+    assert!(covered >= 14, "only {covered} faults covered");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_rules_warn_unless_strict() {
+    // The Z-API phone pattern is a `profile` decision: breaking it warns, and --strict fails the run.
+    let lax = run_against(&[Fault::ZapiPhonePatternUnchecked], false).await;
+    assert!(fired(&lax).contains(&CheckId::NegativeDataRejection));
+    assert_eq!(lax.verdict(), Verdict::Conformant, "a profile rule only warns");
+    let strict = run_against(&[Fault::ZapiPhonePatternUnchecked], true).await;
+    assert_eq!(strict.verdict(), Verdict::Nonconformant);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_sends_the_same_requests() {
+    let a = run_against(&[], false).await;
+    let b = run_against(&[], false).await;
+    // Fixture ids are drawn from the seed too, so even the URLs match (the port aside).
+    let requests = |r: &RunResult| -> Vec<String> {
+        r.cases
+            .iter()
+            .map(|c| {
+                let request = c.request.as_ref().unwrap();
+                let path = request.url.splitn(4, '/').nth(3).unwrap_or_default().to_owned();
+                format!("{} {} /{path} {:?}", c.id, request.method, request.body_text())
+            })
+            .collect()
+    };
+    assert_eq!(requests(&a), requests(&b));
+}
