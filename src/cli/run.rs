@@ -13,7 +13,7 @@ use crate::http::Limits;
 use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
-use crate::run::{self, Event, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::run::{self, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
 use crate::spec::{self, Spec};
 
 #[derive(Debug, Args)]
@@ -89,13 +89,23 @@ fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
     }
     let mut specs = Vec::new();
     for path in paths {
-        let spec = spec::load_spec(path).map_err(|e| e.to_string())?;
+        let spec = spec::load_spec(path).map_err(|e| located(path, e))?;
         if specs.iter().any(|s: &Spec| s.id == spec.id) {
             return Err(format!("two specs have the id `{}` (a spec's id is its file stem)", spec.id));
         }
         specs.push(spec);
     }
     Ok(specs)
+}
+
+/// A load error as lint diagnostics, with line and column where they are known.
+fn located(path: &std::path::Path, error: spec::LoadError) -> String {
+    let diagnostics = std::fs::read_to_string(path).map(|text| spec::lint_spec(path, &text)).unwrap_or_default();
+    if diagnostics.is_empty() {
+        error.to_string()
+    } else {
+        diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    }
 }
 
 /// One target URL per spec, from `--target URL` and `--target SPEC=URL`.
@@ -139,7 +149,7 @@ pub fn run(args: RunArgs) -> u8 {
     let specs = match load_specs(&args.specs) {
         Ok(specs) => specs,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
             return HARNESS_ERROR;
         }
     };
@@ -221,7 +231,8 @@ pub fn run(args: RunArgs) -> u8 {
     })
 }
 
-/// Progress on stderr: a bar on a terminal, nothing otherwise (the report says it all).
+/// Progress on stderr: a bar on a terminal; otherwise plain lines, one when the run starts and one
+/// per case that fails or cannot run, so that a CI log shows problems as they happen.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
 }
@@ -239,7 +250,19 @@ impl Progress {
     }
 
     fn show(&self, event: &Event) {
-        let Some(bar) = &self.bar else { return };
+        let Some(bar) = &self.bar else {
+            match event {
+                Event::Planned { cases } => eprintln!("conform: running {cases} cases"),
+                Event::CaseDone { done, total, id, status: CaseStatus::Failed } => {
+                    eprintln!("[{done}/{total}] FAIL {id}")
+                }
+                Event::CaseDone { done, total, id, status: CaseStatus::Error(message) } => {
+                    eprintln!("[{done}/{total}] ERROR {id}: {message}")
+                }
+                Event::CaseDone { .. } => {}
+            }
+            return;
+        };
         match event {
             Event::Planned { cases } => bar.set_length(*cases as u64),
             Event::CaseDone { done, total, .. } => {

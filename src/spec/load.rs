@@ -1,7 +1,8 @@
 //! Reading an OpenAPI document into one self-contained JSON value: YAML or JSON, `$ref`s inlined,
 //! and 3.0 schemas rewritten to JSON Schema 2020-12 (`nullable`, boolean `exclusiveMinimum`/`Maximum`).
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
@@ -22,13 +23,17 @@ pub enum ReadError {
     Ref { pointer: String, target: String, problem: String },
 }
 
-/// Parses `text` (YAML, which includes JSON) and resolves it.
-pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
-    let document: Value = serde_yaml::from_str(text).map_err(|e| match e.location() {
+fn parse_yaml(text: &str) -> Result<Value, ReadError> {
+    serde_yaml::from_str(text).map_err(|e| match e.location() {
         Some(at) => ReadError::Yaml { line: at.line(), column: at.column(), message: e.to_string() },
         None => ReadError::Yaml { line: 0, column: 0, message: e.to_string() },
-    })?;
-    let _ = path;
+    })
+}
+
+/// Parses `text` (YAML, which includes JSON) and resolves it. Relative `$ref`s to other files are
+/// read from the directory of `path`.
+pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
+    let document = parse_yaml(text)?;
     let version = match document.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => other.to_string(),
@@ -38,7 +43,9 @@ pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     if !legacy && !version.starts_with("3.1.") {
         return Err(ReadError::Version { pointer: "#/openapi".to_owned(), version });
     }
-    let mut resolved = inline(&document, &document, "#", &mut Vec::new())?;
+    let mut resolver = Resolver { files: HashMap::new(), stack: Vec::new() };
+    resolver.files.insert(path.to_owned(), document.clone());
+    let mut resolved = resolver.inline(path, &document, "#")?;
     if legacy {
         rewrite_legacy(&mut resolved);
     }
@@ -51,51 +58,85 @@ pub fn load_resolved(path: &Path) -> Result<Value, ReadError> {
     parse_resolved(path, &text)
 }
 
-/// `value` with every local `$ref` replaced by its target. `stack` holds the refs being expanded.
-fn inline(root: &Value, value: &Value, pointer: &str, stack: &mut Vec<String>) -> Result<Value, ReadError> {
-    match value {
-        Value::Object(object) => {
-            if let Some(Value::String(target)) = object.get("$ref") {
-                let error = |problem: &str| ReadError::Ref {
-                    pointer: pointer.to_owned(),
-                    target: target.clone(),
-                    problem: problem.to_owned(),
-                };
-                let Some(local) = target.strip_prefix('#') else {
-                    return Err(error("points outside this file, which this loader does not follow"));
-                };
-                if stack.contains(target) {
-                    return Err(error("is circular"));
-                }
-                if stack.len() >= MAX_REF_DEPTH {
-                    return Err(error("nests too deep"));
-                }
-                let resolved = root.pointer(local).ok_or_else(|| error("points nowhere (dangling)"))?;
-                stack.push(target.clone());
-                let mut out = inline(root, resolved, target, stack)?;
-                stack.pop();
-                // Sibling keywords next to $ref (allowed in 3.1) are kept.
-                if let Value::Object(out) = &mut out {
-                    for (k, v) in object.iter().filter(|(k, _)| *k != "$ref") {
-                        out.insert(k.clone(), inline(root, v, &format!("{pointer}/{k}"), stack)?);
-                    }
-                }
-                return Ok(out);
-            }
-            let mut out = Map::new();
-            for (k, v) in object {
-                let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                out.insert(k.clone(), inline(root, v, &child, stack)?);
-            }
-            Ok(Value::Object(out))
+/// Inlines `$ref`s, within a file and across files, refusing cycles.
+struct Resolver {
+    /// Every document read so far, by path.
+    files: HashMap<PathBuf, Value>,
+    /// The refs being expanded, as `file#pointer`.
+    stack: Vec<String>,
+}
+
+impl Resolver {
+    /// The document at `path`, read and parsed once.
+    fn document(&mut self, path: &Path) -> Result<&Value, String> {
+        if !self.files.contains_key(path) {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let document = parse_yaml(&text).map_err(|e| format!("in {}: {e}", path.display()))?;
+            self.files.insert(path.to_owned(), document);
         }
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| inline(root, v, &format!("{pointer}/{i}"), stack))
-            .collect::<Result<_, _>>()
-            .map(Value::Array),
-        other => Ok(other.clone()),
+        Ok(&self.files[path])
+    }
+
+    /// `value` (found in `file` at `pointer`) with every `$ref` replaced by its target.
+    fn inline(&mut self, file: &Path, value: &Value, pointer: &str) -> Result<Value, ReadError> {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(target)) = object.get("$ref") {
+                    let mut out = self.follow(file, target, pointer)?;
+                    // Sibling keywords next to $ref (allowed in 3.1) are kept.
+                    if let Value::Object(out) = &mut out {
+                        for (k, v) in object.iter().filter(|(k, _)| *k != "$ref") {
+                            out.insert(k.clone(), self.inline(file, v, &format!("{pointer}/{k}"))?);
+                        }
+                    }
+                    return Ok(out);
+                }
+                let mut out = Map::new();
+                for (k, v) in object {
+                    let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
+                    out.insert(k.clone(), self.inline(file, v, &child)?);
+                }
+                Ok(Value::Object(out))
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.inline(file, v, &format!("{pointer}/{i}")))
+                .collect::<Result<_, _>>()
+                .map(Value::Array),
+            other => Ok(other.clone()),
+        }
+    }
+
+    /// The resolved target of the `$ref` `target`, written in `file` at `pointer`.
+    fn follow(&mut self, file: &Path, target: &str, pointer: &str) -> Result<Value, ReadError> {
+        let error =
+            |problem: String| ReadError::Ref { pointer: pointer.to_owned(), target: target.to_owned(), problem };
+        let (location, fragment) = target.split_once('#').unwrap_or((target, ""));
+        if location.contains("://") {
+            return Err(error("is remote; conform follows only local files".to_owned()));
+        }
+        let target_file = if location.is_empty() {
+            file.to_owned()
+        } else {
+            file.parent().unwrap_or_else(|| Path::new("")).join(location)
+        };
+        let key = format!("{}#{fragment}", target_file.display());
+        if self.stack.contains(&key) {
+            return Err(error("is circular".to_owned()));
+        }
+        if self.stack.len() >= MAX_REF_DEPTH {
+            return Err(error("nests too deep".to_owned()));
+        }
+        let document = self.document(&target_file).map_err(error)?;
+        let found = document.pointer(fragment).cloned().ok_or_else(|| {
+            let place = if location.is_empty() { String::new() } else { format!(" in {}", target_file.display()) };
+            error(format!("points nowhere{place} (dangling)"))
+        })?;
+        self.stack.push(key);
+        let inlined = self.inline(&target_file, &found, &format!("#{fragment}"));
+        self.stack.pop();
+        inlined
     }
 }
 
@@ -169,6 +210,28 @@ mod tests {
         assert!(error.to_string().contains("circular"), "{error}");
         let error = parse("openapi: 3.1.0\nx: {$ref: '#/nope'}\n").unwrap_err();
         assert_eq!(error.to_string(), "#/x: $ref `#/nope` points nowhere (dangling)");
+    }
+
+    #[test]
+    fn refs_cross_files_relative_to_the_referring_file() {
+        let dir = std::env::temp_dir().join(format!("conform-refs-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("common")).unwrap();
+        std::fs::write(dir.join("common/schemas.yaml"), "Phone: {type: string, pattern: '^[0-9]+$'}\nPair: {type: array, items: {$ref: '#/Phone'}}\nLoop: {$ref: 'schemas.yaml#/Loop'}\n").unwrap();
+        let main = dir.join("api.yaml");
+        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Pair'}\n").unwrap();
+        let doc = load_resolved(&main).unwrap();
+        assert_eq!(doc["x"], json!({"type": "array", "items": {"type": "string", "pattern": "^[0-9]+$"}}));
+
+        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Nope'}\n").unwrap();
+        let error = load_resolved(&main).unwrap_err().to_string();
+        assert!(error.starts_with("#/x: $ref `common/schemas.yaml#/Nope` points nowhere in "), "{error}");
+        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Loop'}\n").unwrap();
+        assert!(load_resolved(&main).unwrap_err().to_string().contains("circular"));
+        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'missing.yaml#/A'}\n").unwrap();
+        assert!(load_resolved(&main).unwrap_err().to_string().contains("cannot read"));
+        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'https://example.com/s.yaml#/A'}\n").unwrap();
+        assert!(load_resolved(&main).unwrap_err().to_string().contains("remote"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

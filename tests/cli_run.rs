@@ -1,0 +1,143 @@
+//! `conform run` as a user runs it: the real binary against real servers on loopback.
+
+use std::process::{Command, Output};
+
+use conform::reference::{Fault, Server};
+use serde_json::json;
+
+fn conform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
+}
+
+fn text(output: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn the_embedded_server_is_conformant() {
+    let output = conform(&["run", "--cases", "3", "--seed", "5", "--strict"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stderr.contains("testing the embedded reference server"), "{stderr}");
+    let summary = stdout.lines().last().unwrap();
+    assert!(summary.contains("0 failed") && summary.contains("conformant (seed 5, strict"), "{summary}");
+    for operation in ["zapi::request-registration-code", "wawp::request-code", "hypersender::validate-code"] {
+        assert!(stdout.contains(operation), "the matrix has a row for {operation}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_faulty_target_exits_1_and_names_the_check() {
+    let server =
+        Server::start(([127, 0, 0, 1], 0).into(), [Fault::ZapiLongPhone500].into_iter().collect()).await.unwrap();
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        conform(&[
+            "run",
+            "--spec",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/specs/zapi.yaml"),
+            "--target",
+            &url,
+            "--cases",
+            "2",
+        ])
+    })
+    .await
+    .unwrap();
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[not_a_server_error] the target answered 500"), "{stdout}");
+    assert!(stdout.contains("reproduce: curl -sS -X POST"), "{stdout}");
+    assert!(stdout.contains("(seed "), "the failure names its seed");
+    assert!(stdout.lines().last().unwrap().contains("NOT conformant"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_given_as_variables_never_appear() {
+    // Fixtures made by hand, so that the credentials are the user's own variables.
+    let server =
+        Server::start(([127, 0, 0, 1], 0).into(), [Fault::ZapiLongPhone500].into_iter().collect()).await.unwrap();
+    let url = server.url();
+    let (instance, token, client) = ("SECRETINSTANCE77", "SECRETTOKEN5511", "SECRETCLIENT9988");
+    let state = json!({"api": "zapi", "state": "instance", "params": {"instanceId": instance, "token": token, "clientToken": client}});
+    let reply = reqwest::Client::new().post(format!("{url}/__sandbox/state")).json(&state).send().await.unwrap();
+    assert_eq!(reply.status(), 200);
+    let vars =
+        [format!("zapi.instanceId={instance}"), format!("zapi.token={token}"), format!("zapi.clientToken={client}")];
+    let output = tokio::task::spawn_blocking(move || {
+        let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/zapi.yaml");
+        let mut args =
+            vec!["run", "--spec", spec, "--target", &url, "--cases", "2", "--header", "X-Api-Key: SECRETHEADER3141"];
+        for var in &vars {
+            args.extend(["--var", var]);
+        }
+        conform(&args)
+    })
+    .await
+    .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "the fault makes failures to print: {stdout}\n{stderr}");
+    assert!(stdout.contains("[REDACTED]"), "{stdout}");
+    for secret in ["SECRETINSTANCE77", "SECRETTOKEN5511", "SECRETCLIENT9988", "SECRETHEADER3141"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret), "{secret} leaked:\n{stdout}\n{stderr}");
+    }
+}
+
+#[test]
+fn bad_input_is_exit_2_with_a_clear_message() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["run", "--checks", "nope"], "unknown check `nope`"),
+        (&["run", "--cases=-1"], "invalid value '-1' for '--cases <CASES>'"),
+        (&["run", "--timeout", "0"], "between 0.001 and 3600"),
+        (&["run", "--var", "novalue"], "expected [SPEC.]NAME=VALUE"),
+        (&["run", "--header", "no colon"], "expected 'Name: value'"),
+        (&["run", "--target", "ftp://example.com"], "only http and https"),
+        (&["run", "--target", "nosuch=http://127.0.0.1:1"], "no spec has the id `nosuch`"),
+        (&["run", "--var", "nosuch.token=x"], "no spec has the id `nosuch`"),
+        (&["run", "--spec", "/nonexistent/spec.yaml"], "/nonexistent/spec.yaml"),
+    ];
+    for (args, needle) in cases {
+        let output = conform(args);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stdout}{stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_unreachable_target_is_exit_2() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let output = conform(&["run", "--target", &url, "--timeout", "2"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains(&format!("the target {url} is unreachable")), "{stderr}");
+}
+
+#[test]
+fn a_broken_spec_names_file_line_and_column() {
+    let dir = std::env::temp_dir().join(format!("conform-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let broken = dir.join("broken.yaml");
+    std::fs::write(
+        &broken,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    post:\n      responses: [oops\n",
+    )
+    .unwrap();
+    let output = conform(&["run", "--spec", broken.to_str().unwrap()]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains(&format!("{}:", broken.display())), "{stderr}");
+    assert!(stderr.contains("invalid YAML") || stderr.contains("while parsing"), "{stderr}");
+
+    let dangling = dir.join("dangling.yaml");
+    std::fs::write(&dangling, "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    $ref: '#/nowhere'\n")
+        .unwrap();
+    let output = conform(&["run", "--spec", dangling.to_str().unwrap()]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.contains(&format!("--> {}:4:3 (#/paths/~1x)", dangling.display())), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
