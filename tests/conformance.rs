@@ -45,6 +45,9 @@ fn main() {
         plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
         strict,
         concurrency: 1,
+        allow_recipients: Vec::new(),
+        max_sends: 10,
+        dry_run: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
     };
     let session = match runtime.block_on(Session::prepare(config)) {

@@ -41,6 +41,9 @@ fn config(target: String, strict: bool) -> RunConfig {
         plan: PlanOptions { cases: 6, seed: 7 },
         strict,
         concurrency: 8,
+        allow_recipients: Vec::new(),
+        max_sends: 10,
+        dry_run: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
     }
 }
@@ -133,4 +136,17 @@ async fn the_same_seed_sends_the_same_requests() {
             .collect()
     };
     assert_eq!(requests(&a), requests(&b));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_false_positives_across_seeds() {
+    // Random inputs found a schema that refused valid data once; keep sweeping seeds.
+    let server = Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
+    for seed in 1000..1008 {
+        let mut config = config(server.url(), true);
+        config.plan = PlanOptions { cases: 12, seed };
+        let result = run(config, |_| {}).await.unwrap();
+        let failures: Vec<String> = result.failures().map(|(c, f)| format!("{}: {}", c.id, f.message)).collect();
+        assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));
+    }
 }

@@ -34,7 +34,16 @@ pub enum Body {
 }
 
 impl RequestInput {
-    /// The value a location holds, for mutation.
+    /// The values a location holds.
+    pub fn slot(&self, location: ParamLocation) -> &BTreeMap<String, Value> {
+        match location {
+            ParamLocation::Path => &self.path,
+            ParamLocation::Query => &self.query,
+            ParamLocation::Header | ParamLocation::Cookie => &self.headers,
+        }
+    }
+
+    /// The values a location holds, for mutation.
     pub fn slot_mut(&mut self, location: ParamLocation) -> &mut BTreeMap<String, Value> {
         match location {
             ParamLocation::Path => &mut self.path,

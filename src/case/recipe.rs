@@ -79,12 +79,7 @@ fn still_invalid(operation: &Operation, place: &Place, input: &RequestInput) -> 
             let Some(param) = operation.parameters.iter().find(|p| p.location == *location && &p.name == name) else {
                 return false;
             };
-            let slot = match location {
-                ParamLocation::Path => &input.path,
-                ParamLocation::Query => &input.query,
-                ParamLocation::Header | ParamLocation::Cookie => &input.headers,
-            };
-            match slot.get(name) {
+            match input.slot(*location).get(name) {
                 None => param.required,
                 Some(value) => !crate::spec::is_valid(&param.schema, value),
             }

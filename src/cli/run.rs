@@ -13,7 +13,7 @@ use crate::http::Limits;
 use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
-use crate::run::{self, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::run::{self, AllowEntry, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
 use crate::spec::{self, Spec};
 
 #[derive(Debug, Args)]
@@ -58,6 +58,20 @@ pub struct RunArgs {
     /// Per-request timeout, in seconds.
     #[arg(long, default_value_t = 10.0, value_parser = parse_timeout)]
     pub timeout: f64,
+
+    /// A recipient that message-sending operations may reach on a target without a sandbox:
+    /// digits, `-` between parts (55-11999990000 for Z-API's ddi and phone), `*` at the end for a
+    /// range (repeatable; also CONFORM_ALLOW_RECIPIENTS, comma-separated).
+    #[arg(long = "allow-recipient", value_name = "NUMBER", env = "CONFORM_ALLOW_RECIPIENTS", value_delimiter = ',')]
+    pub allow_recipients: Vec<AllowEntry>,
+
+    /// The most message-sending calls one run makes on targets without a sandbox.
+    #[arg(long, default_value_t = 10)]
+    pub max_sends: u32,
+
+    /// Plan and print every request as a curl line (redacted), sending nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 
     /// Responses larger than this many bytes are an error.
     #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
@@ -204,6 +218,9 @@ pub fn run(args: RunArgs) -> u8 {
             plan: PlanOptions { cases: args.cases as usize, seed: args.seed.unwrap_or_else(rand::random) },
             strict: args.strict,
             concurrency: args.concurrency as usize,
+            allow_recipients: args.allow_recipients,
+            max_sends: args.max_sends,
+            dry_run: args.dry_run,
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
@@ -221,6 +238,10 @@ pub fn run(args: RunArgs) -> u8 {
                 return HARNESS_ERROR;
             }
         };
+        if result.dry_run {
+            print!("{}", console::dry_run(&result));
+            return CONFORMANT;
+        }
         print!("{}", console::render(&result));
         let _ = std::io::stdout().flush();
         match result.verdict() {

@@ -18,8 +18,12 @@ pub struct ServeArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
 
+    /// Serve the APIs without /__sandbox, as a production deployment would.
+    #[arg(long)]
+    pub no_sandbox: bool,
+
     /// Print the catalogue of faults, one per line, and exit.
-    #[arg(long, conflicts_with_all = ["faults", "addr"])]
+    #[arg(long, conflicts_with_all = ["faults", "addr", "no_sandbox"])]
     pub list_faults: bool,
 }
 
@@ -37,7 +41,8 @@ pub fn run(args: ServeArgs) -> u8 {
     };
     let faults: Faults = args.faults.iter().copied().collect();
     runtime.block_on(async {
-        let (bound, serving) = match reference::bind(args.addr, faults.clone(), shutdown_signal()).await {
+        let server = reference::Reference::with_options(faults.clone(), !args.no_sandbox);
+        let (bound, serving) = match reference::bind(args.addr, server, shutdown_signal()).await {
             Ok(server) => server,
             Err(e) => {
                 eprintln!("error: cannot listen on {}: {e}", args.addr);

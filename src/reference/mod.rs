@@ -44,6 +44,9 @@ pub const MAX_INSTANCES: usize = 10_000;
 #[derive(Debug)]
 pub struct Reference {
     faults: Faults,
+    /// Whether `/__sandbox` is served (a production-like deployment leaves it off).
+    sandbox: bool,
+
     clock: Clock,
     outbox: Mutex<Outbox>,
     zapi: Mutex<zapi::Store>,
@@ -53,8 +56,14 @@ pub struct Reference {
 
 impl Reference {
     pub fn new(faults: Faults) -> Self {
+        Self::with_options(faults, true)
+    }
+
+    pub fn with_options(faults: Faults, sandbox: bool) -> Self {
         Self {
             faults,
+            sandbox,
+
             clock: Clock::default(),
             outbox: Mutex::default(),
             zapi: Mutex::new(zapi::Store::default()),
@@ -70,6 +79,22 @@ impl Reference {
     fn outbox(&self) -> MutexGuard<'_, Outbox> {
         lock(&self.outbox)
     }
+
+    /// Puts a fixture into a named state, as `POST /__sandbox/state` does (for in-process tests of
+    /// a server that serves no sandbox).
+    pub fn apply_state(&self, api: &str, state: &str, params: &serde_json::Value) -> Result<(), String> {
+        sandbox::apply(self, api, state, params)
+    }
+
+    /// The recipient of every message still in the outbox, oldest first.
+    pub fn message_recipients(&self) -> Vec<String> {
+        self.outbox().recipients()
+    }
+
+    /// How many messages the server has sent to phones (SMS, voice, WhatsApp, captcha).
+    pub fn messages_sent(&self) -> u64 {
+        self.outbox().total_sent()
+    }
 }
 
 /// Locks a store. A handler that panicked while holding the lock leaves the data as consistent as
@@ -80,13 +105,9 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// The whole application: the three APIs and the sandbox.
 pub fn router(reference: Arc<Reference>) -> Router {
-    let app = Router::new()
-        .merge(zapi::routes())
-        .merge(wawp::routes())
-        .merge(hypersender::routes())
-        .merge(sandbox::routes())
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(reference.clone());
+    let apis = Router::new().merge(zapi::routes()).merge(wawp::routes()).merge(hypersender::routes());
+    let app = if reference.sandbox { apis.merge(sandbox::routes()) } else { apis };
+    let app = app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(reference.clone());
     // axum adds the `Allow` header to a 405 after the router's own layers have run, so the
     // faults that bend 405 answers wrap the finished router from outside.
     Router::new().fallback_service(app).layer(axum::middleware::from_fn_with_state(reference, wire::method_faults))
@@ -96,6 +117,7 @@ pub fn router(reference: Arc<Reference>) -> Router {
 #[derive(Debug)]
 pub struct Server {
     addr: SocketAddr,
+    reference: Arc<Reference>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<io::Result<()>>,
 }
@@ -103,12 +125,23 @@ pub struct Server {
 impl Server {
     /// Binds `addr` (port 0 picks a free port) and serves until [`Server::stop`] or drop.
     pub async fn start(addr: SocketAddr, faults: Faults) -> io::Result<Server> {
+        Self::start_with(addr, Reference::new(faults)).await
+    }
+
+    /// Serves a reference built by the caller (for example without the sandbox).
+    pub async fn start_with(addr: SocketAddr, reference: Reference) -> io::Result<Server> {
         let (stop, stopped) = oneshot::channel::<()>();
-        let (addr, serving) = bind(addr, faults, async {
+        let reference = Arc::new(reference);
+        let (addr, serving) = serve_reference(addr, reference.clone(), async {
             let _ = stopped.await;
         })
         .await?;
-        Ok(Server { addr, stop: Some(stop), task: tokio::spawn(serving) })
+        Ok(Server { addr, reference, stop: Some(stop), task: tokio::spawn(serving) })
+    }
+
+    /// The server's state, for tests that measure what reached it.
+    pub fn reference(&self) -> &Reference {
+        &self.reference
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -143,12 +176,20 @@ impl Drop for Server {
 /// Binds `addr` and returns the bound address and the future that serves until `shutdown` resolves.
 pub async fn bind(
     addr: SocketAddr,
-    faults: Faults,
+    reference: Reference,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<(SocketAddr, impl Future<Output = io::Result<()>> + Send + 'static)> {
+    serve_reference(addr, Arc::new(reference), shutdown).await
+}
+
+async fn serve_reference(
+    addr: SocketAddr,
+    reference: Arc<Reference>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<(SocketAddr, impl Future<Output = io::Result<()>> + Send + 'static)> {
     let listener = TcpListener::bind(addr).await?;
     let bound = listener.local_addr()?;
-    let app = router(Arc::new(Reference::new(faults)));
+    let app = router(reference);
     let serving = async move { axum::serve(listener, app).with_graceful_shutdown(shutdown).await };
     Ok((bound, serving))
 }

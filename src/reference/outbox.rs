@@ -35,11 +35,14 @@ pub struct Message {
 pub struct Outbox {
     /// Oldest first.
     messages: VecDeque<(DateTime<Utc>, Message)>,
+    /// Every message ever sent, including those dropped since.
+    total: u64,
 }
 
 impl Outbox {
     pub fn send(&mut self, now: DateTime<Utc>, to: &str, channel: Channel, code: Option<&str>, text: String) {
         self.sweep(now);
+        self.total += 1;
         self.messages.push_back((
             now,
             Message {
@@ -53,6 +56,16 @@ impl Outbox {
         while self.messages.len() > MAX_MESSAGES {
             self.messages.pop_front();
         }
+    }
+
+    /// The recipient of every kept message, oldest first.
+    pub fn recipients(&self) -> Vec<String> {
+        self.messages.iter().map(|(_, m)| m.to.clone()).collect()
+    }
+
+    /// How many messages were ever sent.
+    pub fn total_sent(&self) -> u64 {
+        self.total
     }
 
     /// The messages sent to `to`, newest first.
@@ -98,6 +111,7 @@ mod tests {
             outbox.send(start, "1", Channel::Sms, None, format!("m{i}"));
         }
         assert_eq!(outbox.len(), MAX_MESSAGES);
+        assert_eq!(outbox.total_sent(), MAX_MESSAGES as u64 + 5);
         let later = start + Duration::hours(MAX_AGE_HOURS + 1);
         assert!(outbox.for_recipient(later, "1").is_empty());
         assert_eq!(outbox.len(), 0);

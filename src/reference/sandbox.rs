@@ -88,21 +88,26 @@ async fn state(State(reference): State<Arc<Reference>>, headers: HeaderMap, body
     else {
         return bad_request("`api` and `state` are required strings");
     };
-    let empty = Fields::new();
-    let params = match fields.get("params") {
-        None | Some(Value::Null) => &empty,
-        Some(Value::Object(params)) => params,
-        Some(_) => return bad_request("`params` must be an object"),
-    };
-    let applied = match api {
-        "zapi" => zapi::apply_state(&reference, state, params),
-        "wawp" => wawp::apply_state(&reference, state, params),
-        "hypersender" => hypersender::apply_state(&reference, state, params),
-        other => Err(format!("unknown api `{other}`; expected zapi, wawp or hypersender")),
-    };
-    match applied {
+    let params = fields.get("params").cloned().unwrap_or(Value::Null);
+    match apply(&reference, api, state, &params) {
         Ok(()) => answer(StatusCode::OK, json!({ "ok": true })),
         Err(message) => bad_request(message),
+    }
+}
+
+/// Applies a fixture state of one API.
+pub fn apply(reference: &Reference, api: &str, state: &str, params: &Value) -> Result<(), String> {
+    let empty = Fields::new();
+    let params = match params {
+        Value::Null => &empty,
+        Value::Object(params) => params,
+        _ => return Err("`params` must be an object".to_owned()),
+    };
+    match api {
+        "zapi" => zapi::apply_state(reference, state, params),
+        "wawp" => wawp::apply_state(reference, state, params),
+        "hypersender" => hypersender::apply_state(reference, state, params),
+        other => Err(format!("unknown api `{other}`; expected zapi, wawp or hypersender")),
     }
 }
 

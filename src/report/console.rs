@@ -148,8 +148,38 @@ pub fn render(result: &RunResult) -> String {
             }
         }
     }
+    if !result.sends.is_empty() {
+        let _ = writeln!(out, "\nmessages sent to targets without a sandbox: {}", result.sends.len());
+        let _ = writeln!(out, "  {}", result.sends.join(", "));
+    }
     out.push('\n');
     out.push_str(&summary(result));
+    out
+}
+
+/// `--dry-run`: every request that would be sent, as a curl line, and why the others would not be.
+pub fn dry_run(result: &RunResult) -> String {
+    let mut out = String::new();
+    let mut planned = 0;
+    for case in &result.cases {
+        match (&case.status, &case.curl) {
+            (CaseStatus::Skipped(reason), Some(curl)) if reason.starts_with("dry run") => {
+                planned += 1;
+                let _ = writeln!(out, "# {}\n{curl}", case.id);
+            }
+            (CaseStatus::Skipped(reason), _) => {
+                let reason = reason.strip_prefix("not sent: ").unwrap_or(reason);
+                let _ = writeln!(out, "# {} (would not be sent: {reason})", case.id);
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\ndry run: {planned} of {} requests would be sent; nothing was sent (seed {})",
+        result.cases.len(),
+        result.seed
+    );
     out
 }
 
@@ -245,6 +275,8 @@ mod tests {
         RunResult {
             seed: 42,
             strict: false,
+            dry_run: false,
+            sends: Vec::new(),
             targets: vec![TargetInfo { spec: "zapi".into(), base_url: "http://127.0.0.1:9".into(), sandbox: true }],
             cases: vec![passed, failed, skipped],
             duration: Duration::from_millis(1500),

@@ -9,19 +9,20 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::guard::{self, AllowEntry, SendGuard, mask_number};
 use super::result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo};
 use super::sandbox;
 use super::variables::VariableSources;
-use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
+use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
 use crate::check::{self, CheckId, Exchange, Failure};
 use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
-use crate::spec::{Operation, SandboxFixture, Spec};
+use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideEffect, Spec};
 
 /// Bodies in results are cut to this many characters.
 const MAX_BODY_CHARS: usize = 2_000;
 /// At most this many smaller inputs are tried when shrinking one failing case.
-const MAX_SHRINK_STEPS: u32 = 48;
+const MAX_SHRINK_STEPS: u32 = 100;
 
 /// Everything a run needs.
 #[derive(Debug, Clone)]
@@ -38,6 +39,12 @@ pub struct RunConfig {
     pub strict: bool,
     pub concurrency: usize,
     pub limits: Limits,
+    /// `--allow-recipient`: where marked operations may send messages, on targets without a sandbox.
+    pub allow_recipients: Vec<AllowEntry>,
+    /// `--max-sends`: the most message-sending calls one run makes on targets without a sandbox.
+    pub max_sends: u32,
+    /// `--dry-run`: build every request, send none (the target is not contacted at all).
+    pub dry_run: bool,
 }
 
 /// What the runner reports while it works.
@@ -71,6 +78,8 @@ struct SpecTarget {
     given: BTreeMap<String, String>,
     /// Names that will have a value in every case (given or from the fixture).
     names: BTreeSet<String>,
+    /// Whether the target has the sandbox (then nothing it "sends" leaves it).
+    sandbox: bool,
 }
 
 #[derive(Debug)]
@@ -79,6 +88,9 @@ struct Shared {
     client: HttpClient,
     targets: Vec<SpecTarget>,
     redactor: Redactor,
+    guard: SendGuard,
+    /// The (masked) recipients of every message-sending call made, in order.
+    sends: std::sync::Mutex<Vec<String>>,
 }
 
 /// The variable names a spec uses: its parameters, its credentials and its fixture's params.
@@ -117,6 +129,10 @@ impl Session {
             let origin = url.trim_end_matches('/').to_owned();
             let has_sandbox = match sandboxes.get(&origin) {
                 Some(known) => *known,
+                None if config.dry_run => {
+                    sandboxes.insert(origin.clone(), false);
+                    false
+                }
                 None => {
                     let found = sandbox::detect(&client, &origin)
                         .await
@@ -136,7 +152,7 @@ impl Session {
                 names.extend(fixture.variables().map(str::to_owned));
             }
             let base_url = format!("{origin}{}", spec.base_path.trim_end_matches('/'));
-            targets.push(SpecTarget { origin, base_url, fixture, given, names });
+            targets.push(SpecTarget { origin, base_url, fixture, given, names, sandbox: has_sandbox });
         }
         let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
         for (_, value) in &config.headers {
@@ -154,7 +170,9 @@ impl Session {
                 sandbox: sandboxes[&t.origin],
             })
             .collect();
-        Ok(Session { shared: Arc::new(Shared { config, client, targets, redactor }), cases, seed, targets: info })
+        let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);
+        let shared = Shared { config, client, targets, redactor, guard, sends: Default::default() };
+        Ok(Session { shared: Arc::new(shared), cases, seed, targets: info })
     }
 
     pub fn cases(&self) -> &[Case] {
@@ -209,7 +227,9 @@ impl Session {
             }
         }
         let cases = results.into_iter().flatten().collect();
-        Ok(RunResult { seed, strict: shared.config.strict, targets, cases, duration: started.elapsed() })
+        let sends = shared.sends.lock().map(|s| s.clone()).unwrap_or_default();
+        let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
+        Ok(RunResult { seed, strict, dry_run, targets, cases, sends, duration: started.elapsed() })
     }
 }
 
@@ -221,12 +241,27 @@ pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'st
 /// One attempt at a case: the request sent and what came of it.
 struct Attempt {
     request: PreparedRequest,
-    outcome: Result<(HttpResponse, Vec<CheckId>, Vec<Failure>), String>,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Answered(HttpResponse, Vec<CheckId>, Vec<Failure>),
+    /// The harness could not get an answer.
+    Error(String),
+    /// Deliberately not sent: the send guard, or a dry run.
+    NotSent(String),
 }
 
 impl Attempt {
     fn failures(&self) -> &[Failure] {
-        self.outcome.as_ref().map_or(&[], |(_, _, failures)| failures.as_slice())
+        match &self.outcome {
+            Outcome::Answered(_, _, failures) => failures,
+            _ => &[],
+        }
+    }
+
+    fn error(request: PreparedRequest, message: String) -> Attempt {
+        Attempt { request, outcome: Outcome::Error(message) }
     }
 }
 
@@ -256,7 +291,9 @@ async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
         }
     };
     let mut best = attempt(shared, case, operation, target, &first).await;
-    let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_));
+    // Shrinking sends the case again; a message-sending call to a real target is not repeated.
+    let guarded = operation.side_effect.is_some() && !target.sandbox;
+    let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !guarded;
     if shrinkable && let Some(first) = best.failures().first().map(|f| f.check) {
         let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == first);
         let mut steps = vec![Shrink::Simplify];
@@ -281,8 +318,9 @@ async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
     result.curl = Some(to_curl(&best.request, redactor));
     result.request = Some(redact_request(&best.request, redactor));
     match best.outcome {
-        Err(error) => result.status = CaseStatus::Error(redactor.redact(&error)),
-        Ok((response, checks, failures)) => {
+        Outcome::Error(error) => result.status = CaseStatus::Error(redactor.redact(&error)),
+        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(redactor.redact(&reason)),
+        Outcome::Answered(response, checks, failures) => {
             result.response = Some(summarize(&response, redactor));
             result.checks = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
@@ -334,24 +372,48 @@ async fn attempt(
     if let Some(fixture) = &target.fixture {
         let values = match sandbox::fixture_values(fixture, case.seed) {
             Ok(values) => values,
-            Err(e) => return Attempt { request: PreparedRequest::new("POST", "about:fixture"), outcome: Err(e) },
+            Err(e) => return Attempt::error(PreparedRequest::new("POST", "about:fixture"), e),
         };
         if let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await {
-            return Attempt {
-                request: PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin)),
-                outcome: Err(e),
-            };
+            return Attempt::error(PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin)), e);
         }
         variables.extend(values);
     }
+    let mut input = input.clone();
+    let guarded = match (&operation.side_effect, target.sandbox) {
+        (Some(effect), false) => match guard_recipients(shared, case, effect, &mut input) {
+            Ok(numbers) => numbers,
+            Err(reason) => {
+                let context = case::Context {
+                    base_url: &target.base_url,
+                    variables: &variables,
+                    headers: &shared.config.headers,
+                };
+                return Attempt { request: case::build(operation, &input, context), outcome: Outcome::NotSent(reason) };
+            }
+        },
+        _ => Vec::new(),
+    };
     let context = case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
-    let mut request = case::build(operation, input, context);
+    let mut request = case::build(operation, &input, context);
     if let CaseKind::Protocol(probe) = &case.kind {
         case::apply_probe(probe, operation, &mut request);
     }
+    if shared.config.dry_run {
+        return Attempt { request, outcome: Outcome::NotSent("dry run: not sent".to_owned()) };
+    }
+    if !guarded.is_empty() {
+        if !shared.guard.reserve() {
+            let reason = format!("the --max-sends budget ({}) is spent", shared.guard.max_sends);
+            return Attempt { request, outcome: Outcome::NotSent(reason) };
+        }
+        if let Ok(mut sends) = shared.sends.lock() {
+            sends.extend(guarded.iter().map(|n| mask_number(n)));
+        }
+    }
     let response = match shared.client.send(&request).await {
         Ok(response) => response,
-        Err(e) => return Attempt { request, outcome: Err(format!("no answer from the target: {e}")) },
+        Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
     };
     let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
     let mut ran = Vec::new();
@@ -369,7 +431,39 @@ async fn attempt(
             }
         }
     }
-    Attempt { request, outcome: Ok((response, ran, failures)) }
+    Attempt { request, outcome: Outcome::Answered(response, ran, failures) }
+}
+
+/// Rewrites the recipients of a message-sending call onto the allow-list (except the field a
+/// negative case broke on purpose) and returns the numbers it would reach; `Err` says why it must
+/// not be sent.
+fn guard_recipients(
+    shared: &Shared,
+    case: &Case,
+    effect: &SideEffect,
+    input: &mut RequestInput,
+) -> Result<Vec<String>, String> {
+    let broken = match &case.kind {
+        CaseKind::Negative(mutation) => Some(&mutation.target),
+        _ => None,
+    };
+    let frozen = |part: &RecipientPart| match (part, broken) {
+        (RecipientPart::Body(pointer), Some(Target::Body(target))) => target.starts_with(pointer.as_str()),
+        (RecipientPart::Parameter(ParamLocation::Query, name), Some(Target::Query(target))) => name == target,
+        (RecipientPart::Parameter(ParamLocation::Header, name), Some(Target::Header(target))) => name == target,
+        (RecipientPart::Parameter(ParamLocation::Path, name), Some(Target::Path(target))) => name == target,
+        _ => false,
+    };
+    guard::rewrite(&shared.guard, effect, input, case.seed, &frozen)
+        .map_err(|reason| format!("not sent: {reason} (the target has no sandbox)"))?;
+    let numbers = guard::recipients(effect, input);
+    if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
+        return Err(format!(
+            "not sent: the recipient {} is not allow-listed (the target has no sandbox)",
+            mask_number(number)
+        ));
+    }
+    Ok(numbers)
 }
 
 fn redact_request(request: &PreparedRequest, redactor: &Redactor) -> PreparedRequest {

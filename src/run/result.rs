@@ -61,9 +61,13 @@ impl CaseResult {
 pub struct RunResult {
     pub seed: u64,
     pub strict: bool,
+    /// Nothing was sent (`--dry-run`).
+    pub dry_run: bool,
     /// Per spec: its id, the base URL tested, and whether the target had a sandbox.
     pub targets: Vec<TargetInfo>,
     pub cases: Vec<CaseResult>,
+    /// The masked recipient of every message-sending call made to a target without a sandbox.
+    pub sends: Vec<String>,
     #[serde(with = "duration_ms")]
     pub duration: Duration,
 }

@@ -9,6 +9,7 @@ mod load;
 mod locate;
 mod model;
 mod operation;
+mod side_effect;
 mod validate;
 
 pub use examples::{Example, examples};
@@ -21,4 +22,5 @@ pub use operation::{
     Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody, ResponseSpec,
     Source, StatusKey, extract_operations, is_json_media,
 };
+pub use side_effect::{RecipientPart, SideEffect, side_effect};
 pub use validate::{is_valid, validation_errors};

@@ -226,6 +226,8 @@ pub struct Operation {
     /// `x-conform-accepts-valid-input`: a schema-valid request with valid credentials is never
     /// refused as invalid (400/422). Its value is the rule's source.
     pub accepts_valid_input: Option<Source>,
+    /// `x-conform-side-effect`: the operation sends a message to a phone.
+    pub side_effect: Option<super::SideEffect>,
     pub source: Option<Source>,
 }
 
@@ -292,6 +294,7 @@ pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operati
             let responses = responses(op.get("responses"), &pointer)?;
             let security = op.get("security").or(global_security);
             let credentials = credentials(security, &schemes, &pointer)?;
+            let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
             let accepts_valid_input = op
                 .get("x-conform-accepts-valid-input")
                 .and_then(Value::as_object)
@@ -309,6 +312,7 @@ pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operati
                 responses,
                 credentials,
                 accepts_valid_input,
+                side_effect,
                 source: Source::from_extension(op),
             });
         }
