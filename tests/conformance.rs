@@ -48,6 +48,7 @@ fn main() {
         allow_recipients: Vec::new(),
         max_sends: 10,
         dry_run: false,
+        show_secrets: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
     };
     let session = match runtime.block_on(Session::prepare(config)) {

@@ -44,6 +44,7 @@ fn config(target: String, strict: bool) -> RunConfig {
         allow_recipients: Vec::new(),
         max_sends: 10,
         dry_run: false,
+        show_secrets: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
     }
 }

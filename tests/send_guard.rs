@@ -44,6 +44,7 @@ fn config(target: String, vars: Vec<VarFlag>, allow: &[&str], max_sends: u32, dr
         allow_recipients: allow.iter().map(|a| a.parse::<AllowEntry>().unwrap()).collect(),
         max_sends,
         dry_run,
+        show_secrets: false,
     }
 }
 

@@ -73,6 +73,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Print secrets, phone numbers and codes as they are, for local debugging. Never on by
+    /// default; refused when CI is set.
+    #[arg(long)]
+    pub show_secrets: bool,
+
     /// Responses larger than this many bytes are an error.
     #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub max_response_bytes: u64,
@@ -160,6 +165,10 @@ fn resolve_targets(specs: &[Spec], flags: &[String], default: Option<&str>) -> R
 }
 
 pub fn run(args: RunArgs) -> u8 {
+    if args.show_secrets && std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+        eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
+        return HARNESS_ERROR;
+    }
     let specs = match load_specs(&args.specs) {
         Ok(specs) => specs,
         Err(e) => {
@@ -221,6 +230,7 @@ pub fn run(args: RunArgs) -> u8 {
             allow_recipients: args.allow_recipients,
             max_sends: args.max_sends,
             dry_run: args.dry_run,
+            show_secrets: args.show_secrets,
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),

@@ -15,7 +15,10 @@ use super::sandbox;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
 use crate::check::{self, CheckId, Exchange, Failure};
-use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, to_curl};
+use crate::http::{
+    HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_body, mask_header, mask_message,
+    mask_request, to_curl,
+};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideEffect, Spec};
 
@@ -45,6 +48,8 @@ pub struct RunConfig {
     pub max_sends: u32,
     /// `--dry-run`: build every request, send none (the target is not contacted at all).
     pub dry_run: bool,
+    /// `--show-secrets`: print secrets, numbers and codes as they are (local debugging only).
+    pub show_secrets: bool,
 }
 
 /// What the runner reports while it works.
@@ -314,20 +319,21 @@ async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
         }
         result.shrink_steps = tries;
     }
-    let redactor = &shared.redactor;
-    result.curl = Some(to_curl(&best.request, redactor));
-    result.request = Some(redact_request(&best.request, redactor));
+    let show = Shown { redactor: &shared.redactor, raw: shared.config.show_secrets };
+    let request = show.request(&best.request);
+    result.curl = Some(to_curl(&request, show.redactor()));
+    result.request = Some(request);
     match best.outcome {
-        Outcome::Error(error) => result.status = CaseStatus::Error(redactor.redact(&error)),
-        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(redactor.redact(&reason)),
+        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error)),
+        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason)),
         Outcome::Answered(response, checks, failures) => {
-            result.response = Some(summarize(&response, redactor));
+            result.response = Some(show.response(&response));
             result.checks = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = failures
                 .into_iter()
                 .map(|mut f| {
-                    f.message = redactor.redact(&f.message);
+                    f.message = show.message(&f.message);
                     f
                 })
                 .collect();
@@ -466,23 +472,51 @@ fn guard_recipients(
     Ok(numbers)
 }
 
-fn redact_request(request: &PreparedRequest, redactor: &Redactor) -> PreparedRequest {
-    PreparedRequest {
-        method: request.method.clone(),
-        url: redactor.redact(&request.url),
-        headers: request.headers.iter().map(|(n, v)| (n.clone(), redactor.redact(v))).collect(),
-        body: request.body_text().map(|b| redactor.redact(&b).into_bytes()),
-    }
+/// How a run shows what it sent and received: user secrets redacted and PII masked, unless
+/// `--show-secrets`.
+struct Shown<'a> {
+    redactor: &'a Redactor,
+    raw: bool,
 }
 
-fn summarize(response: &HttpResponse, redactor: &Redactor) -> ResponseSummary {
-    let text = response.body_text();
-    let truncated = text.chars().count() > MAX_BODY_CHARS;
-    let body: String = text.chars().take(MAX_BODY_CHARS).collect();
-    ResponseSummary {
-        status: response.status,
-        headers: response.headers.iter().map(|(n, v)| (n.clone(), redactor.redact(v))).collect(),
-        body: redactor.redact(&body),
-        truncated,
+impl Shown<'_> {
+    fn redactor(&self) -> &Redactor {
+        static NONE: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+        if self.raw { NONE.get_or_init(Redactor::default) } else { self.redactor }
+    }
+
+    fn text(&self, text: &str) -> String {
+        self.redactor().redact(text)
+    }
+
+    fn message(&self, text: &str) -> String {
+        if self.raw { text.to_owned() } else { mask_message(&self.text(text)) }
+    }
+
+    fn request(&self, request: &PreparedRequest) -> PreparedRequest {
+        let redacted = PreparedRequest {
+            method: request.method.clone(),
+            url: self.text(&request.url),
+            headers: request.headers.iter().map(|(n, v)| (n.clone(), self.text(v))).collect(),
+            body: request.body_text().map(|b| self.text(&b).into_bytes()),
+        };
+        if self.raw { redacted } else { mask_request(&redacted) }
+    }
+
+    fn response(&self, response: &HttpResponse) -> ResponseSummary {
+        let text = self.text(&response.body_text());
+        let text = if self.raw { text } else { mask_body(&text) };
+        let truncated = text.chars().count() > MAX_BODY_CHARS;
+        let headers = response
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v)) }))
+            .collect();
+        ResponseSummary {
+            status: response.status,
+            headers,
+            body: text.chars().take(MAX_BODY_CHARS).collect(),
+            truncated,
+        }
     }
 }
