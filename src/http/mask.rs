@@ -23,15 +23,22 @@ pub fn is_sensitive_name(name: &str) -> bool {
         || name.contains("apikey")
 }
 
-/// `5511999990000` → `55•••••••0000`; runs shorter than a phone number stay.
+/// One phone number's digits masked: `5511999990000` → `55•••••••0000`. The first two digits and
+/// the last four stay; under ten digits the last two; under six digits only the last two.
+pub fn mask_phone(digits: &str) -> String {
+    let n = digits.chars().count();
+    let keep_end = if n >= 10 { 4 } else { 2.min(n) };
+    let keep_start = if n >= 6 { 2 } else { 0 };
+    digits.chars().enumerate().map(|(i, c)| if i < keep_start || i >= n - keep_end { c } else { '•' }).collect()
+}
+
+/// Every run of digits long enough to be a phone number masked with [`mask_phone`]; shorter runs stay.
 pub fn mask_digits(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let flush = |run: &mut String, out: &mut String| {
         if run.len() >= PHONE_DIGITS {
-            let n = run.len();
-            let (start, end) = (2, if n >= 10 { 4 } else { 2 });
-            out.extend(run.chars().enumerate().map(|(i, c)| if i < start || i >= n - end { c } else { '•' }));
+            out.push_str(&mask_phone(run));
         } else {
             out.push_str(run);
         }
@@ -150,6 +157,14 @@ pub fn mask_request(request: &PreparedRequest) -> PreparedRequest {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn one_phone_keeps_its_ends() {
+        assert_eq!(mask_phone("5511999990000"), "55•••••••0000");
+        assert_eq!(mask_phone("20123456"), "20••••56");
+        assert_eq!(mask_phone("1234"), "••34");
+        assert_eq!(mask_phone(""), "");
+    }
 
     #[test]
     fn phones_keep_their_ends_and_short_numbers_stay() {

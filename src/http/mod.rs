@@ -11,7 +11,8 @@ mod request;
 pub use client::{HttpClient, HttpResponse, Limits, TransportError};
 pub use curl::to_curl;
 pub use mask::{
-    HIDDEN, is_sensitive_name, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_request, mask_url,
+    HIDDEN, is_sensitive_name, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_phone, mask_request,
+    mask_url,
 };
 pub use redact::Redactor;
 pub use request::PreparedRequest;

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::guard::{self, AllowEntry, SendGuard, mask_number};
+use super::guard::{self, AllowEntry, SendGuard};
 use super::result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo};
 use super::sandbox;
 use super::variables::VariableSources;
@@ -17,7 +17,7 @@ use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
 use crate::check::{self, CheckId, Exchange, Failure};
 use crate::http::{
     HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_body, mask_header, mask_message,
-    mask_request, to_curl,
+    mask_phone, mask_request, to_curl,
 };
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideEffect, Spec};
@@ -414,7 +414,7 @@ async fn attempt(
             return Attempt { request, outcome: Outcome::NotSent(reason) };
         }
         if let Ok(mut sends) = shared.sends.lock() {
-            sends.extend(guarded.iter().map(|n| mask_number(n)));
+            sends.extend(guarded.iter().map(|n| mask_phone(n)));
         }
     }
     let response = match shared.client.send(&request).await {
@@ -466,7 +466,7 @@ fn guard_recipients(
     if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
         return Err(format!(
             "not sent: the recipient {} is not allow-listed (the target has no sandbox)",
-            mask_number(number)
+            mask_phone(number)
         ));
     }
     Ok(numbers)

@@ -86,15 +86,6 @@ pub fn digits_of(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// `5511999990000` → `55•••••••0000`: the country code's first two digits and the last four stay;
-/// shorter numbers keep only the last two (and their first two from six digits on).
-pub fn mask_number(digits: &str) -> String {
-    let n = digits.chars().count();
-    let keep_end = if n >= 10 { 4 } else { 2.min(n) };
-    let keep_start = if n >= 6 { 2 } else { 0 };
-    digits.chars().enumerate().map(|(i, c)| if i < keep_start || i >= n - keep_end { c } else { '•' }).collect()
-}
-
 fn part_value(input: &RequestInput, part: &RecipientPart) -> Option<String> {
     match part {
         RecipientPart::Body(pointer) => match &input.body {
@@ -213,14 +204,6 @@ mod tests {
         for bad in ["", "abc", "55--1", "55*1", "*"] {
             assert!(bad.parse::<AllowEntry>().is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn masks_keep_the_ends() {
-        assert_eq!(mask_number("5511999990000"), "55•••••••0000");
-        assert_eq!(mask_number("20123456"), "20••••56");
-        assert_eq!(mask_number("1234"), "••34");
-        assert_eq!(mask_number(""), "");
     }
 
     #[test]
