@@ -24,7 +24,7 @@ async fn raw_server(reply: Vec<u8>, stall: Duration) -> String {
 }
 
 fn limits(timeout_ms: u64, max: usize) -> Limits {
-    Limits { timeout: Duration::from_millis(timeout_ms), max_response_bytes: max }
+    Limits { timeout: Duration::from_millis(timeout_ms), max_response_bytes: max, min_interval: None }
 }
 
 #[tokio::test]

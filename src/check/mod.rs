@@ -10,6 +10,7 @@ mod failure;
 mod negative_data_rejection;
 mod not_a_server_error;
 mod positive_data_acceptance;
+mod rate_limit_conformance;
 mod response_schema_conformance;
 mod status_code_conformance;
 mod unsupported_media_type;
@@ -25,6 +26,7 @@ use crate::http::{HttpResponse, PreparedRequest};
 use crate::spec::{Operation, Source};
 
 pub use failure::{Failure, Severity};
+pub use rate_limit_conformance::retry_after_seconds;
 
 /// Every check, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -39,6 +41,7 @@ pub enum CheckId {
     UnsupportedMethod,
     UnsupportedMediaType,
     AuthEnforced,
+    RateLimitConformance,
 }
 
 impl CheckId {
@@ -52,6 +55,7 @@ impl CheckId {
         CheckId::UnsupportedMethod,
         CheckId::UnsupportedMediaType,
         CheckId::AuthEnforced,
+        CheckId::RateLimitConformance,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl CheckId {
             CheckId::UnsupportedMethod => "unsupported_method",
             CheckId::UnsupportedMediaType => "unsupported_media_type",
             CheckId::AuthEnforced => "auth_enforced",
+            CheckId::RateLimitConformance => "rate_limit_conformance",
         }
     }
 }
@@ -159,6 +164,7 @@ pub fn registry() -> &'static [Check] {
         unsupported_method::CHECK,
         unsupported_media_type::CHECK,
         auth_enforced::CHECK,
+        rate_limit_conformance::CHECK,
     ]
 }
 

@@ -78,6 +78,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// A cap on conform's own request rate, e.g. 5/s or 30/m (every request, sandbox calls included).
+    #[arg(long, value_name = "N/s", value_parser = crate::http::parse_rate)]
+    pub rate_limit: Option<Duration>,
+
     /// Responses larger than this many bytes are an error.
     #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub max_response_bytes: u64,
@@ -234,6 +238,7 @@ pub fn run(args: RunArgs) -> u8 {
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
+                min_interval: args.rate_limit,
             },
         };
         let progress = Progress::new();

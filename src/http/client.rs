@@ -1,6 +1,7 @@
 //! The HTTP client: reqwest with a per-request timeout, no redirects (the status a target answers
 //! is the status checked), and a cap on the response size read into memory.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -12,12 +13,30 @@ use super::PreparedRequest;
 pub struct Limits {
     pub timeout: Duration,
     pub max_response_bytes: usize,
+    /// `--rate-limit`: at least this long between the starts of two requests.
+    pub min_interval: Option<Duration>,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(10), max_response_bytes: 1024 * 1024 }
+        Self { timeout: Duration::from_secs(10), max_response_bytes: 1024 * 1024, min_interval: None }
     }
+}
+
+/// Parses `--rate-limit`: `N/s` or `N/m` (N > 0), into the interval between two requests.
+pub fn parse_rate(text: &str) -> Result<Duration, String> {
+    let error = || format!("`{text}`: expected a rate such as 5/s or 30/m");
+    let (count, unit) = text.trim().split_once('/').ok_or_else(error)?;
+    let count: f64 = count.trim().parse().map_err(|_| error())?;
+    let per = match unit.trim() {
+        "s" => 1.0,
+        "m" => 60.0,
+        _ => return Err(error()),
+    };
+    if !(count.is_finite() && count > 0.0 && count <= 100_000.0) {
+        return Err(format!("`{text}`: the count must be above 0 and at most 100000"));
+    }
+    Ok(Duration::from_secs_f64(per / count))
 }
 
 /// An answer, read whole (within the size cap).
@@ -61,6 +80,8 @@ pub enum TransportError {
 pub struct HttpClient {
     inner: reqwest::Client,
     limits: Limits,
+    /// When the next request may start, under `--rate-limit`; shared by every clone.
+    next_slot: Arc<tokio::sync::Mutex<Instant>>,
 }
 
 impl HttpClient {
@@ -72,14 +93,27 @@ impl HttpClient {
             .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
-        Ok(Self { inner, limits })
+        Ok(Self { inner, limits, next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())) })
     }
 
     pub fn limits(&self) -> Limits {
         self.limits
     }
 
+    /// Waits for this request's slot under `--rate-limit`.
+    async fn pace(&self) {
+        let Some(interval) = self.limits.min_interval else { return };
+        let start = {
+            let mut next = self.next_slot.lock().await;
+            let start = (*next).max(Instant::now());
+            *next = start + interval;
+            start
+        };
+        tokio::time::sleep_until(start.into()).await;
+    }
+
     pub async fn send(&self, request: &PreparedRequest) -> Result<HttpResponse, TransportError> {
+        self.pace().await;
         let method = Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))?;
         let mut builder = self.inner.request(method, &request.url);
@@ -121,6 +155,21 @@ impl HttpClient {
             TransportError::InvalidRequest(error.to_string())
         } else {
             TransportError::Other(error.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates() {
+        assert_eq!(parse_rate("5/s"), Ok(Duration::from_millis(200)));
+        assert_eq!(parse_rate("30/m"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_rate(" 0.5/s "), Ok(Duration::from_secs(2)));
+        for bad in ["5", "0/s", "-1/s", "5/h", "x/s", "NaN/s"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
         }
     }
 }

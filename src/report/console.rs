@@ -20,6 +20,7 @@ fn column(check: CheckId) -> &'static str {
         CheckId::UnsupportedMethod => "405",
         CheckId::UnsupportedMediaType => "415",
         CheckId::AuthEnforced => "auth",
+        CheckId::RateLimitConformance => "429",
     }
 }
 

@@ -14,7 +14,7 @@ use super::result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetIn
 use super::sandbox;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
-use crate::check::{self, CheckId, Exchange, Failure};
+use crate::check::{self, CheckId, Exchange, Failure, retry_after_seconds};
 use crate::http::{
     HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_body, mask_header, mask_message,
     mask_phone, mask_request, to_curl,
@@ -24,6 +24,8 @@ use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideE
 
 /// Bodies in results are cut to this many characters.
 const MAX_BODY_CHARS: usize = 2_000;
+/// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
+const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 /// At most this many smaller inputs are tried when shrinking one failing case.
 const MAX_SHRINK_STEPS: u32 = 100;
 
@@ -417,27 +419,76 @@ async fn attempt(
             sends.extend(guarded.iter().map(|n| mask_phone(n)));
         }
     }
-    let response = match shared.client.send(&request).await {
+    let mut response = match shared.client.send(&request).await {
         Ok(response) => response,
         Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
     };
-    let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
     let mut ran = Vec::new();
     let mut failures = Vec::new();
-    for check in check::registry() {
-        if shared.config.checks.as_ref().is_some_and(|only| !only.contains(&check.id)) {
-            continue;
-        }
-        match check.evaluate(&exchange) {
-            Ok(true) => ran.push(check.id),
-            Ok(false) => {}
-            Err(failure) => {
-                ran.push(check.id);
-                failures.push(failure);
+    if response.status == 429 {
+        // Being rate-limited is not a contract failure in itself: the 429 is judged by the
+        // rate-limit rule, then conform waits as it was told (or moves the sandbox clock) and retries once.
+        let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
+        judge(
+            shared,
+            &exchange,
+            Some(&[CheckId::RateLimitConformance, CheckId::StatusCodeConformance]),
+            &mut ran,
+            &mut failures,
+        );
+        let Some(seconds) = response.header("retry-after").and_then(|v| retry_after_seconds(v, chrono::Utc::now()))
+        else {
+            return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
+        };
+        if target.sandbox {
+            if let Err(e) = sandbox::advance(&shared.client, &target.origin, seconds).await {
+                return Attempt::error(request, e);
             }
+        } else if seconds <= MAX_RATE_LIMIT_WAIT_SECONDS {
+            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+        } else {
+            let reason = format!("rate-limited by the target for {seconds} s (Retry-After); not waited");
+            return Attempt { request, outcome: Outcome::NotSent(reason) };
+        }
+        if !guarded.is_empty() && !shared.guard.reserve() {
+            let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
+            return Attempt { request, outcome: Outcome::NotSent(reason) };
+        }
+        response = match shared.client.send(&request).await {
+            Ok(response) => response,
+            Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
+        };
+        if response.status == 429 {
+            let reason = format!("still rate-limited after waiting {seconds} s as Retry-After asked");
+            return Attempt { request, outcome: Outcome::NotSent(reason) };
         }
     }
+    let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
+    judge(shared, &exchange, None, &mut ran, &mut failures);
     Attempt { request, outcome: Outcome::Answered(response, ran, failures) }
+}
+
+/// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).
+fn judge(
+    shared: &Shared,
+    exchange: &Exchange<'_>,
+    only: Option<&[CheckId]>,
+    ran: &mut Vec<CheckId>,
+    failures: &mut Vec<Failure>,
+) {
+    for check in check::registry() {
+        let selected = shared.config.checks.as_ref().is_none_or(|keep| keep.contains(&check.id));
+        if !selected || only.is_some_and(|only| !only.contains(&check.id)) {
+            continue;
+        }
+        let verdict = check.evaluate(exchange);
+        if verdict != Ok(false) && !ran.contains(&check.id) {
+            ran.push(check.id);
+        }
+        if let Err(failure) = verdict {
+            failures.push(failure);
+        }
+    }
 }
 
 /// Rewrites the recipients of a message-sending call onto the allow-list (except the field a

@@ -63,6 +63,20 @@ pub async fn create(
     }
 }
 
+/// Moves the target's clock forward (`POST /__sandbox/clock`).
+pub async fn advance(client: &HttpClient, origin: &str, seconds: u64) -> Result<(), String> {
+    let request = PreparedRequest::new("POST", format!("{origin}/__sandbox/clock"))
+        .header("Content-Type", "application/json")
+        .body(json!({"advance_seconds": seconds}).to_string());
+    match client.send(&request).await {
+        Ok(response) if response.status == 200 => Ok(()),
+        Ok(response) => {
+            Err(format!("the sandbox refused to move its clock: {} {}", response.status, response.body_text()))
+        }
+        Err(e) => Err(format!("the sandbox did not answer: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
