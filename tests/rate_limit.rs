@@ -23,6 +23,8 @@ enum Limit {
     Once(u64),
     /// 429 without Retry-After, always.
     Flaky,
+    /// 429 with `Retry-After: N`, always: the wait it asks for does not help.
+    Always(u64),
     /// 429 until the sandbox clock has moved N seconds.
     UntilClock(u64),
 }
@@ -40,6 +42,7 @@ async fn thing(State(target): State<Arc<Target>>) -> (StatusCode, HeaderMap, Str
     let limited = match target.limit {
         Limit::Once(seconds) if call == 0 => Some(Some(seconds)),
         Limit::Flaky => Some(None),
+        Limit::Always(seconds) => Some(Some(seconds)),
         Limit::UntilClock(seconds) if target.clock.load(Ordering::SeqCst) < seconds => Some(Some(seconds)),
         _ => None,
     };
@@ -158,6 +161,17 @@ async fn a_429_without_retry_after_is_a_failure() {
     assert_eq!(case.failures[0].check, CheckId::RateLimitConformance);
     assert!(case.failures[0].message.contains("without a Retry-After"));
     assert_eq!(result.verdict(), Verdict::Nonconformant);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn still_limited_after_the_wait_is_a_failure() {
+    let (url, target) = serve(Limit::Always(1), false).await;
+    let (result, _) = run_against(url).await;
+    let case = positive(&result);
+    assert_eq!(target.calls.load(Ordering::SeqCst), 2, "one wait, one retry, no more");
+    assert_eq!(case.failures.len(), 1, "{:?}", case.failures);
+    assert_eq!(case.failures[0].check, CheckId::RateLimitConformance);
+    assert!(case.failures[0].message.contains("still 429 after waiting the 1 s"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
