@@ -151,3 +151,20 @@ async fn no_false_positives_across_seeds() {
         assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_seed_shrinks_the_same_cases_to_the_same_inputs() {
+    // With failures everywhere, which cases get shrunk (one per operation and check) and what they
+    // shrink to must not depend on timing.
+    let shrunk = |r: &RunResult| -> Vec<String> {
+        r.cases
+            .iter()
+            .filter(|c| c.shrink_steps > 0)
+            .map(|c| format!("{} {} {:?}", c.id, c.shrink_steps, c.request.as_ref().unwrap().body_text()))
+            .collect()
+    };
+    let a = run_against(&[Fault::JsonAsTextPlain], false).await;
+    let b = run_against(&[Fault::JsonAsTextPlain], false).await;
+    assert!(shrunk(&a).len() >= 5, "{:?}", shrunk(&a));
+    assert_eq!(shrunk(&a), shrunk(&b));
+}

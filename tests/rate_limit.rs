@@ -168,7 +168,10 @@ async fn still_limited_after_the_wait_is_a_failure() {
     let (url, target) = serve(Limit::Always(1), false).await;
     let (result, _) = run_against(url).await;
     let case = positive(&result);
-    assert_eq!(target.calls.load(Ordering::SeqCst), 2, "one wait, one retry, no more");
+    // Each attempt is one 429 and one retry after the wait; the failing case is run once, then
+    // once more in the shrink phase (its input, a bare GET, has nothing to shrink).
+    assert_eq!(case.shrink_steps, 0);
+    assert_eq!(target.calls.load(Ordering::SeqCst), 2 * 2, "one wait, one retry, no more, per attempt");
     assert_eq!(case.failures.len(), 1, "{:?}", case.failures);
     assert_eq!(case.failures[0].check, CheckId::RateLimitConformance);
     assert!(case.failures[0].message.contains("still 429 after waiting the 1 s"));

@@ -10,20 +10,16 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::guard::{self, AllowEntry, SendGuard};
-use super::result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo};
+use super::result::{CaseResult, CaseStatus, RunResult, TargetInfo};
 use super::sandbox;
+use super::shown::Shown;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
 use crate::check::{self, CheckId, Exchange, Failure, retry_after_seconds};
-use crate::http::{
-    HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_body, mask_header, mask_message,
-    mask_phone, mask_request, to_curl,
-};
+use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_phone, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideEffect, Spec};
 
-/// Bodies in results are cut to this many characters.
-const MAX_BODY_CHARS: usize = 2_000;
 /// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
 const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 /// At most this many smaller inputs are tried when shrinking one failing case.
@@ -197,7 +193,7 @@ impl Session {
 
     /// Runs the case at `index` of [`Session::cases`].
     pub async fn run_case(&self, index: usize) -> CaseResult {
-        run_case(&self.shared, &self.cases[index]).await
+        run_case(&self.shared, &self.cases[index], true).await
     }
 
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
@@ -209,13 +205,14 @@ impl Session {
         let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
         let on_event = Arc::new(on_event);
         let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let cases = Arc::new(cases);
         let mut tasks = JoinSet::new();
-        for (index, case) in cases.into_iter().enumerate() {
-            let (shared, semaphore, on_event, done) =
-                (shared.clone(), semaphore.clone(), on_event.clone(), done.clone());
+        for index in 0..total {
+            let (shared, cases, semaphore, on_event, done) =
+                (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                let result = run_case(&shared, &case).await;
+                let result = run_case(&shared, &cases[index], false).await;
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_event(Event::CaseDone {
                     done: finished,
@@ -227,6 +224,33 @@ impl Session {
             });
         }
         let mut results: Vec<Option<CaseResult>> = vec![None; total];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => results[index] = Some(result),
+                Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
+            }
+        }
+        // One minimal example per (operation, check) is enough: the first failing case in plan
+        // order is run again and shrunk. A target broken everywhere would otherwise cost up to
+        // MAX_SHRINK_STEPS calls per case, and which case got shrunk would depend on timing.
+        let mut chosen = BTreeSet::new();
+        let to_shrink: Vec<usize> = results
+            .iter()
+            .enumerate()
+            .filter_map(|(index, result)| {
+                let result = result.as_ref()?;
+                let check = result.failures.first()?.check;
+                chosen.insert((result.operation.clone(), result.spec.clone(), check)).then_some(index)
+            })
+            .collect();
+        let mut tasks = JoinSet::new();
+        for index in to_shrink {
+            let (shared, cases, semaphore) = (shared.clone(), cases.clone(), semaphore.clone());
+            tasks.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
+                (index, run_case(&shared, &cases[index], true).await)
+            });
+        }
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((index, result)) => results[index] = Some(result),
@@ -272,7 +296,8 @@ impl Attempt {
     }
 }
 
-async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
+/// Runs one case; with `shrink`, a failing generated case is then shrunk to a minimal input.
+async fn run_case(shared: &Shared, case: &Case, shrink: bool) -> CaseResult {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -301,8 +326,8 @@ async fn run_case(shared: &Shared, case: &Case) -> CaseResult {
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
     let guarded = operation.side_effect.is_some() && !target.sandbox;
     let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !guarded;
-    if shrinkable && let Some(first) = best.failures().first().map(|f| f.check) {
-        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == first);
+    if let Some(broken) = best.failures().first().map(|f| f.check).filter(|_| shrink && shrinkable) {
+        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == broken);
         let mut steps = vec![Shrink::Simplify];
         let mut tries = 0;
         while tries < MAX_SHRINK_STEPS {
@@ -524,53 +549,4 @@ fn guard_recipients(
         ));
     }
     Ok(numbers)
-}
-
-/// How a run shows what it sent and received: user secrets redacted and PII masked, unless
-/// `--show-secrets`.
-struct Shown<'a> {
-    redactor: &'a Redactor,
-    raw: bool,
-}
-
-impl Shown<'_> {
-    fn redactor(&self) -> &Redactor {
-        static NONE: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
-        if self.raw { NONE.get_or_init(Redactor::default) } else { self.redactor }
-    }
-
-    fn text(&self, text: &str) -> String {
-        self.redactor().redact(text)
-    }
-
-    fn message(&self, text: &str) -> String {
-        if self.raw { text.to_owned() } else { mask_message(&self.text(text)) }
-    }
-
-    fn request(&self, request: &PreparedRequest) -> PreparedRequest {
-        let redacted = PreparedRequest {
-            method: request.method.clone(),
-            url: self.text(&request.url),
-            headers: request.headers.iter().map(|(n, v)| (n.clone(), self.text(v))).collect(),
-            body: request.body_text().map(|b| self.text(&b).into_bytes()),
-        };
-        if self.raw { redacted } else { mask_request(&redacted) }
-    }
-
-    fn response(&self, response: &HttpResponse) -> ResponseSummary {
-        let text = self.text(&response.body_text());
-        let text = if self.raw { text } else { mask_body(&text) };
-        let truncated = text.chars().count() > MAX_BODY_CHARS;
-        let headers = response
-            .headers
-            .iter()
-            .map(|(n, v)| (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v)) }))
-            .collect();
-        ResponseSummary {
-            status: response.status,
-            headers,
-            body: text.chars().take(MAX_BODY_CHARS).collect(),
-            truncated,
-        }
-    }
 }

@@ -5,6 +5,7 @@ mod execute;
 mod guard;
 mod result;
 mod sandbox;
+mod shown;
 mod variables;
 
 pub use execute::{Event, RunConfig, RunError, Session, run};
