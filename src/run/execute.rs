@@ -92,8 +92,11 @@ struct Shared {
     targets: Vec<SpecTarget>,
     redactor: Redactor,
     guard: SendGuard,
-    /// The (masked) recipients of every message-sending call made, in order.
+    /// The (masked) recipients of every message-sending call made, one entry per call.
     sends: std::sync::Mutex<Vec<String>>,
+    /// Per case: whether it holds one of the `--max-sends` budget's sends. Granted before the run,
+    /// in plan order, so that which calls are made does not depend on timing.
+    tickets: Vec<bool>,
 }
 
 /// The variable names a spec uses: its parameters, its credentials and its fixture's params.
@@ -174,7 +177,9 @@ impl Session {
             })
             .collect();
         let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);
-        let shared = Shared { config, client, targets, redactor, guard, sends: Default::default() };
+        let mut shared =
+            Shared { config, client, targets, redactor, guard, sends: Default::default(), tickets: Vec::new() };
+        shared.tickets = cases.iter().map(|case| grant_ticket(&shared, case)).collect();
         Ok(Session { shared: Arc::new(shared), cases, seed, targets: info })
     }
 
@@ -193,7 +198,7 @@ impl Session {
 
     /// Runs the case at `index` of [`Session::cases`].
     pub async fn run_case(&self, index: usize) -> CaseResult {
-        run_case(&self.shared, &self.cases[index], true).await
+        run_case(&self.shared, &self.cases[index], self.shared.tickets[index], true).await
     }
 
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
@@ -212,7 +217,7 @@ impl Session {
                 (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                let result = run_case(&shared, &cases[index], false).await;
+                let result = run_case(&shared, &cases[index], shared.tickets[index], false).await;
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_event(Event::CaseDone {
                     done: finished,
@@ -237,6 +242,7 @@ impl Session {
         let to_shrink: Vec<usize> = results
             .iter()
             .enumerate()
+            .filter(|(index, _)| !is_guarded(&shared, &cases[*index]))
             .filter_map(|(index, result)| {
                 let result = result.as_ref()?;
                 let check = result.failures.first()?.check;
@@ -248,7 +254,7 @@ impl Session {
             let (shared, cases, semaphore) = (shared.clone(), cases.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                (index, run_case(&shared, &cases[index], true).await)
+                (index, run_case(&shared, &cases[index], shared.tickets[index], true).await)
             });
         }
         while let Some(joined) = tasks.join_next().await {
@@ -296,8 +302,28 @@ impl Attempt {
     }
 }
 
+/// Whether the case calls a message-sending operation on a target without a sandbox: such a call
+/// is made at most once (no shrinking, no re-run) and needs a ticket from the budget.
+fn is_guarded(shared: &Shared, case: &Case) -> bool {
+    let operation = &shared.config.specs[case.spec].operations[case.operation];
+    operation.side_effect.is_some() && !shared.targets[case.spec].sandbox
+}
+
+/// Takes a send from the budget for a guarded case whose request would reach a recipient.
+fn grant_ticket(shared: &Shared, case: &Case) -> bool {
+    let operation = &shared.config.specs[case.spec].operations[case.operation];
+    let (Some(effect), false, false) = (&operation.side_effect, shared.config.dry_run, !is_guarded(shared, case))
+    else {
+        return false;
+    };
+    let Ok(mut input) = first_input(shared, case) else { return false };
+    matches!(guard_recipients(shared, case, effect, &mut input), Ok(numbers) if !numbers.is_empty())
+        && shared.guard.reserve()
+}
+
 /// Runs one case; with `shrink`, a failing generated case is then shrunk to a minimal input.
-async fn run_case(shared: &Shared, case: &Case, shrink: bool) -> CaseResult {
+/// `ticket` says whether it may make a message-sending call (see [`grant_ticket`]).
+async fn run_case(shared: &Shared, case: &Case, ticket: bool, shrink: bool) -> CaseResult {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -322,10 +348,9 @@ async fn run_case(shared: &Shared, case: &Case, shrink: bool) -> CaseResult {
             return result;
         }
     };
-    let mut best = attempt(shared, case, operation, target, &first).await;
+    let mut best = attempt(shared, case, operation, target, &first, ticket).await;
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
-    let guarded = operation.side_effect.is_some() && !target.sandbox;
-    let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !guarded;
+    let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !is_guarded(shared, case);
     if let Some(broken) = best.failures().first().map(|f| f.check).filter(|_| shrink && shrinkable) {
         let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == broken);
         let mut steps = vec![Shrink::Simplify];
@@ -336,7 +361,7 @@ async fn run_case(shared: &Shared, case: &Case, shrink: bool) -> CaseResult {
                 break;
             }
             tries += 1;
-            let candidate = attempt(shared, case, operation, target, &input).await;
+            let candidate = attempt(shared, case, operation, target, &input, false).await;
             if still_fails(&candidate) {
                 best = candidate;
                 steps.push(Shrink::Simplify);
@@ -400,6 +425,7 @@ async fn attempt(
     operation: &Operation,
     target: &SpecTarget,
     input: &RequestInput,
+    ticket: bool,
 ) -> Attempt {
     let mut variables = target.given.clone();
     if let Some(fixture) = &target.fixture {
@@ -436,12 +462,12 @@ async fn attempt(
         return Attempt { request, outcome: Outcome::NotSent("dry run: not sent".to_owned()) };
     }
     if !guarded.is_empty() {
-        if !shared.guard.reserve() {
+        if !ticket {
             let reason = format!("the --max-sends budget ({}) is spent", shared.guard.max_sends);
             return Attempt { request, outcome: Outcome::NotSent(reason) };
         }
         if let Ok(mut sends) = shared.sends.lock() {
-            sends.extend(guarded.iter().map(|n| mask_phone(n)));
+            sends.push(guarded.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
         }
     }
     let mut response = match shared.client.send(&request).await {
@@ -475,9 +501,15 @@ async fn attempt(
             let reason = format!("rate-limited by the target for {seconds} s (Retry-After); not waited");
             return Attempt { request, outcome: Outcome::NotSent(reason) };
         }
-        if !guarded.is_empty() && !shared.guard.reserve() {
-            let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
-            return Attempt { request, outcome: Outcome::NotSent(reason) };
+        if !guarded.is_empty() {
+            // The retry is another call that can send: it takes from what is left of the budget.
+            if !shared.guard.reserve() {
+                let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
+                return Attempt { request, outcome: Outcome::NotSent(reason) };
+            }
+            if let Ok(mut sends) = shared.sends.lock() {
+                sends.push(guarded.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
+            }
         }
         response = match shared.client.send(&request).await {
             Ok(response) => response,
