@@ -141,10 +141,12 @@ async fn repeat_request_waits_then_supersedes() {
     target.advance(20).await;
     let early = instance.request(&phone, "voice").await;
     assert_eq!(reason(&early), "wait before requesting again");
-    assert_eq!(early.json["retryAfter"], 100);
-    assert_eq!(early.json["voiceWaitSeconds"], 100);
+    // 100 s remain, less the real time the test took (seconds at most, on a loaded machine).
+    let remaining = |v: &Value| v.as_i64().unwrap_or(-1);
+    assert!((90..=100).contains(&remaining(&early.json["retryAfter"])), "{}", early.text);
+    assert_eq!(early.json["retryAfter"], early.json["voiceWaitSeconds"], "the two waits agree");
     let waits = instance.available(&phone).await;
-    assert_eq!(waits.json["smsWaitSeconds"], 100, "availability reports the running wait");
+    assert!((90..=100).contains(&remaining(&waits.json["smsWaitSeconds"])), "availability reports the running wait");
 
     target.advance(100).await;
     let again = instance.request(&phone, "voice").await;
@@ -162,10 +164,10 @@ async fn codes_expire_after_ten_minutes() {
     let target = start(&[]).await;
     let instance = Instance::create(&target).await;
     let code = instance.request_code(&unique_phone()).await;
-    target.advance(599).await;
+    target.advance(590).await;
     let wrong = instance.confirm(&other_code(&code)).await;
     assert_eq!(reason(&wrong), "wrong code", "still valid just before ten minutes");
-    target.advance(1).await;
+    target.advance(10).await;
     assert_eq!(reason(&instance.confirm(&code).await), "code expired");
 }
 
