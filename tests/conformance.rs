@@ -40,16 +40,11 @@ fn main() {
         targets: vec![target; specs.len()],
         specs,
         variables: VariableSources::from_env(Vec::new()),
-        headers: Vec::new(),
-        checks: None,
         plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
         strict,
         concurrency: 1,
-        allow_recipients: Vec::new(),
-        max_sends: 10,
-        dry_run: false,
-        show_secrets: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
+        ..RunConfig::default()
     };
     let session = match runtime.block_on(Session::prepare(config)) {
         Ok(session) => Arc::new(session),

@@ -10,7 +10,7 @@ use conform::check::CheckId;
 use conform::http::Limits;
 use conform::plan::PlanOptions;
 use conform::reference::{Fault, Server};
-use conform::run::{RunConfig, RunResult, VariableSources, Verdict, run};
+use conform::run::{RunConfig, RunResult, Verdict, run};
 
 /// The check meant to catch each fault, where a stateless case can reach the defect. The faults
 /// left out need a flow (availability before the code, a used code, the clock): stateful suites.
@@ -35,17 +35,10 @@ fn config(target: String, strict: bool) -> RunConfig {
     RunConfig {
         targets: vec![target; specs.len()],
         specs,
-        variables: VariableSources::default(),
-        headers: Vec::new(),
-        checks: None,
         plan: PlanOptions { cases: 6, seed: 7 },
         strict,
-        concurrency: 8,
-        allow_recipients: Vec::new(),
-        max_sends: 10,
-        dry_run: false,
-        show_secrets: false,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
+        ..RunConfig::default()
     }
 }
 

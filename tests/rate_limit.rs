@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use conform::check::CheckId;
 use conform::http::{HttpClient, Limits, PreparedRequest};
 use conform::plan::PlanOptions;
-use conform::run::{CaseStatus, RunConfig, RunResult, VariableSources, Verdict, run};
+use conform::run::{CaseStatus, RunConfig, RunResult, Verdict, run};
 use serde_json::{Value, json};
 
 /// How the target answers `GET /thing` while it is "rate-limited".
@@ -114,8 +114,6 @@ async fn run_against(url: String) -> (RunResult, Duration) {
     let config = RunConfig {
         specs: vec![spec],
         targets: vec![url],
-        variables: VariableSources::default(),
-        headers: Vec::new(),
         checks: Some(vec![
             CheckId::RateLimitConformance,
             CheckId::StatusCodeConformance,
@@ -124,11 +122,7 @@ async fn run_against(url: String) -> (RunResult, Duration) {
         plan: PlanOptions { cases: 1, seed: 1 },
         strict: true,
         concurrency: 1,
-        limits: Limits::default(),
-        allow_recipients: Vec::new(),
-        max_sends: 10,
-        dry_run: false,
-        show_secrets: false,
+        ..RunConfig::default()
     };
     let started = Instant::now();
     let result = run(config, |_| {}).await.unwrap();

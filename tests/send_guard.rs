@@ -35,16 +35,13 @@ fn config(target: String, vars: Vec<VarFlag>, allow: &[&str], max_sends: u32, dr
         targets: vec![target; specs.len()],
         specs,
         variables: VariableSources { flags: vars, env: Default::default() },
-        headers: Vec::new(),
-        checks: None,
         plan: PlanOptions { cases: 8, seed: 11 },
-        strict: false,
         concurrency: 4,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         allow_recipients: allow.iter().map(|a| a.parse::<AllowEntry>().unwrap()).collect(),
         max_sends,
         dry_run,
-        show_secrets: false,
+        ..RunConfig::default()
     }
 }
 

@@ -23,6 +23,7 @@ pub const MAX_ADVANCE_SECONDS: i64 = 315_360_000;
 
 pub fn routes() -> Router<Arc<Reference>> {
     Router::new()
+        .route("/__sandbox", get(handshake))
         .route("/__sandbox/outbox", get(outbox))
         .route("/__sandbox/clock", post(clock))
         .route("/__sandbox/state", post(state))
@@ -34,6 +35,17 @@ fn answer(status: StatusCode, body: Value) -> Response {
 
 fn bad_request(message: impl Into<String>) -> Response {
     answer(StatusCode::BAD_REQUEST, json!({ "error": message.into() }))
+}
+
+/// The sandbox protocol version this server speaks (`contract.md` §6).
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// `GET /__sandbox`: the handshake a harness must see before it trusts the sandbox.
+async fn handshake() -> Response {
+    answer(
+        StatusCode::OK,
+        json!({"sandbox": "conform", "version": PROTOCOL_VERSION, "apis": ["zapi", "wawp", "hypersender"]}),
+    )
 }
 
 #[derive(Deserialize)]

@@ -25,7 +25,8 @@ const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 /// At most this many smaller inputs are tried when shrinking one failing case.
 const MAX_SHRINK_STEPS: u32 = 100;
 
-/// Everything a run needs.
+/// Everything a run needs. [`RunConfig::default`] is a run of nothing with the CLI's defaults:
+/// set the fields a caller cares about with struct update syntax.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     pub specs: Vec<Spec>,
@@ -48,6 +49,26 @@ pub struct RunConfig {
     pub dry_run: bool,
     /// `--show-secrets`: print secrets, numbers and codes as they are (local debugging only).
     pub show_secrets: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        RunConfig {
+            specs: Vec::new(),
+            targets: Vec::new(),
+            variables: VariableSources::default(),
+            headers: Vec::new(),
+            checks: None,
+            plan: PlanOptions::default(),
+            strict: false,
+            concurrency: 8,
+            limits: Limits::default(),
+            allow_recipients: Vec::new(),
+            max_sends: 10,
+            dry_run: false,
+            show_secrets: false,
+        }
+    }
 }
 
 /// What the runner reports while it works.

@@ -7,6 +7,15 @@ use serde_json::json;
 use crate::support::start;
 
 #[tokio::test]
+async fn handshake_names_the_protocol_and_every_api() {
+    let target = start(&[]).await;
+    let reply = target.get("/__sandbox").send().await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json, json!({"sandbox": "conform", "version": 1, "apis": ["zapi", "wawp", "hypersender"]}));
+    assert_eq!(reply.content_type(), Some("application/json"));
+}
+
+#[tokio::test]
 async fn outbox_probe_answers_an_empty_list() {
     let target = start(&[]).await;
     let reply = target.get("/__sandbox/outbox?to=0").send().await;
