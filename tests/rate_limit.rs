@@ -60,10 +60,11 @@ async fn thing(State(target): State<Arc<Target>>) -> (StatusCode, HeaderMap, Str
     }
 }
 
-async fn outbox() -> (HeaderMap, &'static str) {
+/// The sandbox handshake for this test's spec (its id, `limited`, is its sandbox api).
+async fn handshake() -> (HeaderMap, String) {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", "application/json".parse().unwrap());
-    (headers, "[]")
+    (headers, json!({"sandbox": "conform", "version": 1, "apis": ["limited"]}).to_string())
 }
 
 async fn clock(State(target): State<Arc<Target>>, body: String) -> (HeaderMap, String) {
@@ -78,7 +79,7 @@ async fn serve(limit: Limit, sandbox: bool) -> (String, Arc<Target>) {
     let target = Arc::new(Target { limit, calls: AtomicU64::new(0), clock: AtomicU64::new(0) });
     let mut app = Router::new().route("/thing", get(thing));
     if sandbox {
-        app = app.route("/__sandbox/outbox", get(outbox)).route("/__sandbox/clock", post(clock));
+        app = app.route("/__sandbox", get(handshake)).route("/__sandbox/clock", post(clock));
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

@@ -29,8 +29,10 @@ pub enum Body {
     #[default]
     None,
     Json(Value),
-    /// Bytes sent as they are, labelled as JSON (malformed JSON cases).
-    Raw(String),
+    /// A valid JSON body sent cut short by its last byte, so that it is not JSON, labelled as
+    /// JSON (malformed-JSON cases). Kept as JSON until it is sent, so that the send guard can
+    /// rewrite a recipient inside it like any other.
+    Truncated(Value),
 }
 
 impl RequestInput {
@@ -183,9 +185,11 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
             request.headers.push(("Content-Type".to_owned(), media));
             request.body = Some(serde_json::to_vec(value).unwrap_or_default());
         }
-        Body::Raw(text) => {
+        Body::Truncated(value) => {
             request.headers.push(("Content-Type".to_owned(), media));
-            request.body = Some(text.as_bytes().to_vec());
+            let mut bytes = serde_json::to_vec(value).unwrap_or_default();
+            bytes.pop();
+            request.body = Some(bytes);
         }
     }
     request

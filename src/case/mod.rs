@@ -15,4 +15,5 @@ pub use input::{Body, Context, RequestInput, as_text, build};
 pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
 pub use mutation::{Constraint, constraints};
 pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe};
+pub(crate) use values::merge_all_of;
 pub use values::{GenerateError, generator_regex};

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::case::CaseKind;
 use crate::check::{CheckId, Severity};
-use crate::run::{CaseResult, CaseStatus, RunResult, Verdict};
+use crate::run::{CaseResult, CaseStatus, RunResult, SendGuardReport, Verdict};
 
 /// Short column heads for the matrix, in registry order.
 fn column(check: CheckId) -> &'static str {
@@ -117,6 +117,7 @@ pub fn render(result: &RunResult) -> String {
     for target in &result.targets {
         let sandbox = if target.sandbox { "with sandbox" } else { "no sandbox" };
         let _ = writeln!(out, "target {}: {} ({sandbox})", target.spec, target.base_url);
+        let _ = writeln!(out, "  sandbox: {}", target.sandbox_evidence);
     }
     out.push('\n');
     out.push_str(&matrix(result));
@@ -149,12 +150,43 @@ pub fn render(result: &RunResult) -> String {
             }
         }
     }
-    if !result.sends.is_empty() {
-        let _ = writeln!(out, "\nmessages sent to targets without a sandbox: {}", result.sends.len());
-        let _ = writeln!(out, "  {}", result.sends.join(", "));
-    }
+    out.push_str(&send_guard(&result.send_guard));
     out.push('\n');
     out.push_str(&summary(result));
+    out
+}
+
+/// What the send guard did, when it had anything to do: the calls made (masked recipients), and
+/// the cases it held back for the budget or because they broke their own recipient.
+fn send_guard(report: &SendGuardReport) -> String {
+    let mut out = String::new();
+    if !report.sends.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nmessages sent to targets without a sandbox: {} (--max-sends {})",
+            report.sends.len(),
+            report.max_sends
+        );
+        let _ = writeln!(out, "  {}", report.sends.join(", "));
+    }
+    if !report.budget_skipped.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nheld back by the --max-sends budget ({}): {} case(s)",
+            report.max_sends,
+            report.budget_skipped.len()
+        );
+        for id in &report.budget_skipped {
+            let _ = writeln!(out, "  {id}");
+        }
+    }
+    if !report.recipient_mutations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nnot sent because their broken value is the recipient itself: {} case(s)",
+            report.recipient_mutations.len()
+        );
+    }
     out
 }
 
@@ -277,8 +309,18 @@ mod tests {
             seed: 42,
             strict: false,
             dry_run: false,
-            sends: Vec::new(),
-            targets: vec![TargetInfo { spec: "zapi".into(), base_url: "http://127.0.0.1:9".into(), sandbox: true }],
+            send_guard: SendGuardReport {
+                max_sends: 10,
+                sends: vec!["20••••••2826".into()],
+                budget_skipped: vec!["wawp::request-code::negative::phone_number-pattern".into()],
+                recipient_mutations: vec!["zapi::request-registration-code::negative::phone-pattern".into()],
+            },
+            targets: vec![TargetInfo {
+                spec: "zapi".into(),
+                base_url: "http://127.0.0.1:9".into(),
+                sandbox: true,
+                sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
+            }],
             cases: vec![passed, failed, skipped],
             duration: Duration::from_millis(1500),
         }

@@ -9,16 +9,16 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::guard::{self, AllowEntry, SendGuard};
-use super::result::{CaseResult, CaseStatus, RunResult, TargetInfo};
-use super::sandbox;
+use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
+use super::result::{CaseResult, CaseStatus, RunResult, SendGuardReport, TargetInfo};
+use super::sandbox::{self, Handshake};
 use super::shown::Shown;
 use super::variables::VariableSources;
-use crate::case::{self, Case, CaseKind, RequestInput, Shrink, Target};
+use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
 use crate::check::{self, CheckId, Exchange, Failure, retry_after_seconds};
 use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_phone, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
-use crate::spec::{Operation, ParamLocation, RecipientPart, SandboxFixture, SideEffect, Spec};
+use crate::spec::{Operation, SandboxFixture, Spec};
 
 /// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
 const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
@@ -115,9 +115,20 @@ struct Shared {
     guard: SendGuard,
     /// The (masked) recipients of every message-sending call made, one entry per call.
     sends: std::sync::Mutex<Vec<String>>,
-    /// Per case: whether it holds one of the `--max-sends` budget's sends. Granted before the run,
-    /// in plan order, so that which calls are made does not depend on timing.
-    tickets: Vec<bool>,
+    /// Per case: what the send guard decided. Decided before the run, in plan order, so that
+    /// which calls are made does not depend on timing.
+    admissions: Vec<Admission>,
+}
+
+/// The send guard's word on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Admission {
+    /// Not a message-sending call to a target without a sandbox: nothing to guard.
+    Free,
+    /// A guarded call that holds one of the `--max-sends` budget's sends.
+    Send,
+    /// A guarded call that must not be made.
+    Refused(Refusal),
 }
 
 /// The variable names a spec uses: its parameters, its credentials and its fixture's params.
@@ -150,24 +161,36 @@ impl Session {
             return Err(RunError::Config("one target per spec is needed".to_owned()));
         }
         let client = HttpClient::new(config.limits).map_err(RunError::Client)?;
-        let mut sandboxes: BTreeMap<String, bool> = BTreeMap::new();
+        let mut handshakes: BTreeMap<String, Handshake> = BTreeMap::new();
         let mut targets = Vec::new();
+        let mut evidence = Vec::new();
         for (spec, url) in config.specs.iter().zip(&config.targets) {
             let origin = url.trim_end_matches('/').to_owned();
-            let has_sandbox = match sandboxes.get(&origin) {
-                Some(known) => *known,
-                None if config.dry_run => {
-                    sandboxes.insert(origin.clone(), false);
-                    false
-                }
+            let handshake = match handshakes.get(&origin) {
+                Some(known) => known.clone(),
                 None => {
-                    let found = sandbox::detect(&client, &origin)
-                        .await
-                        .map_err(|error| RunError::Unreachable { url: origin.clone(), error })?;
-                    sandboxes.insert(origin.clone(), found);
+                    let found = if config.dry_run {
+                        Handshake {
+                            apis: None,
+                            evidence: "dry run: the target is not contacted, so it counts as having no sandbox"
+                                .to_owned(),
+                        }
+                    } else {
+                        sandbox::detect(&client, &origin)
+                            .await
+                            .map_err(|error| RunError::Unreachable { url: origin.clone(), error })?
+                    };
+                    handshakes.insert(origin.clone(), found.clone());
                     found
                 }
             };
+            // A spec's sandbox api is the one its fixture names, or else its id.
+            let api = spec.sandbox.as_ref().map_or(spec.id.as_str(), |f| f.api.as_str());
+            let has_sandbox = handshake.serves(api);
+            evidence.push(match (&handshake.apis, has_sandbox) {
+                (Some(_), false) => format!("{}, but not for `{api}`: no sandbox", handshake.evidence),
+                _ => handshake.evidence.clone(),
+            });
             let given: BTreeMap<String, String> = used_names(spec)
                 .into_iter()
                 .filter_map(|n| config.variables.resolve(&spec.id, &n).map(|v| (n, v)))
@@ -191,16 +214,18 @@ impl Session {
             .specs
             .iter()
             .zip(&targets)
-            .map(|(spec, t)| TargetInfo {
+            .zip(evidence)
+            .map(|((spec, t), evidence)| TargetInfo {
                 spec: spec.id.clone(),
                 base_url: t.base_url.clone(),
-                sandbox: sandboxes[&t.origin],
+                sandbox: t.sandbox,
+                sandbox_evidence: evidence,
             })
             .collect();
         let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);
         let mut shared =
-            Shared { config, client, targets, redactor, guard, sends: Default::default(), tickets: Vec::new() };
-        shared.tickets = cases.iter().map(|case| grant_ticket(&shared, case)).collect();
+            Shared { config, client, targets, redactor, guard, sends: Default::default(), admissions: Vec::new() };
+        shared.admissions = admissions(&shared, &cases);
         Ok(Session { shared: Arc::new(shared), cases, seed, targets: info })
     }
 
@@ -210,7 +235,11 @@ impl Session {
 
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
     pub fn skip_reason(&self, index: usize) -> Option<String> {
-        first_input(&self.shared, &self.cases[index]).err()
+        match (first_input(&self.shared, &self.cases[index]), &self.shared.admissions[index]) {
+            (Err(reason), _) => Some(reason),
+            (Ok(_), Admission::Refused(refusal)) => Some(refusal.to_string()),
+            (Ok(_), _) => None,
+        }
     }
 
     pub fn strict(&self) -> bool {
@@ -219,7 +248,7 @@ impl Session {
 
     /// Runs the case at `index` of [`Session::cases`].
     pub async fn run_case(&self, index: usize) -> CaseResult {
-        run_case(&self.shared, &self.cases[index], self.shared.tickets[index], true).await
+        run_case(&self.shared, &self.cases[index], index, true).await
     }
 
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
@@ -238,7 +267,7 @@ impl Session {
                 (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                let result = run_case(&shared, &cases[index], shared.tickets[index], false).await;
+                let result = run_case(&shared, &cases[index], index, false).await;
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_event(Event::CaseDone {
                     done: finished,
@@ -263,7 +292,7 @@ impl Session {
         let to_shrink: Vec<usize> = results
             .iter()
             .enumerate()
-            .filter(|(index, _)| !is_guarded(&shared, &cases[*index]))
+            .filter(|(index, _)| shared.admissions[*index] == Admission::Free)
             .filter_map(|(index, result)| {
                 let result = result.as_ref()?;
                 let check = result.failures.first()?.check;
@@ -275,7 +304,7 @@ impl Session {
             let (shared, cases, semaphore) = (shared.clone(), cases.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                (index, run_case(&shared, &cases[index], shared.tickets[index], true).await)
+                (index, run_case(&shared, &cases[index], index, true).await)
             });
         }
         while let Some(joined) = tasks.join_next().await {
@@ -284,10 +313,25 @@ impl Session {
                 Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
             }
         }
-        let cases = results.into_iter().flatten().collect();
         let sends = shared.sends.lock().map(|s| s.clone()).unwrap_or_default();
+        let refused = |pick: fn(&Refusal) -> bool| -> Vec<String> {
+            shared
+                .admissions
+                .iter()
+                .zip(cases.iter())
+                .filter(|(admission, _)| matches!(admission, Admission::Refused(r) if pick(r)))
+                .map(|(_, case)| case.id.to_string())
+                .collect()
+        };
+        let send_guard = SendGuardReport {
+            max_sends: shared.config.max_sends,
+            sends,
+            budget_skipped: refused(|r| matches!(r, Refusal::BudgetSpent(_))),
+            recipient_mutations: refused(|r| matches!(r, Refusal::RecipientMutated(_))),
+        };
+        let cases = results.into_iter().flatten().collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
-        Ok(RunResult { seed, strict, dry_run, targets, cases, sends, duration: started.elapsed() })
+        Ok(RunResult { seed, strict, dry_run, targets, cases, send_guard, duration: started.elapsed() })
     }
 }
 
@@ -323,28 +367,50 @@ impl Attempt {
     }
 }
 
-/// Whether the case calls a message-sending operation on a target without a sandbox: such a call
-/// is made at most once (no shrinking, no re-run) and needs a ticket from the budget.
+/// Whether the case calls a message-sending operation on a target without a sandbox: every such
+/// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed
+/// recipients, and is made at most once (no shrinking, no re-run).
 fn is_guarded(shared: &Shared, case: &Case) -> bool {
     let operation = &shared.config.specs[case.spec].operations[case.operation];
     operation.side_effect.is_some() && !shared.targets[case.spec].sandbox
 }
 
-/// Takes a send from the budget for a guarded case whose request would reach a recipient.
-fn grant_ticket(shared: &Shared, case: &Case) -> bool {
-    let operation = &shared.config.specs[case.spec].operations[case.operation];
-    let (Some(effect), false, false) = (&operation.side_effect, shared.config.dry_run, !is_guarded(shared, case))
-    else {
-        return false;
-    };
-    let Ok(mut input) = first_input(shared, case) else { return false };
-    matches!(guard_recipients(shared, case, effect, &mut input), Ok(numbers) if !numbers.is_empty())
-        && shared.guard.reserve()
+/// The send guard's word on every case of the plan: the guarded cases whose request can be made
+/// safe share the `--max-sends` budget fairly ([`guard::admit`]); the others are refused.
+fn admissions(shared: &Shared, cases: &[Case]) -> Vec<Admission> {
+    let mut admissions = vec![Admission::Free; cases.len()];
+    let mut candidates = Vec::new();
+    for (index, case) in cases.iter().enumerate() {
+        if !is_guarded(shared, case) {
+            continue;
+        }
+        // A case that cannot even be generated is skipped for that reason, and sends nothing.
+        let Ok(mut input) = first_input(shared, case) else {
+            admissions[index] = Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned()));
+            continue;
+        };
+        match guard_input(shared, case, &mut input) {
+            Ok(_) => {
+                candidates.push(Candidate { index, operation: (case.spec, case.operation), kind: case.kind.label() })
+            }
+            Err(refusal) => admissions[index] = Admission::Refused(refusal),
+        }
+    }
+    let granted = guard::admit(&candidates, shared.config.max_sends);
+    for candidate in &candidates {
+        admissions[candidate.index] = if granted.binary_search(&candidate.index).is_ok() {
+            // Taken from the budget now, so that a 429's retry only gets what is left.
+            shared.guard.reserve();
+            Admission::Send
+        } else {
+            Admission::Refused(Refusal::BudgetSpent(shared.config.max_sends))
+        };
+    }
+    admissions
 }
 
-/// Runs one case; with `shrink`, a failing generated case is then shrunk to a minimal input.
-/// `ticket` says whether it may make a message-sending call (see [`grant_ticket`]).
-async fn run_case(shared: &Shared, case: &Case, ticket: bool, shrink: bool) -> CaseResult {
+/// Runs the case at `index` of the plan; with `shrink`, a failing generated case is then shrunk to a minimal input.
+async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> CaseResult {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -369,7 +435,8 @@ async fn run_case(shared: &Shared, case: &Case, ticket: bool, shrink: bool) -> C
             return result;
         }
     };
-    let mut best = attempt(shared, case, operation, target, &first, ticket).await;
+    let admission = &shared.admissions[index];
+    let mut best = attempt(shared, case, operation, target, &first, admission).await;
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
     let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !is_guarded(shared, case);
     if let Some(broken) = best.failures().first().map(|f| f.check).filter(|_| shrink && shrinkable) {
@@ -382,7 +449,7 @@ async fn run_case(shared: &Shared, case: &Case, ticket: bool, shrink: bool) -> C
                 break;
             }
             tries += 1;
-            let candidate = attempt(shared, case, operation, target, &input, false).await;
+            let candidate = attempt(shared, case, operation, target, &input, &Admission::Free).await;
             if still_fails(&candidate) {
                 best = candidate;
                 steps.push(Shrink::Simplify);
@@ -446,7 +513,7 @@ async fn attempt(
     operation: &Operation,
     target: &SpecTarget,
     input: &RequestInput,
-    ticket: bool,
+    admission: &Admission,
 ) -> Attempt {
     let mut variables = target.given.clone();
     if let Some(fixture) = &target.fixture {
@@ -460,33 +527,29 @@ async fn attempt(
         variables.extend(values);
     }
     let mut input = input.clone();
-    let guarded = match (&operation.side_effect, target.sandbox) {
-        (Some(effect), false) => match guard_recipients(shared, case, effect, &mut input) {
-            Ok(numbers) => numbers,
-            Err(reason) => {
-                let context = case::Context {
-                    base_url: &target.base_url,
-                    variables: &variables,
-                    headers: &shared.config.headers,
-                };
-                return Attempt { request: case::build(operation, &input, context), outcome: Outcome::NotSent(reason) };
-            }
-        },
-        _ => Vec::new(),
-    };
+    // Fail safe: a guarded call is only made with an admission, whatever the caller passed.
+    let checked = is_guarded(shared, case).then(|| guard_input(shared, case, &mut input));
     let context = case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
     let mut request = case::build(operation, &input, context);
     if let CaseKind::Protocol(probe) = &case.kind {
         case::apply_probe(probe, operation, &mut request);
     }
+    let refusal = match (admission, &checked) {
+        (_, Some(Err(refusal))) | (Admission::Refused(refusal), _) => Some(refusal.to_string()),
+        (Admission::Free, Some(_)) => Some("not sent: the send guard did not admit this call".to_owned()),
+        _ => None,
+    };
+    if let Some(reason) = refusal {
+        return Attempt { request, outcome: Outcome::NotSent(reason) };
+    }
     if shared.config.dry_run {
         return Attempt { request, outcome: Outcome::NotSent("dry run: not sent".to_owned()) };
     }
+    let guarded: Vec<String> = match checked {
+        Some(Ok(numbers)) => numbers,
+        _ => Vec::new(),
+    };
     if !guarded.is_empty() {
-        if !ticket {
-            let reason = format!("the --max-sends budget ({}) is spent", shared.guard.max_sends);
-            return Attempt { request, outcome: Outcome::NotSent(reason) };
-        }
         if let Ok(mut sends) = shared.sends.lock() {
             sends.push(guarded.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
         }
@@ -572,34 +635,10 @@ fn judge(
     }
 }
 
-/// Rewrites the recipients of a message-sending call onto the allow-list (except the field a
-/// negative case broke on purpose) and returns the numbers it would reach; `Err` says why it must
-/// not be sent.
-fn guard_recipients(
-    shared: &Shared,
-    case: &Case,
-    effect: &SideEffect,
-    input: &mut RequestInput,
-) -> Result<Vec<String>, String> {
-    let broken = match &case.kind {
-        CaseKind::Negative(mutation) => Some(&mutation.target),
-        _ => None,
-    };
-    let frozen = |part: &RecipientPart| match (part, broken) {
-        (RecipientPart::Body(pointer), Some(Target::Body(target))) => target.starts_with(pointer.as_str()),
-        (RecipientPart::Parameter(ParamLocation::Query, name), Some(Target::Query(target))) => name == target,
-        (RecipientPart::Parameter(ParamLocation::Header, name), Some(Target::Header(target))) => name == target,
-        (RecipientPart::Parameter(ParamLocation::Path, name), Some(Target::Path(target))) => name == target,
-        _ => false,
-    };
-    guard::rewrite(&shared.guard, effect, input, case.seed, &frozen)
-        .map_err(|reason| format!("not sent: {reason} (the target has no sandbox)"))?;
-    let numbers = guard::recipients(effect, input);
-    if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
-        return Err(format!(
-            "not sent: the recipient {} is not allow-listed (the target has no sandbox)",
-            mask_phone(number)
-        ));
-    }
-    Ok(numbers)
+/// Makes a message-sending call's input safe for a target without a sandbox (see
+/// [`guard::guard_request`]); returns the numbers it reaches.
+fn guard_input(shared: &Shared, case: &Case, input: &mut RequestInput) -> Result<Vec<String>, Refusal> {
+    let operation = &shared.config.specs[case.spec].operations[case.operation];
+    let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
+    guard::guard_request(&shared.guard, operation, effect, &case.kind, input, case.seed)
 }

@@ -1,21 +1,21 @@
 //! The send guard: against a target without the sandbox, an operation marked
 //! `x-conform-side-effect: sends-message` only ever reaches allow-listed recipients, and only
 //! within the `--max-sends` budget. Generated recipients are rewritten onto the allow-list; a
-//! request whose recipient still is not allowed is skipped, never sent.
+//! request whose recipient still is not allowed is skipped, never sent. [`admit`] decides, before
+//! anything is sent, which cases get one of the budget's sends.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 
-use crate::case::{Body, RequestInput, as_text};
-use crate::spec::{RecipientPart, SideEffect};
-
-/// Fewer digits than this cannot reach a phone: such a "recipient" (a broken value of a
-/// negative case) needs no allow-listing.
-const MIN_PHONE_DIGITS: usize = 6;
+use crate::case::{Body, CaseKind, RequestInput, Target, as_text};
+use crate::spec::{Operation, ParamLocation, RecipientPart, SideEffect};
 
 /// One `--allow-recipient` entry: digits, optionally split into parts with `-` (for recipients
-/// given in several fields, such as Z-API's `ddi` and `phone`), optionally ending in `*`.
+/// given in several fields, such as Z-API's `ddi` and `phone`), optionally ending in `*`. An entry
+/// without `-` is an E.164 number: it also reaches a recipient given in parts, split where the
+/// schema accepts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllowEntry {
     parts: Vec<String>,
@@ -81,17 +81,52 @@ impl SendGuard {
     }
 }
 
+/// Why the guard keeps a case from being sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// No `--allow-recipient` was given.
+    NoAllowList,
+    /// A negative case whose broken value is the recipient itself: it cannot stay allow-listed.
+    RecipientMutated(String),
+    /// The recipient cannot be written onto the allow-list, or names no one (the reason).
+    NoAllowedRecipient(String),
+    /// The recipient is not allow-listed (masked).
+    NotAllowListed(String),
+    /// The `--max-sends` budget went to other cases.
+    BudgetSpent(u32),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let why = match self {
+            Refusal::NoAllowList => "it sends messages to phones and no --allow-recipient was given".to_owned(),
+            Refusal::RecipientMutated(place) => {
+                format!("its broken value is the recipient itself ({place}), which cannot stay allow-listed")
+            }
+            Refusal::NoAllowedRecipient(why) => why.clone(),
+            Refusal::NotAllowListed(number) => format!("the recipient {number} is not allow-listed"),
+            Refusal::BudgetSpent(max) => format!("the --max-sends budget ({max}) went to other cases"),
+        };
+        write!(f, "not sent: {why} (the target has no sandbox)")
+    }
+}
+
 /// The digits of a value: `20123456789@c.us` → `20123456789`.
 pub fn digits_of(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
+/// The JSON of a body, whether it is sent whole or cut short.
+fn body_json(body: &Body) -> Option<&Value> {
+    match body {
+        Body::Json(value) | Body::Truncated(value) => Some(value),
+        _ => None,
+    }
+}
+
 fn part_value(input: &RequestInput, part: &RecipientPart) -> Option<String> {
     match part {
-        RecipientPart::Body(pointer) => match &input.body {
-            Body::Json(body) => body.pointer(pointer).map(as_text),
-            _ => None,
-        },
+        RecipientPart::Body(pointer) => body_json(&input.body).and_then(|body| body.pointer(pointer)).map(as_text),
         RecipientPart::Parameter(location, name) => input.slot(*location).get(name).map(as_text),
     }
 }
@@ -103,7 +138,6 @@ pub fn recipients(effect: &SideEffect, input: &RequestInput) -> Vec<String> {
         .iter()
         .filter_map(|parts| parts.iter().map(|p| part_value(input, p)).collect::<Option<Vec<String>>>())
         .map(|values| values.iter().map(|v| digits_of(v)).collect::<String>())
-        .filter(|number| number.len() >= MIN_PHONE_DIGITS)
         .collect()
 }
 
@@ -119,80 +153,302 @@ fn replace_digits(text: &str, digits: &str) -> String {
     }
 }
 
-fn set_part(input: &mut RequestInput, part: &RecipientPart, digits: &str) {
-    match part {
-        RecipientPart::Body(pointer) => {
-            if let Body::Json(body) = &mut input.body
-                && let Some(slot) = body.pointer_mut(pointer)
-            {
-                *slot = Value::String(replace_digits(&as_text(slot), digits));
+fn set_part(input: &mut RequestInput, part: &RecipientPart, value: String) {
+    let slot = match part {
+        RecipientPart::Body(pointer) => match &mut input.body {
+            Body::Json(body) | Body::Truncated(body) => body.pointer_mut(pointer),
+            _ => None,
+        },
+        RecipientPart::Parameter(location, name) => input.slot_mut(*location).get_mut(name),
+    };
+    if let Some(slot) = slot {
+        *slot = Value::String(value);
+    }
+}
+
+/// The length of the E.164 country calling code at the start of `digits` (the codes form a
+/// prefix code: 1 and 7 alone, the two-digit codes below, and three digits for the rest).
+fn country_code_len(digits: &str) -> usize {
+    const TWO_DIGIT: &[&str] = &[
+        "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46", "47", "48", "49",
+        "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+        "86", "90", "91", "92", "93", "94", "95", "98",
+    ];
+    if digits.starts_with(['1', '7']) {
+        1
+    } else if TWO_DIGIT.iter().any(|code| digits.starts_with(code)) {
+        2
+    } else {
+        3
+    }
+}
+
+/// `count` filler digits drawn from `seed`.
+fn filler(seed: u64, count: usize) -> String {
+    (0..count).map(|k| char::from(b'0' + ((seed.rotate_left((k * 7 % 64) as u32) >> (k % 8)) % 10) as u8)).collect()
+}
+
+/// Every way of cutting `digits` into `count` non-empty parts, with whether the first cut is
+/// where the country code ends and how far the part lengths are from `preferred`.
+fn splits(digits: &str, count: usize, preferred: &[usize]) -> Vec<(bool, usize, Vec<String>)> {
+    fn cuts(len: usize, count: usize) -> Vec<Vec<usize>> {
+        if count == 1 {
+            return if len > 0 { vec![vec![len]] } else { Vec::new() };
+        }
+        (1..len)
+            .flat_map(|first| {
+                cuts(len - first, count - 1).into_iter().map(move |mut rest| {
+                    rest.insert(0, first);
+                    rest
+                })
+            })
+            .collect()
+    }
+    cuts(digits.len(), count)
+        .into_iter()
+        .map(|lengths| {
+            let at_country_code = count > 1 && lengths[0] == country_code_len(digits);
+            let distance = lengths.iter().zip(preferred).map(|(a, b)| a.abs_diff(*b)).sum::<usize>();
+            let mut at = 0;
+            let parts = lengths
+                .iter()
+                .map(|n| {
+                    at += n;
+                    digits[at - n..at].to_owned()
+                })
+                .collect();
+            (at_country_code, distance, parts)
+        })
+        .collect()
+}
+
+/// The digit strings, one per part, that `entry` can put into a recipient of `generated.len()`
+/// parts (whose generated digits are `generated`), most natural first: the user's own split,
+/// else a cut where the country code ends; then the length closest to the generated one.
+fn candidates(entry: &AllowEntry, generated: &[String], seed: u64) -> Vec<Vec<String>> {
+    let count = generated.len();
+    let preferred: Vec<usize> = generated.iter().map(String::len).collect();
+    let generated_len: usize = preferred.iter().sum();
+    let shortest = entry.digits().len();
+    // With a wildcard, the number is the entry's digits plus filler, of any sensible length.
+    let totals = if entry.wildcard { shortest..=shortest + 15 } else { shortest..=shortest };
+    let mut ranked: Vec<((bool, usize, usize), Vec<String>)> = Vec::new();
+    for total in totals {
+        let fill = filler(seed, total - shortest);
+        let off = total.abs_diff(generated_len.max(shortest));
+        if entry.parts.len() == count {
+            // The user's own split: the wildcard fills the last part, best to its generated length.
+            let mut parts = entry.parts.clone();
+            if let Some(last) = parts.last_mut() {
+                last.push_str(&fill);
+            }
+            let distance = parts.iter().zip(&preferred).map(|(p, n)| p.len().abs_diff(*n)).sum::<usize>();
+            ranked.push(((false, distance, 0), parts));
+        } else {
+            let number = format!("{}{fill}", entry.digits());
+            for (at_country_code, distance, parts) in splits(&number, count, &preferred) {
+                ranked.push(((!at_country_code, off, distance), parts));
             }
         }
+    }
+    ranked.sort_by_key(|(rank, _)| *rank);
+    ranked.into_iter().map(|(_, parts)| parts).collect()
+}
+
+/// The schema of one recipient part: a parameter's, or the body schema's property at its pointer.
+fn part_schema(operation: &Operation, part: &RecipientPart) -> Option<Value> {
+    match part {
         RecipientPart::Parameter(location, name) => {
-            if let Some(slot) = input.slot_mut(*location).get_mut(name) {
-                *slot = Value::String(replace_digits(&as_text(slot), digits));
+            operation.parameters.iter().find(|p| p.location == *location && &p.name == name).map(|p| p.schema.clone())
+        }
+        RecipientPart::Body(pointer) => {
+            let mut schema = operation.body.as_ref()?.json()?.1.clone();
+            for segment in pointer.split('/').skip(1) {
+                let segment = segment.replace("~1", "/").replace("~0", "~");
+                if let Some(all) = schema.get("allOf").and_then(Value::as_array).cloned() {
+                    schema = crate::case::merge_all_of(schema.as_object()?, &all);
+                }
+                schema = schema.get("properties")?.get(&segment)?.clone();
             }
+            Some(schema)
         }
     }
 }
 
-/// Rewrites every present recipient onto an allow-list entry chosen by `seed`. Parts named in
-/// `frozen` (the field a negative case broke on purpose) are left alone. `Err` says why not.
+/// Whether `value`, written into `part`, is accepted by the part's schema (unknown: yes).
+fn fits(operation: &Operation, part: &RecipientPart, value: &str) -> bool {
+    part_schema(operation, part).is_none_or(|schema| crate::spec::is_valid(&schema, &Value::String(value.to_owned())))
+}
+
+/// Rewrites every recipient present in `input` onto an allow-list entry chosen by `seed`, with
+/// values its schema accepts. `Err` says why it cannot be done.
 pub fn rewrite(
     guard: &SendGuard,
+    operation: &Operation,
     effect: &SideEffect,
     input: &mut RequestInput,
     seed: u64,
-    frozen: &dyn Fn(&RecipientPart) -> bool,
-) -> Result<(), String> {
+) -> Result<(), Refusal> {
     if guard.allow.is_empty() {
-        return Err("it sends messages to phones and no --allow-recipient was given".to_owned());
+        return Err(Refusal::NoAllowList);
     }
     let entry = &guard.allow[(seed % guard.allow.len() as u64) as usize];
     for parts in &effect.recipients {
         let present: Option<Vec<String>> = parts.iter().map(|p| part_value(input, p)).collect();
         let Some(values) = present else { continue };
-        if parts.iter().any(frozen) {
-            continue;
-        }
-        let targets: Vec<String> = if entry.parts.len() == parts.len() {
-            entry.parts.clone()
-        } else if parts.len() == 1 {
-            vec![entry.digits()]
-        } else {
-            return Err(format!(
-                "its recipient has {} parts; write the allowed recipient as {} parts joined by `-` (for example 55-11900000000)",
-                parts.len(),
-                parts.len()
-            ));
+        let generated: Vec<String> = values.iter().map(|v| digits_of(v)).collect();
+        let written = candidates(entry, &generated, seed).into_iter().find_map(|digits| {
+            let texts: Vec<String> = values.iter().zip(&digits).map(|(v, d)| replace_digits(v, d)).collect();
+            parts.iter().zip(&texts).all(|(part, text)| fits(operation, part, text)).then_some(texts)
+        });
+        let Some(texts) = written else {
+            return Err(Refusal::NoAllowedRecipient(format!(
+                "no way to write an allowed recipient into {} that its schema accepts",
+                describe(parts)
+            )));
         };
-        let last = targets.len() - 1;
-        for (i, (part, target)) in parts.iter().zip(targets).enumerate() {
-            let mut digits = target;
-            if entry.wildcard && i == last {
-                // Fill the wildcard so the part keeps the length it was generated with.
-                let generated = digits_of(&values[i]).len();
-                let fill = generated.saturating_sub(digits.len());
-                digits.extend((0..fill).map(|k| char::from(b'0' + ((seed >> (k % 16)) % 10) as u8)));
-            }
-            set_part(input, part, &digits);
+        for (part, text) in parts.iter().zip(texts) {
+            set_part(input, part, text);
         }
     }
     Ok(())
 }
 
+/// `body /ddi + body /phone`, for messages.
+fn describe(parts: &[RecipientPart]) -> String {
+    let names: Vec<String> = parts
+        .iter()
+        .map(|part| match part {
+            RecipientPart::Body(pointer) => format!("body {pointer}"),
+            RecipientPart::Parameter(location, name) => format!("{} {name}", location.as_str()),
+        })
+        .collect();
+    names.join(" + ")
+}
+
+/// Whether a negative case's broken value is (or contains) a recipient part: then no rewrite can
+/// make it allow-listed without undoing the mutation. A mutation of the whole body, or of an
+/// object the recipient sits in, breaks the recipient too.
+fn mutates_recipient(effect: &SideEffect, kind: &CaseKind) -> Option<String> {
+    let CaseKind::Negative(mutation) = kind else { return None };
+    let within = |outer: &str, inner: &str| inner == outer || inner.starts_with(&format!("{outer}/"));
+    let hit = effect.recipients.iter().flatten().any(|part| match (part, &mutation.target) {
+        (RecipientPart::Body(pointer), Target::Body(target)) => within(target, pointer) || within(pointer, target),
+        (RecipientPart::Parameter(ParamLocation::Query, name), Target::Query(target))
+        | (RecipientPart::Parameter(ParamLocation::Header, name), Target::Header(target))
+        | (RecipientPart::Parameter(ParamLocation::Path, name), Target::Path(target)) => name == target,
+        _ => false,
+    });
+    hit.then(|| mutation.target.to_string())
+}
+
+/// Makes a message-sending request safe to send to a target without a sandbox: refuses a case
+/// that breaks its recipient, rewrites every recipient onto the allow-list, and checks that the
+/// request names at least one recipient and only allowed ones. Returns the numbers it reaches.
+pub fn guard_request(
+    guard: &SendGuard,
+    operation: &Operation,
+    effect: &SideEffect,
+    kind: &CaseKind,
+    input: &mut RequestInput,
+    seed: u64,
+) -> Result<Vec<String>, Refusal> {
+    if guard.allow.is_empty() {
+        return Err(Refusal::NoAllowList);
+    }
+    if let Some(place) = mutates_recipient(effect, kind) {
+        return Err(Refusal::RecipientMutated(place));
+    }
+    rewrite(guard, operation, effect, input, seed)?;
+    let numbers = recipients(effect, input);
+    if numbers.is_empty() {
+        return Err(Refusal::NoAllowedRecipient(format!("the request names no recipient ({})", {
+            let all: Vec<String> = effect.recipients.iter().map(|p| describe(p)).collect();
+            all.join(" or ")
+        })));
+    }
+    if let Some(number) = numbers.iter().find(|n| !guard.allows(n)) {
+        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
+    }
+    Ok(numbers)
+}
+
+/// One case the guard may let through: where it is in the plan, its operation and its kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub index: usize,
+    /// (spec, operation) indexes.
+    pub operation: (usize, usize),
+    /// `positive`, `negative` or `protocol`.
+    pub kind: &'static str,
+}
+
+/// Hands out the `--max-sends` budget fairly: every message-sending operation gets a call before
+/// any gets a second, and within an operation the kinds take turns (positive, negative,
+/// protocol, positive, …), each in plan order. Returns the plan indexes granted a send.
+pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
+    // Per operation, its candidates in the order kinds take turns.
+    let mut per_operation: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<((usize, usize), &str), Vec<usize>> = BTreeMap::new();
+    for candidate in candidates {
+        by_kind.entry((candidate.operation, candidate.kind)).or_default().push(candidate.index);
+        per_operation.entry(candidate.operation).or_default();
+    }
+    for (operation, queue) in &mut per_operation {
+        let kinds: Vec<&Vec<usize>> =
+            ["positive", "negative", "protocol"].iter().filter_map(|k| by_kind.get(&(*operation, *k))).collect();
+        let longest = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
+        for turn in 0..longest {
+            queue.extend(kinds.iter().filter_map(|k| k.get(turn)));
+        }
+    }
+    let mut granted = Vec::new();
+    let longest = per_operation.values().map(Vec::len).max().unwrap_or(0);
+    'rounds: for round in 0..longest {
+        for queue in per_operation.values() {
+            if granted.len() as u64 >= u64::from(budget) {
+                break 'rounds;
+            }
+            if let Some(index) = queue.get(round) {
+                granted.push(*index);
+            }
+        }
+    }
+    granted.sort_unstable();
+    granted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::ParamLocation;
+    use crate::case::{Mutation, MutationKind};
+    use crate::spec::extract_operations;
     use serde_json::json;
 
     fn zapi() -> SideEffect {
         SideEffect { recipients: vec![vec![RecipientPart::Body("/ddi".into()), RecipientPart::Body("/phone".into())]] }
     }
 
+    /// An operation whose body has Z-API's `ddi` (1-3 digits) and `phone` (8-13 digits).
+    fn zapi_operation() -> Operation {
+        let document = json!({"openapi": "3.1.0", "paths": {"/code": {"post": {
+            "operationId": "request-code",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["ddi", "phone"],
+                "properties": {
+                    "ddi": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+                    "phone": {"type": "string", "pattern": "^[0-9]{8,13}$"},
+                    "chatId": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "ok"}}}}}});
+        extract_operations("zapi", &document).unwrap().remove(0)
+    }
+
     fn input(body: Value) -> RequestInput {
         RequestInput { body: Body::Json(body), ..RequestInput::default() }
+    }
+
+    fn body(request: &RequestInput) -> &Value {
+        body_json(&request.body).unwrap()
     }
 
     #[test]
@@ -217,34 +473,79 @@ mod tests {
         let mut request = input(json!({"phone_number": "201145202826"}));
         request.query.insert("phone_number".into(), json!("209999999999"));
         assert_eq!(recipients(&effect, &request), ["209999999999", "201145202826"]);
-        assert!(recipients(&effect, &input(json!({"phone_number": "!!!!"}))).is_empty(), "no digits reach no phone");
+        let truncated = RequestInput { body: Body::Truncated(json!({"phone_number": "2011"})), ..Default::default() };
+        assert_eq!(recipients(&effect, &truncated), ["2011"], "a body sent cut short still names its recipient");
     }
 
     #[test]
     fn rewriting_lands_on_the_allow_list() {
         let guard = SendGuard::new(vec!["55-11900000*".parse().unwrap()], 10);
         let mut request = input(json!({"ddi": "123", "phone": "4499999999", "method": "sms"}));
-        rewrite(&guard, &zapi(), &mut request, 7, &|_| false).unwrap();
+        rewrite(&guard, &zapi_operation(), &zapi(), &mut request, 7).unwrap();
         let numbers = recipients(&zapi(), &request);
         assert_eq!(numbers.len(), 1);
         assert!(guard.allows(&numbers[0]), "{numbers:?}");
-        let Body::Json(body) = &request.body else { panic!() };
-        assert_eq!(body["ddi"], "55");
-        assert_eq!(body["phone"].as_str().unwrap().len(), 10, "the phone keeps its generated length");
+        assert_eq!(body(&request)["ddi"], "55");
+        assert_eq!(body(&request)["phone"].as_str().unwrap().len(), 10, "the phone keeps its generated length");
 
         let chat = SideEffect { recipients: vec![vec![RecipientPart::Body("/chatId".into())]] };
         let mut request = input(json!({"chatId": "123456789@c.us"}));
-        rewrite(&SendGuard::new(vec!["201145202826".parse().unwrap()], 1), &chat, &mut request, 1, &|_| false).unwrap();
+        let one = SendGuard::new(vec!["201145202826".parse().unwrap()], 1);
+        rewrite(&one, &zapi_operation(), &chat, &mut request, 1).unwrap();
         assert_eq!(request.body, Body::Json(json!({"chatId": "201145202826@c.us"})));
     }
 
     #[test]
-    fn rewriting_refuses_what_it_cannot_do() {
+    fn an_e164_entry_is_split_where_the_country_code_ends() {
+        for (entry, ddi) in [("5511900000*", "55"), ("+12025550100", "1"), ("35312345678*", "353")] {
+            let guard = SendGuard::new(vec![entry.parse().unwrap()], 10);
+            let mut request = input(json!({"ddi": "7", "phone": "44999999999"}));
+            rewrite(&guard, &zapi_operation(), &zapi(), &mut request, 3).unwrap();
+            assert_eq!(body(&request)["ddi"], ddi, "{entry}");
+            let numbers = recipients(&zapi(), &request);
+            assert!(guard.allows(&numbers[0]), "{entry}: {numbers:?}");
+            let phone = body(&request)["phone"].as_str().unwrap().len();
+            assert!((8..=13).contains(&phone), "{entry}: the schema's 8-13 digits, got {phone}");
+        }
+    }
+
+    #[test]
+    fn a_split_the_schema_refuses_is_not_made() {
+        // 6 digits cannot be a 1-3 digit ddi plus an 8-13 digit phone.
+        let guard = SendGuard::new(vec!["551190".parse().unwrap()], 10);
+        let mut request = input(json!({"ddi": "55", "phone": "11999999999"}));
+        let refusal = rewrite(&guard, &zapi_operation(), &zapi(), &mut request, 1).unwrap_err();
+        assert!(refusal.to_string().contains("body /ddi + body /phone"), "{refusal}");
+    }
+
+    #[test]
+    fn a_case_that_breaks_its_recipient_is_refused() {
+        let guard = SendGuard::new(vec!["55-11900000*".parse().unwrap()], 10);
+        let negative = |target: &str| {
+            CaseKind::Negative(Mutation {
+                kind: MutationKind::PatternMismatch,
+                target: Target::Body(target.into()),
+                constraint: String::new(),
+                source: None,
+            })
+        };
+        for broken in ["/phone", "/ddi", ""] {
+            let mut request = input(json!({"ddi": "55", "phone": "x"}));
+            let refusal =
+                guard_request(&guard, &zapi_operation(), &zapi(), &negative(broken), &mut request, 1).unwrap_err();
+            assert!(matches!(refusal, Refusal::RecipientMutated(_)), "{broken}: {refusal}");
+        }
+        let mut request = input(json!({"ddi": "1", "phone": "44999999", "method": 5}));
+        let numbers = guard_request(&guard, &zapi_operation(), &zapi(), &negative("/method"), &mut request, 1).unwrap();
+        assert!(guard.allows(&numbers[0]), "another field's mutation keeps an allowed recipient");
+        let mut nobody = input(json!({"method": "sms"}));
+        let refusal =
+            guard_request(&guard, &zapi_operation(), &zapi(), &CaseKind::Positive, &mut nobody, 1).unwrap_err();
+        assert!(matches!(refusal, Refusal::NoAllowedRecipient(_)), "a request to nobody is not sent: {refusal}");
         let none = SendGuard::new(Vec::new(), 10);
-        let mut request = input(json!({"ddi": "1", "phone": "44999999"}));
-        assert!(rewrite(&none, &zapi(), &mut request, 1, &|_| false).unwrap_err().contains("no --allow-recipient"));
-        let unsplit = SendGuard::new(vec!["5511999990000".parse().unwrap()], 10);
-        assert!(rewrite(&unsplit, &zapi(), &mut request, 1, &|_| false).unwrap_err().contains("joined by `-`"));
+        let refusal =
+            guard_request(&none, &zapi_operation(), &zapi(), &CaseKind::Positive, &mut nobody, 1).unwrap_err();
+        assert_eq!(refusal, Refusal::NoAllowList);
     }
 
     #[test]
@@ -252,5 +553,29 @@ mod tests {
         let guard = SendGuard::new(Vec::new(), 3);
         let granted = (0..10).filter(|_| guard.reserve()).count();
         assert_eq!((granted, guard.sent()), (3, 3));
+    }
+
+    #[test]
+    fn every_operation_gets_a_share_and_the_kinds_take_turns() {
+        let mut candidates = Vec::new();
+        for op in 0..3 {
+            for (kind, count) in [("positive", 10), ("negative", 4), ("protocol", 2)] {
+                for _ in 0..count {
+                    candidates.push(Candidate { index: candidates.len(), operation: (0, op), kind });
+                }
+            }
+        }
+        let kind_of = |i: &usize| candidates[*i].kind;
+        let op_of = |i: &usize| candidates[*i].operation.1;
+        let three = admit(&candidates, 3);
+        assert_eq!(three.iter().map(op_of).collect::<Vec<_>>(), [0, 1, 2], "one call per operation first");
+        assert!(three.iter().all(|i| kind_of(i) == "positive"));
+        let nine = admit(&candidates, 9);
+        for op in 0..3 {
+            let kinds: Vec<&str> = nine.iter().filter(|i| op_of(i) == op).map(kind_of).collect();
+            assert_eq!(kinds, ["positive", "negative", "protocol"], "operation {op}");
+        }
+        assert_eq!(admit(&candidates, 1000).len(), candidates.len());
+        assert!(admit(&candidates, 0).is_empty());
     }
 }

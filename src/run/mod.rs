@@ -9,7 +9,7 @@ mod shown;
 mod variables;
 
 pub use execute::{Event, RunConfig, RunError, Session, run};
-pub use guard::{AllowEntry, SendGuard};
-pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo, Verdict};
-pub use sandbox::{detect as detect_sandbox, fixture_values};
+pub use guard::{AllowEntry, Refusal, SendGuard};
+pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict};
+pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

@@ -66,8 +66,8 @@ pub struct RunResult {
     /// Per spec: its id, the base URL tested, and whether the target had a sandbox.
     pub targets: Vec<TargetInfo>,
     pub cases: Vec<CaseResult>,
-    /// The masked recipient of every message-sending call made to a target without a sandbox.
-    pub sends: Vec<String>,
+    /// What the send guard let through and held back on targets without a sandbox.
+    pub send_guard: SendGuardReport,
     #[serde(with = "duration_ms")]
     pub duration: Duration,
 }
@@ -77,6 +77,21 @@ pub struct TargetInfo {
     pub spec: String,
     pub base_url: String,
     pub sandbox: bool,
+    /// The answer that decided `sandbox` (the handshake, or why there is none).
+    pub sandbox_evidence: String,
+}
+
+/// The send guard's account of a run (`--max-sends`, `--allow-recipient`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SendGuardReport {
+    pub max_sends: u32,
+    /// The masked recipients of every message-sending call made to a target without a sandbox,
+    /// one entry per call.
+    pub sends: Vec<String>,
+    /// The cases the budget held back (ids), because it went to other cases.
+    pub budget_skipped: Vec<String>,
+    /// The negative cases not sent because their broken value was the recipient itself (ids).
+    pub recipient_mutations: Vec<String>,
 }
 
 mod duration_ms {

@@ -10,10 +10,71 @@ use crate::case::generator_regex;
 use crate::http::{HttpClient, PreparedRequest, TransportError};
 use crate::spec::{FixtureValue, SandboxFixture};
 
-/// Whether `origin` has a sandbox: `GET /__sandbox/outbox?to=0` answers 200 (404 means none).
-pub async fn detect(client: &HttpClient, origin: &str) -> Result<bool, TransportError> {
-    let response = client.send(&PreparedRequest::new("GET", format!("{origin}/__sandbox/outbox?to=0"))).await?;
-    Ok(response.status == 200)
+/// The sandbox protocol versions conform speaks (`contract.md` §6).
+pub const KNOWN_VERSIONS: &[u64] = &[1];
+
+/// What the handshake said about one origin: which apis its sandbox serves, if it is one, and the
+/// answer that decided it, for the run's header line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// The apis of a valid handshake; `None` when the origin has no sandbox.
+    pub apis: Option<Vec<String>>,
+    /// Why: `GET /__sandbox answered 404`, `… a conform sandbox (version 1: zapi, wawp)`, …
+    pub evidence: String,
+}
+
+impl Handshake {
+    /// Whether the sandbox serves `api`. Anything short of a valid handshake naming it is "no".
+    pub fn serves(&self, api: &str) -> bool {
+        self.apis.as_ref().is_some_and(|apis| apis.iter().any(|a| a == api))
+    }
+
+    fn none(evidence: String) -> Self {
+        Handshake { apis: None, evidence }
+    }
+}
+
+/// Asks `origin` for the handshake (`GET /__sandbox`). Only a 200 JSON document with
+/// `"sandbox": "conform"`, a known `version` and a list of `apis` makes a sandbox: a 404, an
+/// error, a timeout or any other 200 body (a mock server, a SPA fallback, a permissive gateway)
+/// means none, because a wrong "yes" would switch the send guard off. `Err` only when the origin
+/// cannot be reached at all.
+pub async fn detect(client: &HttpClient, origin: &str) -> Result<Handshake, TransportError> {
+    let url = format!("{origin}/__sandbox");
+    let response = match client.send(&PreparedRequest::new("GET", url)).await {
+        Ok(response) => response,
+        Err(error @ (TransportError::Connect { .. } | TransportError::InvalidRequest(_))) => return Err(error),
+        Err(error) => return Ok(Handshake::none(format!("GET /__sandbox failed ({error}): no sandbox"))),
+    };
+    Ok(read_handshake(response.status, &response.body))
+}
+
+/// Judges a handshake answer (see [`detect`]).
+pub fn read_handshake(status: u16, body: &[u8]) -> Handshake {
+    if status != 200 {
+        return Handshake::none(format!("GET /__sandbox answered {status}: no sandbox"));
+    }
+    let not_it = |why: &str| Handshake::none(format!("GET /__sandbox answered 200 but {why}: no sandbox"));
+    let Ok(document) = serde_json::from_slice::<Value>(body) else {
+        return not_it("not with JSON");
+    };
+    if document.get("sandbox").and_then(Value::as_str) != Some("conform") {
+        return not_it("without \"sandbox\": \"conform\"");
+    }
+    let Some(version) = document.get("version").and_then(Value::as_u64) else {
+        return not_it("without a numeric version");
+    };
+    if !KNOWN_VERSIONS.contains(&version) {
+        return not_it(&format!("with version {version}, which this conform does not speak"));
+    }
+    let Some(apis) = document.get("apis").and_then(Value::as_array) else {
+        return not_it("without a list of apis");
+    };
+    let Some(apis) = apis.iter().map(|a| a.as_str().map(str::to_owned)).collect::<Option<Vec<String>>>() else {
+        return not_it("with apis that are not all names");
+    };
+    let evidence = format!("GET /__sandbox: a conform sandbox (version {version}: {})", apis.join(", "));
+    Handshake { apis: Some(apis), evidence }
 }
 
 /// Fresh values for a fixture's params, drawn from `seed`: the same seed makes the same fixture.
@@ -80,6 +141,30 @@ pub async fn advance(client: &HttpClient, origin: &str, seconds: u64) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_exact_handshake_makes_a_sandbox() {
+        let good = br#"{"sandbox": "conform", "version": 1, "apis": ["zapi", "wawp"]}"#;
+        let handshake = read_handshake(200, good);
+        assert!(handshake.serves("zapi") && handshake.serves("wawp") && !handshake.serves("hypersender"));
+        assert!(handshake.evidence.contains("version 1: zapi, wawp"), "{}", handshake.evidence);
+        let fakes: [(u16, &[u8]); 9] = [
+            (404, good),
+            (500, good),
+            (200, b""),
+            (200, b"<!doctype html><title>app</title>"),
+            (200, b"{}"),
+            (200, b"[]"),
+            (200, br#"{"sandbox": "other", "version": 1, "apis": ["zapi"]}"#),
+            (200, br#"{"sandbox": "conform", "version": 2, "apis": ["zapi"]}"#),
+            (200, br#"{"sandbox": "conform", "version": 1, "apis": "zapi"}"#),
+        ];
+        for (status, body) in fakes {
+            let handshake = read_handshake(status, body);
+            assert!(!handshake.serves("zapi"), "{status} {}", String::from_utf8_lossy(body));
+            assert!(handshake.evidence.ends_with("no sandbox"), "{}", handshake.evidence);
+        }
+    }
 
     #[test]
     fn values_are_fresh_per_seed_and_stable_for_one() {
