@@ -9,6 +9,7 @@ use proptest::strategy::BoxedStrategy;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::either;
 use super::values::{self, GenerateError};
 use crate::http::PreparedRequest;
 use crate::spec::{CredentialLocation, Operation, ParamLocation};
@@ -86,12 +87,26 @@ pub fn strategy(
             }
         }
     };
-    Ok((params, body)
-        .prop_map(|(params, body)| {
+    // Per either-place value: how to place it, and a valid value in case it must be added.
+    let groups = either::groups(operation, variables);
+    let mut choices: Vec<BoxedStrategy<(u8, Option<Value>)>> = Vec::new();
+    for group in &groups {
+        let schema = group.either.places.iter().find_map(|place| either::place_schema(operation, place));
+        let fallback = match schema {
+            Some(schema) if group.either.required && !group.fixed => {
+                values::valid(&schema, &format!("{}/x-conform-either-place", operation.pointer))?.prop_map(Some).boxed()
+            }
+            _ => Just(None).boxed(),
+        };
+        choices.push((0u8..6, fallback).boxed());
+    }
+    Ok((params, body, choices)
+        .prop_map(move |(params, body, choices)| {
             let mut input = RequestInput { body, ..RequestInput::default() };
             for (location, name, value) in params.into_iter().flatten() {
                 input.slot_mut(location).insert(name, value);
             }
+            either::unify(&groups, &mut input, &choices);
             input
         })
         .boxed())

@@ -3,6 +3,7 @@
 //! the same seed sends the same requests and a failing case can be shrunk. This room never prints
 //! and never sends.
 
+mod either;
 mod id;
 mod input;
 mod kind;
@@ -10,10 +11,10 @@ mod mutation;
 mod recipe;
 mod values;
 
+pub use either::{body_json, filled_by_variable, place_schema, remove_at, set_at, value_at};
 pub use id::{CaseId, slug};
 pub use input::{Body, Context, RequestInput, as_text, build};
 pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
 pub use mutation::{Constraint, constraints};
 pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe};
-pub(crate) use values::merge_all_of;
 pub use values::{GenerateError, generator_regex};

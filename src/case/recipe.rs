@@ -16,7 +16,7 @@ use super::kind::{CaseKind, Probe};
 use super::mutation::Constraint;
 use super::values::GenerateError;
 use crate::http::PreparedRequest;
-use crate::spec::{CredentialLocation, Operation, ParamLocation};
+use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart};
 
 /// Where the broken value of a negative case lives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +34,9 @@ pub enum Recipe {
     Mutated { place: Place, constraint: Constraint },
     /// A valid body cut short, so that it is not JSON.
     Malformed,
+    /// Valid, then the operation's `x-conform-either-place` value at this index (a required one)
+    /// taken out of every place.
+    MissingEverywhere(usize),
 }
 
 /// One case: what to send and why.
@@ -106,8 +109,26 @@ impl Case {
                     input
                 })
                 .boxed(),
+            Recipe::MissingEverywhere(index) => {
+                let group = operation.either.get(*index).cloned().ok_or_else(|| GenerateError {
+                    pointer: operation.pointer.clone(),
+                    message: format!("{}: no either-place value #{index}", self.id),
+                })?;
+                valid
+                    .prop_map(move |mut input| {
+                        super::either::remove_everywhere(&group, &mut input);
+                        input
+                    })
+                    .boxed()
+            }
             Recipe::Mutated { place, constraint } => {
                 let (place, constraint, operation) = (place.clone(), constraint.clone(), operation.clone());
+                let groups = super::either::groups(&operation, variables);
+                // Where the broken value sits, as an either-place would name it.
+                let broken = match &place {
+                    Place::Body => RecipientPart::Body(constraint.pointer.clone()),
+                    Place::Parameter(location, name) => RecipientPart::Parameter(*location, name.clone()),
+                };
                 valid
                     .prop_filter_map("the mutation must break the schema", move |mut input| {
                         let applied = match &place {
@@ -129,6 +150,7 @@ impl Case {
                                 }
                             }
                         };
+                        super::either::spread(&groups, &mut input, &broken);
                         (applied && still_invalid(&operation, &place, &input)).then_some(input)
                     })
                     .boxed()

@@ -149,8 +149,13 @@ impl HttpClient {
         if error.is_timeout() {
             TransportError::Timeout { millis: u64::try_from(self.limits.timeout.as_millis()).unwrap_or(u64::MAX) }
         } else if error.is_connect() {
-            let message = std::error::Error::source(&error).map_or_else(|| error.to_string(), |s| s.to_string());
-            TransportError::Connect { url: url.to_owned(), message }
+            // The root cause says what happened ("Connection refused (os error 111)"); the
+            // layers above it only say "client error (Connect)".
+            let mut cause: &dyn std::error::Error = &error;
+            while let Some(source) = cause.source() {
+                cause = source;
+            }
+            TransportError::Connect { url: url.to_owned(), message: cause.to_string() }
         } else if error.is_builder() {
             TransportError::InvalidRequest(error.to_string())
         } else {

@@ -5,8 +5,9 @@ use std::collections::{BTreeSet, HashSet};
 use super::seed::case_seed;
 use crate::case::{
     Case, CaseId, CaseKind, Constraint, Mutation, MutationKind, Place, Probe, Recipe, Target, constraints,
+    filled_by_variable,
 };
-use crate::spec::{Operation, ParamLocation, Spec};
+use crate::spec::{Operation, ParamLocation, RecipientPart, Spec};
 
 /// Methods probed for 405 on every path that does not document them.
 const PROBED_METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE", "PATCH"];
@@ -73,6 +74,21 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 };
                 push(detail, CaseKind::Negative(mutation), Recipe::Mutated { place, constraint });
             }
+            for (index, either) in operation.either.iter().enumerate() {
+                let fixed = either.places.iter().any(|p| filled_by_variable(operation, p, names));
+                if !either.required || fixed {
+                    continue;
+                }
+                let places: Vec<String> = either.places.iter().map(describe_place).collect();
+                let mutation = Mutation {
+                    kind: MutationKind::MissingRequired,
+                    target: target_of(&either.places[0]),
+                    constraint: format!("`{}` is required in one of: {}", either.name, places.join(", ")),
+                    source: either.source.clone(),
+                };
+                let detail = format!("{}-missing-everywhere", either.name);
+                push(detail, CaseKind::Negative(mutation), Recipe::MissingEverywhere(index));
+            }
             let takes_json = operation.body.as_ref().and_then(|b| b.json()).is_some();
             if takes_json {
                 let mutation = Mutation {
@@ -105,11 +121,42 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
     Plan { seed: options.seed, cases }
 }
 
+/// Where a place is, as a mutation's target.
+fn target_of(place: &RecipientPart) -> Target {
+    match place {
+        RecipientPart::Body(pointer) => Target::Body(pointer.clone()),
+        RecipientPart::Parameter(ParamLocation::Query, name) => Target::Query(name.clone()),
+        RecipientPart::Parameter(ParamLocation::Path, name) => Target::Path(name.clone()),
+        RecipientPart::Parameter(_, name) => Target::Header(name.clone()),
+    }
+}
+
+/// `query phone_number`, `body /phone_number`.
+fn describe_place(place: &RecipientPart) -> String {
+    match place {
+        RecipientPart::Body(pointer) => format!("body {pointer}"),
+        RecipientPart::Parameter(location, name) => format!("{} {name}", location.as_str()),
+    }
+}
+
 /// The constraints a negative case can break: the JSON body's, then each generated parameter's.
+/// A body field that only repeats a value a variable fills elsewhere (`x-conform-either-place`)
+/// is not generated, so it is not broken either.
 fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> Vec<(Place, Constraint)> {
     let mut out = Vec::new();
+    let repeated: Vec<&str> = operation
+        .either
+        .iter()
+        .filter(|e| e.places.iter().any(|p| filled_by_variable(operation, p, variables)))
+        .flat_map(|e| e.places.iter())
+        .filter_map(|p| match p {
+            RecipientPart::Body(pointer) => Some(pointer.as_str()),
+            RecipientPart::Parameter(..) => None,
+        })
+        .collect();
+    let within = |pointer: &str| repeated.iter().any(|r| pointer == *r || pointer.starts_with(&format!("{r}/")));
     if let Some((_, schema)) = operation.body.as_ref().and_then(|b| b.json()) {
-        for constraint in constraints(schema) {
+        for constraint in constraints(schema).into_iter().filter(|c| !within(&c.pointer)) {
             out.push((Place::Body, constraint));
         }
     }

@@ -81,7 +81,10 @@ pub enum Event {
 /// Why the run could not start.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RunError {
-    #[error("the target {url} is unreachable: {error}")]
+    #[error("the target {url} is unreachable: {}", match error {
+        TransportError::Connect { message, .. } => message.clone(),
+        other => other.to_string(),
+    })]
     Unreachable { url: String, error: TransportError },
     #[error("cannot build the HTTP client: {0}")]
     Client(TransportError),

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 
-use crate::case::{Body, CaseKind, RequestInput, Target, as_text};
+use crate::case::{CaseKind, MutationKind, RequestInput, Target, as_text, place_schema, set_at, value_at};
 use crate::spec::{Operation, ParamLocation, RecipientPart, SideEffect};
 
 /// One `--allow-recipient` entry: digits, optionally split into parts with `-` (for recipients
@@ -116,19 +116,8 @@ pub fn digits_of(text: &str) -> String {
     text.chars().filter(char::is_ascii_digit).collect()
 }
 
-/// The JSON of a body, whether it is sent whole or cut short.
-fn body_json(body: &Body) -> Option<&Value> {
-    match body {
-        Body::Json(value) | Body::Truncated(value) => Some(value),
-        _ => None,
-    }
-}
-
 fn part_value(input: &RequestInput, part: &RecipientPart) -> Option<String> {
-    match part {
-        RecipientPart::Body(pointer) => body_json(&input.body).and_then(|body| body.pointer(pointer)).map(as_text),
-        RecipientPart::Parameter(location, name) => input.slot(*location).get(name).map(as_text),
-    }
+    value_at(input, part).map(as_text)
 }
 
 /// The numbers a request would reach: one per recipient alternative whose parts are all present.
@@ -150,19 +139,6 @@ fn replace_digits(text: &str, digits: &str) -> String {
             let end = text[start..].find(|c: char| !c.is_ascii_digit()).map_or(text.len(), |e| start + e);
             format!("{}{digits}{}", &text[..start], &text[end..])
         }
-    }
-}
-
-fn set_part(input: &mut RequestInput, part: &RecipientPart, value: String) {
-    let slot = match part {
-        RecipientPart::Body(pointer) => match &mut input.body {
-            Body::Json(body) | Body::Truncated(body) => body.pointer_mut(pointer),
-            _ => None,
-        },
-        RecipientPart::Parameter(location, name) => input.slot_mut(*location).get_mut(name),
-    };
-    if let Some(slot) = slot {
-        *slot = Value::String(value);
     }
 }
 
@@ -255,29 +231,9 @@ fn candidates(entry: &AllowEntry, generated: &[String], seed: u64) -> Vec<Vec<St
     ranked.into_iter().map(|(_, parts)| parts).collect()
 }
 
-/// The schema of one recipient part: a parameter's, or the body schema's property at its pointer.
-fn part_schema(operation: &Operation, part: &RecipientPart) -> Option<Value> {
-    match part {
-        RecipientPart::Parameter(location, name) => {
-            operation.parameters.iter().find(|p| p.location == *location && &p.name == name).map(|p| p.schema.clone())
-        }
-        RecipientPart::Body(pointer) => {
-            let mut schema = operation.body.as_ref()?.json()?.1.clone();
-            for segment in pointer.split('/').skip(1) {
-                let segment = segment.replace("~1", "/").replace("~0", "~");
-                if let Some(all) = schema.get("allOf").and_then(Value::as_array).cloned() {
-                    schema = crate::case::merge_all_of(schema.as_object()?, &all);
-                }
-                schema = schema.get("properties")?.get(&segment)?.clone();
-            }
-            Some(schema)
-        }
-    }
-}
-
 /// Whether `value`, written into `part`, is accepted by the part's schema (unknown: yes).
 fn fits(operation: &Operation, part: &RecipientPart, value: &str) -> bool {
-    part_schema(operation, part).is_none_or(|schema| crate::spec::is_valid(&schema, &Value::String(value.to_owned())))
+    place_schema(operation, part).is_none_or(|schema| crate::spec::is_valid(&schema, &Value::String(value.to_owned())))
 }
 
 /// Rewrites every recipient present in `input` onto an allow-list entry chosen by `seed`, with
@@ -308,7 +264,7 @@ pub fn rewrite(
             )));
         };
         for (part, text) in parts.iter().zip(texts) {
-            set_part(input, part, text);
+            set_at(input, part, Value::String(text));
         }
     }
     Ok(())
@@ -328,9 +284,13 @@ fn describe(parts: &[RecipientPart]) -> String {
 
 /// Whether a negative case's broken value is (or contains) a recipient part: then no rewrite can
 /// make it allow-listed without undoing the mutation. A mutation of the whole body, or of an
-/// object the recipient sits in, breaks the recipient too.
+/// object the recipient sits in, breaks the recipient too. A malformed body is not one: it is a
+/// valid body cut short, whose recipient is rewritten like any other.
 fn mutates_recipient(effect: &SideEffect, kind: &CaseKind) -> Option<String> {
     let CaseKind::Negative(mutation) = kind else { return None };
+    if mutation.kind == MutationKind::MalformedJson {
+        return None;
+    }
     let within = |outer: &str, inner: &str| inner == outer || inner.starts_with(&format!("{outer}/"));
     let hit = effect.recipients.iter().flatten().any(|part| match (part, &mutation.target) {
         (RecipientPart::Body(pointer), Target::Body(target)) => within(target, pointer) || within(pointer, target),
@@ -421,7 +381,7 @@ pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{Mutation, MutationKind};
+    use crate::case::{Body, Mutation};
     use crate::spec::extract_operations;
     use serde_json::json;
 
@@ -448,7 +408,7 @@ mod tests {
     }
 
     fn body(request: &RequestInput) -> &Value {
-        body_json(&request.body).unwrap()
+        crate::case::body_json(&request.body).unwrap()
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the [`Operation`] model, the sandbox fixture extension and schema validation. This room does
 //! no HTTP and knows nothing of proptest.
 
+mod either_place;
 mod examples;
 mod fixture;
 mod lint;
@@ -12,6 +13,7 @@ mod operation;
 mod side_effect;
 mod validate;
 
+pub use either_place::{EitherPlace, either_places};
 pub use examples::{Example, examples};
 pub use fixture::{FixtureValue, SandboxFixture, sandbox_fixture};
 pub use lint::{Diagnostic, lint_spec};

@@ -228,6 +228,8 @@ pub struct Operation {
     pub accepts_valid_input: Option<Source>,
     /// `x-conform-side-effect`: the operation sends a message to a phone.
     pub side_effect: Option<super::SideEffect>,
+    /// `x-conform-either-place`: values the operation reads from any of several places.
+    pub either: Vec<super::EitherPlace>,
     pub source: Option<Source>,
 }
 
@@ -295,6 +297,7 @@ pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operati
             let security = op.get("security").or(global_security);
             let credentials = credentials(security, &schemes, &pointer)?;
             let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
+            let either = super::either_places(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
             let accepts_valid_input = op
                 .get("x-conform-accepts-valid-input")
                 .and_then(Value::as_object)
@@ -313,6 +316,7 @@ pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operati
                 credentials,
                 accepts_valid_input,
                 side_effect,
+                either,
                 source: Source::from_extension(op),
             });
         }

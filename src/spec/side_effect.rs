@@ -18,7 +18,8 @@ use serde_json::Value;
 
 use super::operation::ParamLocation;
 
-/// Where one part of the recipient's number is.
+/// A place in a request: a JSON pointer into the body, or a named parameter. It says where one
+/// part of a recipient's number is, or where one value may be sent ([`super::EitherPlace`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum RecipientPart {
     Body(String),
@@ -51,24 +52,27 @@ pub fn side_effect(operation: &Value, pointer: &str) -> Result<Option<SideEffect
             .ok_or_else(|| (format!("{at}/recipients/{a}"), "a non-empty list of parts is required".to_owned()))?;
         let mut recipient = Vec::new();
         for (i, part) in parts.iter().enumerate() {
-            let error = || {
-                let place = format!("{at}/recipients/{a}/{i}");
-                (place, "expected {in: body, pointer: /x} or {in: query|header|path, name: x}".to_owned())
-            };
-            let name = |key: &str| part.get(key).and_then(Value::as_str).map(str::to_owned);
-            recipient.push(match part.get("in").and_then(Value::as_str) {
-                Some("body") => RecipientPart::Body(
-                    name("pointer").filter(|p| p.is_empty() || p.starts_with('/')).ok_or_else(error)?,
-                ),
-                Some("query") => RecipientPart::Parameter(ParamLocation::Query, name("name").ok_or_else(error)?),
-                Some("header") => RecipientPart::Parameter(ParamLocation::Header, name("name").ok_or_else(error)?),
-                Some("path") => RecipientPart::Parameter(ParamLocation::Path, name("name").ok_or_else(error)?),
-                _ => return Err(error()),
-            });
+            recipient.push(place(part, &format!("{at}/recipients/{a}/{i}"))?);
         }
         recipients.push(recipient);
     }
     Ok(Some(SideEffect { recipients }))
+}
+
+/// Reads one place: `{in: body, pointer: /x}` or `{in: query|header|path, name: x}`; `Err` is
+/// (pointer, message) with `at` as the pointer.
+pub(super) fn place(part: &Value, at: &str) -> Result<RecipientPart, (String, String)> {
+    let error = || (at.to_owned(), "expected {in: body, pointer: /x} or {in: query|header|path, name: x}".to_owned());
+    let name = |key: &str| part.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(match part.get("in").and_then(Value::as_str) {
+        Some("body") => {
+            RecipientPart::Body(name("pointer").filter(|p| p.is_empty() || p.starts_with('/')).ok_or_else(error)?)
+        }
+        Some("query") => RecipientPart::Parameter(ParamLocation::Query, name("name").ok_or_else(error)?),
+        Some("header") => RecipientPart::Parameter(ParamLocation::Header, name("name").ok_or_else(error)?),
+        Some("path") => RecipientPart::Parameter(ParamLocation::Path, name("name").ok_or_else(error)?),
+        _ => return Err(error()),
+    })
 }
 
 #[cfg(test)]
