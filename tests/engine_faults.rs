@@ -50,7 +50,7 @@ async fn run_against(faults: &[Fault], strict: bool) -> RunResult {
 }
 
 fn fired(result: &RunResult) -> BTreeSet<CheckId> {
-    result.failures().map(|(_, f)| f.check).collect()
+    result.failures().filter_map(|(_, f)| f.rule.check()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

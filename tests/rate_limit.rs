@@ -140,7 +140,7 @@ async fn a_well_formed_429_is_waited_out_and_retried() {
     let (result, elapsed) = run_against(url).await;
     let case = positive(&result);
     assert_eq!(case.status, CaseStatus::Passed, "{:?}", case.failures);
-    assert!(case.checks.contains(&CheckId::RateLimitConformance), "the 429 was judged");
+    assert!(case.rules.iter().any(|r| *r == CheckId::RateLimitConformance), "the 429 was judged");
     assert_eq!(case.response.as_ref().unwrap().status, 200, "the retry is what counts");
     assert_eq!(target.calls.load(Ordering::SeqCst), 2, "one 429, one retry");
     assert!(elapsed >= Duration::from_secs(1), "conform waited as Retry-After asked ({elapsed:?})");
@@ -153,7 +153,7 @@ async fn a_429_without_retry_after_is_a_failure() {
     let (result, _) = run_against(url).await;
     let case = positive(&result);
     assert_eq!(case.failures.len(), 1, "{:?}", case.failures);
-    assert_eq!(case.failures[0].check, CheckId::RateLimitConformance);
+    assert_eq!(case.failures[0].rule, CheckId::RateLimitConformance);
     assert!(case.failures[0].message.contains("without a Retry-After"));
     assert_eq!(result.verdict(), Verdict::Nonconformant);
 }
@@ -168,7 +168,7 @@ async fn still_limited_after_the_wait_is_a_failure() {
     assert_eq!(case.shrink_steps, 0);
     assert_eq!(target.calls.load(Ordering::SeqCst), 2 * 2, "one wait, one retry, no more, per attempt");
     assert_eq!(case.failures.len(), 1, "{:?}", case.failures);
-    assert_eq!(case.failures[0].check, CheckId::RateLimitConformance);
+    assert_eq!(case.failures[0].rule, CheckId::RateLimitConformance);
     assert!(case.failures[0].message.contains("still 429 after waiting the 1 s"));
 }
 

@@ -5,7 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+#[cfg(test)]
 use super::CheckId;
+use super::RuleId;
 use crate::spec::{Level, Source};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -40,15 +42,16 @@ impl fmt::Display for Severity {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
-    pub check: CheckId,
+    /// The rule broken: a check, a suite rule, a snapshot.
+    pub rule: RuleId,
     pub severity: Severity,
     pub source: Source,
     pub message: String,
 }
 
 impl Failure {
-    pub fn new(check: CheckId, source: Source, message: impl Into<String>) -> Self {
-        Self { check, severity: Severity::of(source.level), source, message: message.into() }
+    pub fn new(rule: impl Into<RuleId>, source: Source, message: impl Into<String>) -> Self {
+        Self { rule: rule.into(), severity: Severity::of(source.level), source, message: message.into() }
     }
 }
 

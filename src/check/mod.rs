@@ -12,6 +12,7 @@ mod not_a_server_error;
 mod positive_data_acceptance;
 mod rate_limit_conformance;
 mod response_schema_conformance;
+mod rule;
 mod status_code_conformance;
 mod unsupported_media_type;
 mod unsupported_method;
@@ -27,6 +28,7 @@ use crate::spec::{Operation, Source};
 
 pub use failure::{Failure, Severity};
 pub use rate_limit_conformance::retry_after_seconds;
+pub use rule::RuleId;
 
 /// Every check, by id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

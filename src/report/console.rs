@@ -5,23 +5,40 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::case::CaseKind;
-use crate::check::{CheckId, Severity};
+use crate::check::{CheckId, RuleId, Severity};
 use crate::run::{CaseResult, CaseStatus, RunResult, SendGuardReport, Verdict};
 
-/// Short column heads for the matrix, in registry order.
-fn column(check: CheckId) -> &'static str {
-    match check {
-        CheckId::NotAServerError => "5xx",
-        CheckId::StatusCodeConformance => "status",
-        CheckId::ResponseSchemaConformance => "schema",
-        CheckId::ContentTypeConformance => "ctype",
-        CheckId::NegativeDataRejection => "neg",
-        CheckId::PositiveDataAcceptance => "pos",
-        CheckId::UnsupportedMethod => "405",
-        CheckId::UnsupportedMediaType => "415",
-        CheckId::AuthEnforced => "auth",
-        CheckId::RateLimitConformance => "429",
+/// The column head of a rule: short ones for the checks, the id itself for any other rule.
+fn column(rule: &RuleId) -> &str {
+    match rule.check() {
+        Some(CheckId::NotAServerError) => "5xx",
+        Some(CheckId::StatusCodeConformance) => "status",
+        Some(CheckId::ResponseSchemaConformance) => "schema",
+        Some(CheckId::ContentTypeConformance) => "ctype",
+        Some(CheckId::NegativeDataRejection) => "neg",
+        Some(CheckId::PositiveDataAcceptance) => "pos",
+        Some(CheckId::UnsupportedMethod) => "405",
+        Some(CheckId::UnsupportedMediaType) => "415",
+        Some(CheckId::AuthEnforced) => "auth",
+        Some(CheckId::RateLimitConformance) => "429",
+        None => rule.as_str(),
     }
+}
+
+/// The matrix's columns: every check in registry order, then the other rules that ran, sorted.
+fn columns(result: &RunResult) -> Vec<RuleId> {
+    let mut columns: Vec<RuleId> = CheckId::ALL.iter().map(|c| RuleId::from(*c)).collect();
+    let mut others: Vec<RuleId> = result
+        .cases
+        .iter()
+        .flat_map(|c| c.rules.iter())
+        .filter(|r| r.check().is_none())
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    columns.append(&mut others);
+    columns
 }
 
 #[derive(Default, Clone, Copy)]
@@ -44,12 +61,12 @@ impl Cell {
 
 /// The matrix: one row per operation, one column per check, counting exchanges.
 pub fn matrix(result: &RunResult) -> String {
-    let mut rows: BTreeMap<(String, String), BTreeMap<CheckId, Cell>> = BTreeMap::new();
+    let mut rows: BTreeMap<(String, String), BTreeMap<RuleId, Cell>> = BTreeMap::new();
     for case in &result.cases {
         let row = rows.entry((case.spec.clone(), case.operation.clone())).or_default();
-        for check in &case.checks {
-            let cell = row.entry(*check).or_default();
-            let failures: Vec<_> = case.failures.iter().filter(|f| f.check == *check).collect();
+        for rule in &case.rules {
+            let cell = row.entry(rule.clone()).or_default();
+            let failures: Vec<_> = case.failures.iter().filter(|f| f.rule == *rule).collect();
             if failures.is_empty() {
                 cell.passed += 1;
             } else if failures.iter().any(|f| f.severity == Severity::Error) {
@@ -60,15 +77,16 @@ pub fn matrix(result: &RunResult) -> String {
         }
     }
     let width = rows.keys().map(|(s, o)| s.len() + o.len() + 2).max().unwrap_or(9).max(9);
+    let columns = columns(result);
     let mut out = format!("{:<width$}", "operation");
-    for check in CheckId::ALL {
-        let _ = write!(out, " {:>8}", column(*check));
+    for rule in &columns {
+        let _ = write!(out, " {:>8}", column(rule));
     }
     out.push('\n');
     for ((spec, operation), cells) in &rows {
         let _ = write!(out, "{:<width$}", format!("{spec}::{operation}"));
-        for check in CheckId::ALL {
-            let _ = write!(out, " {:>8}", cells.get(check).copied().unwrap_or_default().render());
+        for rule in &columns {
+            let _ = write!(out, " {:>8}", cells.get(rule).copied().unwrap_or_default().render());
         }
         out.push('\n');
     }
@@ -82,7 +100,7 @@ pub fn failure_block(case: &CaseResult, strict: bool) -> String {
     for failure in &case.failures {
         let label =
             if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() };
-        let _ = writeln!(out, "  {label}[{}] {}", failure.check, failure.message);
+        let _ = writeln!(out, "  {label}[{}] {}", failure.rule, failure.message);
         let _ = writeln!(out, "    source: {}", failure.source);
     }
     if let CaseKind::Negative(mutation) = &case.kind {
@@ -256,7 +274,7 @@ mod tests {
             kind,
             seed: 42,
             status,
-            checks: vec![CheckId::NotAServerError, CheckId::StatusCodeConformance],
+            rules: vec![CheckId::NotAServerError.into(), CheckId::StatusCodeConformance.into()],
             failures: Vec::new(),
             request: None,
             curl: None,
@@ -278,7 +296,7 @@ mod tests {
             CaseKind::Negative(mutation),
             CaseStatus::Failed,
         );
-        failed.checks.push(CheckId::NegativeDataRejection);
+        failed.rules.push(CheckId::NegativeDataRejection.into());
         failed.failures.push(Failure::new(
             CheckId::NegativeDataRejection,
             Source::new(Level::Profile, "contract.md §3"),
@@ -304,7 +322,7 @@ mod tests {
             CaseKind::Positive,
             CaseStatus::Skipped("no value for variable `access_token`".into()),
         );
-        skipped.checks.clear();
+        skipped.rules.clear();
         RunResult {
             seed: 42,
             strict: false,

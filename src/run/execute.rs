@@ -15,7 +15,7 @@ use super::sandbox::{self, Handshake};
 use super::shown::Shown;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
-use crate::check::{self, CheckId, Exchange, Failure, retry_after_seconds};
+use crate::check::{self, CheckId, Exchange, Failure, RuleId, retry_after_seconds};
 use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_phone, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, SandboxFixture, Spec};
@@ -298,7 +298,7 @@ impl Session {
             .filter(|(index, _)| shared.admissions[*index] == Admission::Free)
             .filter_map(|(index, result)| {
                 let result = result.as_ref()?;
-                let check = result.failures.first()?.check;
+                let check = result.failures.first()?.rule.clone();
                 chosen.insert((result.operation.clone(), result.spec.clone(), check)).then_some(index)
             })
             .collect();
@@ -350,7 +350,7 @@ struct Attempt {
 }
 
 enum Outcome {
-    Answered(HttpResponse, Vec<CheckId>, Vec<Failure>),
+    Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
     /// The harness could not get an answer.
     Error(String),
     /// Deliberately not sent: the send guard, or a dry run.
@@ -424,7 +424,7 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
         kind: case.kind.clone(),
         seed: case.seed,
         status: CaseStatus::Passed,
-        checks: Vec::new(),
+        rules: Vec::new(),
         failures: Vec::new(),
         request: None,
         curl: None,
@@ -442,8 +442,8 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
     let mut best = attempt(shared, case, operation, target, &first, admission).await;
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
     let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !is_guarded(shared, case);
-    if let Some(broken) = best.failures().first().map(|f| f.check).filter(|_| shrink && shrinkable) {
-        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.check == broken);
+    if let Some(broken) = best.failures().first().map(|f| f.rule.clone()).filter(|_| shrink && shrinkable) {
+        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.rule == broken);
         let mut steps = vec![Shrink::Simplify];
         let mut tries = 0;
         while tries < MAX_SHRINK_STEPS {
@@ -471,7 +471,7 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
         Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason)),
         Outcome::Answered(response, checks, failures) => {
             result.response = Some(show.response(&response));
-            result.checks = checks;
+            result.rules = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = failures
                 .into_iter()
@@ -620,7 +620,7 @@ fn judge(
     shared: &Shared,
     exchange: &Exchange<'_>,
     only: Option<&[CheckId]>,
-    ran: &mut Vec<CheckId>,
+    ran: &mut Vec<RuleId>,
     failures: &mut Vec<Failure>,
 ) {
     for check in check::registry() {
@@ -629,8 +629,8 @@ fn judge(
             continue;
         }
         let verdict = check.evaluate(exchange);
-        if verdict != Ok(false) && !ran.contains(&check.id) {
-            ran.push(check.id);
+        if verdict != Ok(false) && !ran.iter().any(|r| *r == check.id) {
+            ran.push(check.id.into());
         }
         if let Err(failure) = verdict {
             failures.push(failure);

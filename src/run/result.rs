@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::case::{CaseId, CaseKind};
-use crate::check::{CheckId, Failure};
+use crate::check::{Failure, RuleId};
 use crate::http::PreparedRequest;
 
 /// The answer as a report shows it (redacted, body cut to a readable size).
@@ -39,8 +39,8 @@ pub struct CaseResult {
     pub kind: CaseKind,
     pub seed: u64,
     pub status: CaseStatus,
-    /// The checks that had something to say, pass or fail.
-    pub checks: Vec<CheckId>,
+    /// The rules that had something to say, pass or fail.
+    pub rules: Vec<RuleId>,
     pub failures: Vec<Failure>,
     /// The (minimal, after shrinking) request, redacted.
     pub request: Option<PreparedRequest>,
