@@ -27,7 +27,7 @@ use crate::http::{HttpResponse, PreparedRequest};
 use crate::spec::{Operation, Source};
 
 pub use failure::{Failure, Severity};
-pub use rate_limit_conformance::retry_after_seconds;
+pub use rate_limit_conformance::{answered_at, retry_after_seconds};
 pub use rule::RuleId;
 
 /// Every check, by id.

@@ -25,6 +25,16 @@ pub fn retry_after_seconds(value: &str, now: DateTime<Utc>) -> Option<u64> {
     Some(u64::try_from((at - now).num_seconds()).unwrap_or(0))
 }
 
+/// The target's time when it answered: its `Date` header (an HTTP-date `Retry-After` counts from
+/// it, RFC 9110 §10.2.3), else `fallback`. A target's clock may be moved by its sandbox, so
+/// conform's own clock is not the reference.
+pub fn answered_at(response: &crate::http::HttpResponse, fallback: DateTime<Utc>) -> DateTime<Utc> {
+    response
+        .header("date")
+        .and_then(|date| DateTime::parse_from_rfc2822(date.trim()).ok())
+        .map_or(fallback, |date| date.with_timezone(&Utc))
+}
+
 /// The wait a body states, in seconds.
 fn body_wait(body: &[u8]) -> Option<f64> {
     let value: Value = serde_json::from_slice(body).ok()?;
@@ -42,7 +52,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     let Some(header) = exchange.response.header("retry-after") else {
         return Verdict::fail("429 without a Retry-After header: a client cannot tell when to come back");
     };
-    let Some(seconds) = retry_after_seconds(header, Utc::now()) else {
+    let Some(seconds) = retry_after_seconds(header, answered_at(exchange.response, Utc::now())) else {
         return Verdict::fail(format!("Retry-After `{header}` is neither a number of seconds nor an HTTP date"));
     };
     match body_wait(&exchange.response.body) {

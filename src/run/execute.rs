@@ -9,19 +9,20 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
 use super::result::{CaseResult, CaseStatus, RunResult, SendGuardReport, TargetInfo};
-use super::sandbox::{self, Handshake};
+use super::sandbox::{self, Handshake, TargetClock};
 use super::shown::Shown;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
-use crate::check::{self, CheckId, Exchange, Failure, RuleId, retry_after_seconds};
-use crate::http::{HttpClient, HttpResponse, Limits, PreparedRequest, Redactor, TransportError, mask_phone, to_curl};
+use crate::check::CheckId;
+use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, SandboxFixture, Spec};
 
 /// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
-const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
+pub(super) const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 /// At most this many smaller inputs are tried when shrinking one failing case.
 const MAX_SHRINK_STEPS: u32 = 100;
 
@@ -94,30 +95,32 @@ pub enum RunError {
 
 /// How one spec is reached during the run.
 #[derive(Debug)]
-struct SpecTarget {
+pub(super) struct SpecTarget {
     /// Origin (the target URL) for the sandbox.
-    origin: String,
+    pub(super) origin: String,
     /// Target URL joined with the spec's server path: where operation paths start.
-    base_url: String,
+    pub(super) base_url: String,
     /// The fixture conform creates per case, when the target has a sandbox and the user gave none of its variables.
-    fixture: Option<SandboxFixture>,
+    pub(super) fixture: Option<SandboxFixture>,
     /// Values given by the user.
-    given: BTreeMap<String, String>,
+    pub(super) given: BTreeMap<String, String>,
     /// Names that will have a value in every case (given or from the fixture).
-    names: BTreeSet<String>,
+    pub(super) names: BTreeSet<String>,
     /// Whether the target has the sandbox (then nothing it "sends" leaves it).
-    sandbox: bool,
+    pub(super) sandbox: bool,
+    /// The target's time, shared by every spec at the same origin.
+    pub(super) clock: Arc<TargetClock>,
 }
 
 #[derive(Debug)]
-struct Shared {
-    config: RunConfig,
-    client: HttpClient,
-    targets: Vec<SpecTarget>,
-    redactor: Redactor,
-    guard: SendGuard,
+pub(super) struct Shared {
+    pub(super) config: RunConfig,
+    pub(super) client: HttpClient,
+    pub(super) targets: Vec<SpecTarget>,
+    pub(super) redactor: Redactor,
+    pub(super) guard: SendGuard,
     /// The (masked) recipients of every message-sending call made, one entry per call.
-    sends: std::sync::Mutex<Vec<String>>,
+    pub(super) sends: std::sync::Mutex<Vec<String>>,
     /// Per case: what the send guard decided. Decided before the run, in plan order, so that
     /// which calls are made does not depend on timing.
     admissions: Vec<Admission>,
@@ -165,6 +168,7 @@ impl Session {
         }
         let client = HttpClient::new(config.limits).map_err(RunError::Client)?;
         let mut handshakes: BTreeMap<String, Handshake> = BTreeMap::new();
+        let mut clocks: BTreeMap<String, Arc<TargetClock>> = BTreeMap::new();
         let mut targets = Vec::new();
         let mut evidence = Vec::new();
         for (spec, url) in config.specs.iter().zip(&config.targets) {
@@ -205,7 +209,8 @@ impl Session {
                 names.extend(fixture.variables().map(str::to_owned));
             }
             let base_url = format!("{origin}{}", spec.base_path.trim_end_matches('/'));
-            targets.push(SpecTarget { origin, base_url, fixture, given, names, sandbox: has_sandbox });
+            let clock = clocks.entry(origin.clone()).or_default().clone();
+            targets.push(SpecTarget { origin, base_url, fixture, given, names, sandbox: has_sandbox, clock });
         }
         let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
         for (_, value) in &config.headers {
@@ -341,33 +346,6 @@ impl Session {
 /// Prepares and runs the whole plan against the targets.
 pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
     Session::prepare(config).await?.run_all(on_event).await
-}
-
-/// One attempt at a case: the request sent and what came of it.
-struct Attempt {
-    request: PreparedRequest,
-    outcome: Outcome,
-}
-
-enum Outcome {
-    Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
-    /// The harness could not get an answer.
-    Error(String),
-    /// Deliberately not sent: the send guard, or a dry run.
-    NotSent(String),
-}
-
-impl Attempt {
-    fn failures(&self) -> &[Failure] {
-        match &self.outcome {
-            Outcome::Answered(_, _, failures) => failures,
-            _ => &[],
-        }
-    }
-
-    fn error(request: PreparedRequest, message: String) -> Attempt {
-        Attempt { request, outcome: Outcome::Error(message) }
-    }
 }
 
 /// Whether the case calls a message-sending operation on a target without a sandbox: every such
@@ -545,97 +523,11 @@ async fn attempt(
     if let Some(reason) = refusal {
         return Attempt { request, outcome: Outcome::NotSent(reason) };
     }
-    if shared.config.dry_run {
-        return Attempt { request, outcome: Outcome::NotSent("dry run: not sent".to_owned()) };
-    }
-    let guarded: Vec<String> = match checked {
+    let recipients = match checked {
         Some(Ok(numbers)) => numbers,
         _ => Vec::new(),
     };
-    if !guarded.is_empty() {
-        if let Ok(mut sends) = shared.sends.lock() {
-            sends.push(guarded.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
-        }
-    }
-    let mut response = match shared.client.send(&request).await {
-        Ok(response) => response,
-        Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
-    };
-    let mut ran = Vec::new();
-    let mut failures = Vec::new();
-    if response.status == 429 {
-        // Being rate-limited is not a contract failure in itself: the 429 is judged by the
-        // rate-limit rule, then conform waits as it was told (or moves the sandbox clock) and retries once.
-        let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
-        judge(
-            shared,
-            &exchange,
-            Some(&[CheckId::RateLimitConformance, CheckId::StatusCodeConformance]),
-            &mut ran,
-            &mut failures,
-        );
-        let Some(seconds) = response.header("retry-after").and_then(|v| retry_after_seconds(v, chrono::Utc::now()))
-        else {
-            return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
-        };
-        if target.sandbox {
-            if let Err(e) = sandbox::advance(&shared.client, &target.origin, seconds).await {
-                return Attempt::error(request, e);
-            }
-        } else if seconds <= MAX_RATE_LIMIT_WAIT_SECONDS {
-            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
-        } else {
-            let reason = format!("rate-limited by the target for {seconds} s (Retry-After); not waited");
-            return Attempt { request, outcome: Outcome::NotSent(reason) };
-        }
-        if !guarded.is_empty() {
-            // The retry is another call that can send: it takes from what is left of the budget.
-            if !shared.guard.reserve() {
-                let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
-                return Attempt { request, outcome: Outcome::NotSent(reason) };
-            }
-            if let Ok(mut sends) = shared.sends.lock() {
-                sends.push(guarded.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
-            }
-        }
-        response = match shared.client.send(&request).await {
-            Ok(response) => response,
-            Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
-        };
-        if response.status == 429 {
-            // The target broke its own promise: after the wait it asked for, the request must go through.
-            let rule = check::check(CheckId::RateLimitConformance);
-            let message = format!("still 429 after waiting the {seconds} s that Retry-After asked for");
-            failures.push(Failure::new(rule.id, (rule.source)(), message));
-            return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
-        }
-    }
-    let exchange = Exchange { operation, kind: &case.kind, request: &request, response: &response };
-    judge(shared, &exchange, None, &mut ran, &mut failures);
-    Attempt { request, outcome: Outcome::Answered(response, ran, failures) }
-}
-
-/// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).
-fn judge(
-    shared: &Shared,
-    exchange: &Exchange<'_>,
-    only: Option<&[CheckId]>,
-    ran: &mut Vec<RuleId>,
-    failures: &mut Vec<Failure>,
-) {
-    for check in check::registry() {
-        let selected = shared.config.checks.as_ref().is_none_or(|keep| keep.contains(&check.id));
-        if !selected || only.is_some_and(|only| !only.contains(&check.id)) {
-            continue;
-        }
-        let verdict = check.evaluate(exchange);
-        if verdict != Ok(false) && !ran.iter().any(|r| *r == check.id) {
-            ran.push(check.id.into());
-        }
-        if let Err(failure) = verdict {
-            failures.push(failure);
-        }
-    }
+    call(shared, target, operation, &case.kind, request, &recipients).await
 }
 
 /// Makes a message-sending call's input safe for a target without a sandbox (see

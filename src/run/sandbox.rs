@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
@@ -124,13 +125,42 @@ pub async fn create(
     }
 }
 
-/// Moves the target's clock forward (`POST /__sandbox/clock`).
-pub async fn advance(client: &HttpClient, origin: &str, seconds: u64) -> Result<(), String> {
+/// The target's clock as conform last saw it: the `now` its sandbox reported when the clock
+/// moved, running on from there. Time rules read it, never conform's own clock; until the
+/// sandbox reports a time, it is conform's.
+#[derive(Debug, Default)]
+pub struct TargetClock(std::sync::Mutex<Option<(DateTime<Utc>, std::time::Instant)>>);
+
+impl TargetClock {
+    pub fn observe(&self, now: DateTime<Utc>) {
+        if let Ok(mut seen) = self.0.lock() {
+            *seen = Some((now, std::time::Instant::now()));
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self.0.lock().ok().and_then(|seen| *seen) {
+            Some((at, since)) => at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
+            None => Utc::now(),
+        }
+    }
+}
+
+/// Moves the target's clock forward (`POST /__sandbox/clock`) and keeps the `now` it answers.
+pub async fn advance(client: &HttpClient, origin: &str, seconds: u64, clock: &TargetClock) -> Result<(), String> {
     let request = PreparedRequest::new("POST", format!("{origin}/__sandbox/clock"))
         .header("Content-Type", "application/json")
         .body(json!({"advance_seconds": seconds}).to_string());
     match client.send(&request).await {
-        Ok(response) if response.status == 200 => Ok(()),
+        Ok(response) if response.status == 200 => {
+            let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+            if let Some(now) =
+                answer.get("now").and_then(Value::as_str).and_then(|n| DateTime::parse_from_rfc3339(n).ok())
+            {
+                clock.observe(now.with_timezone(&Utc));
+            }
+            Ok(())
+        }
         Ok(response) => {
             Err(format!("the sandbox refused to move its clock: {} {}", response.status, response.body_text()))
         }
