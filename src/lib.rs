@@ -16,3 +16,4 @@ pub mod reference;
 pub mod report;
 pub mod run;
 pub mod spec;
+pub mod suite;

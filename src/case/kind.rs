@@ -15,6 +15,9 @@ pub enum CaseKind {
     /// Breaks exactly one constraint.
     Negative(Mutation),
     Protocol(Probe),
+    /// A step of a suite's scenario: judged only by the checks that hold for any answer (no
+    /// 5xx, a documented status, its schema, its content type, rate limits).
+    Step,
 }
 
 impl CaseKind {
@@ -23,6 +26,7 @@ impl CaseKind {
             CaseKind::Positive => "positive",
             CaseKind::Negative(_) => "negative",
             CaseKind::Protocol(_) => "protocol",
+            CaseKind::Step => "step",
         }
     }
 }

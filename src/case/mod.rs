@@ -17,4 +17,4 @@ pub use input::{Body, Context, RequestInput, as_text, build};
 pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
 pub use mutation::{Constraint, constraints};
 pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe};
-pub use values::{GenerateError, generator_regex};
+pub use values::{GenerateError, generator_regex, valid as valid_values};

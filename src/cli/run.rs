@@ -235,6 +235,7 @@ pub fn run(args: RunArgs) -> u8 {
             max_sends: args.max_sends,
             dry_run: args.dry_run,
             show_secrets: args.show_secrets,
+            suites: Vec::new(),
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),

@@ -340,6 +340,7 @@ mod tests {
                 sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
             }],
             cases: vec![passed, failed, skipped],
+            scenarios: Vec::new(),
             duration: Duration::from_millis(1500),
         }
     }

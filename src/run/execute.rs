@@ -13,6 +13,7 @@ use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
 use super::result::{CaseResult, CaseStatus, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
+use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
 use super::shown::Shown;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
@@ -20,6 +21,7 @@ use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::spec::{Operation, SandboxFixture, Spec};
+use crate::suite::Suite;
 
 /// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
 pub(super) const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
@@ -50,6 +52,8 @@ pub struct RunConfig {
     pub dry_run: bool,
     /// `--show-secrets`: print secrets, numbers and codes as they are (local debugging only).
     pub show_secrets: bool,
+    /// The suites whose scenarios run after the generated cases.
+    pub suites: Vec<Suite>,
 }
 
 impl Default for RunConfig {
@@ -68,6 +72,7 @@ impl Default for RunConfig {
             max_sends: 10,
             dry_run: false,
             show_secrets: false,
+            suites: Vec::new(),
         }
     }
 }
@@ -156,6 +161,7 @@ fn used_names(spec: &Spec) -> BTreeSet<String> {
 pub struct Session {
     shared: Arc<Shared>,
     cases: Vec<Case>,
+    scenarios: Vec<PlannedScenario>,
     seed: u64,
     targets: Vec<TargetInfo>,
 }
@@ -234,11 +240,22 @@ impl Session {
         let mut shared =
             Shared { config, client, targets, redactor, guard, sends: Default::default(), admissions: Vec::new() };
         shared.admissions = admissions(&shared, &cases);
-        Ok(Session { shared: Arc::new(shared), cases, seed, targets: info })
+        let scenarios = plan_scenarios(&shared.config.suites, &shared.config.specs, seed);
+        Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info })
     }
 
     pub fn cases(&self) -> &[Case] {
         &self.cases
+    }
+
+    /// The suites' scenarios, in suite order.
+    pub fn scenarios(&self) -> &[PlannedScenario] {
+        &self.scenarios
+    }
+
+    /// Runs the scenario at `index` of [`Session::scenarios`].
+    pub async fn run_scenario(&self, index: usize) -> ScenarioResult {
+        run_scenario(&self.shared, &self.shared.config.suites, &self.scenarios[index]).await
     }
 
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
@@ -262,8 +279,8 @@ impl Session {
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
     pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
         let started = Instant::now();
-        let Session { shared, cases, seed, targets } = self;
-        let total = cases.len();
+        let Session { shared, cases, scenarios, seed, targets } = self;
+        let total = cases.len() + scenarios.len();
         on_event(Event::Planned { cases: total });
         let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
         let on_event = Arc::new(on_event);
@@ -286,13 +303,39 @@ impl Session {
                 (index, result)
             });
         }
-        let mut results: Vec<Option<CaseResult>> = vec![None; total];
+        let mut scenario_tasks = JoinSet::new();
+        let planned = Arc::new(scenarios);
+        for index in 0..planned.len() {
+            let (shared, planned, semaphore, on_event, done) =
+                (shared.clone(), planned.clone(), semaphore.clone(), on_event.clone(), done.clone());
+            scenario_tasks.spawn(async move {
+                let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
+                let result = run_scenario(&shared, &shared.config.suites, &planned[index]).await;
+                let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                on_event(Event::CaseDone {
+                    done: finished,
+                    total,
+                    id: result.id.clone(),
+                    status: result.status.clone(),
+                });
+                (index, result)
+            });
+        }
+        let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok((index, result)) => results[index] = Some(result),
                 Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
             }
         }
+        let mut scenario_results: Vec<Option<ScenarioResult>> = vec![None; planned.len()];
+        while let Some(joined) = scenario_tasks.join_next().await {
+            match joined {
+                Ok((index, result)) => scenario_results[index] = Some(result),
+                Err(e) => return Err(RunError::Config(format!("a scenario task failed: {e}"))),
+            }
+        }
+        let scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to
         // MAX_SHRINK_STEPS calls per case, and which case got shrunk would depend on timing.
@@ -339,7 +382,7 @@ impl Session {
         };
         let cases = results.into_iter().flatten().collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
-        Ok(RunResult { seed, strict, dry_run, targets, cases, send_guard, duration: started.elapsed() })
+        Ok(RunResult { seed, strict, dry_run, targets, cases, scenarios, send_guard, duration: started.elapsed() })
     }
 }
 

@@ -6,6 +6,7 @@ mod execute;
 mod guard;
 mod result;
 mod sandbox;
+mod scenario;
 mod shown;
 mod variables;
 
@@ -13,4 +14,5 @@ pub use execute::{Event, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, Refusal, SendGuard};
 pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
+pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::scenario::ScenarioResult;
 use crate::case::{CaseId, CaseKind};
 use crate::check::{Failure, RuleId};
 use crate::http::PreparedRequest;
@@ -66,6 +67,8 @@ pub struct RunResult {
     /// Per spec: its id, the base URL tested, and whether the target had a sandbox.
     pub targets: Vec<TargetInfo>,
     pub cases: Vec<CaseResult>,
+    /// The suites' scenarios, in suite order.
+    pub scenarios: Vec<ScenarioResult>,
     /// What the send guard let through and held back on targets without a sandbox.
     pub send_guard: SendGuardReport,
     #[serde(with = "duration_ms")]
@@ -115,9 +118,12 @@ impl RunResult {
     }
 
     pub fn verdict(&self) -> Verdict {
-        if self.cases.iter().any(|c| matches!(c.status, CaseStatus::Error(_))) {
+        let error = |s: &CaseStatus| matches!(s, CaseStatus::Error(_));
+        if self.cases.iter().any(|c| error(&c.status)) || self.scenarios.iter().any(|s| error(&s.status)) {
             Verdict::Incomplete
-        } else if self.cases.iter().any(|c| c.fails_run(self.strict)) {
+        } else if self.cases.iter().any(|c| c.fails_run(self.strict))
+            || self.scenarios.iter().any(|s| s.fails_run(self.strict))
+        {
             Verdict::Nonconformant
         } else {
             Verdict::Conformant

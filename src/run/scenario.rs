@@ -1,0 +1,593 @@
+//! Running a suite's scenario: one fresh fixture, then each step in order — a call (through the
+//! same call path as generated cases: send guard, rate limits, stateless checks), an outbox
+//! read, a clock move or a sandbox state — with captures feeding later steps and every
+//! expectation checked. A step that needs the sandbox on a target without one, or a value
+//! nobody can give, skips the scenario with the reason; it never passes. A failing property
+//! scenario is shrunk to a smaller generated input.
+
+use std::collections::BTreeMap;
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::call::{Outcome as CallOutcome, call};
+use super::execute::{Shared, SpecTarget};
+use super::guard;
+use super::result::{CaseStatus, ResponseSummary};
+use super::sandbox;
+use super::shown::Shown;
+use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
+use crate::check::{Failure, RuleId};
+use crate::http::{PreparedRequest, to_curl};
+use crate::spec::{Operation, ParamLocation, Source, Spec};
+use crate::suite::{Action, Expect, Outcome, Scenario, Suite, VarDefault, Vars, render, render_text};
+
+/// At most this many smaller inputs are tried when shrinking a failing property.
+const MAX_SHRINK_STEPS: u32 = 40;
+
+/// One scenario to run: which suite, which scenario in it, and its seed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedScenario {
+    /// `spec::suite::scenario`.
+    pub id: String,
+    pub suite: usize,
+    pub scenario: usize,
+    /// Index of the suite's spec in the run.
+    pub spec: usize,
+    pub seed: u64,
+}
+
+/// What one step did, as reports show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepResult {
+    pub step: String,
+    /// `call request-code`, `outbox`, `advance 601`, `state number-banned`.
+    pub action: String,
+    pub request: Option<PreparedRequest>,
+    pub response: Option<ResponseSummary>,
+    pub curl: Option<String>,
+    /// What the step was expected to show (`must not succeed`, `status 200`, …), when anything.
+    pub expected: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScenarioResult {
+    pub id: String,
+    pub spec: String,
+    pub suite: String,
+    pub scenario: String,
+    /// The rule it proves (`single-use`, …), `scenario` or `property`.
+    pub rule: RuleId,
+    pub source: Source,
+    pub seed: u64,
+    pub status: CaseStatus,
+    pub failures: Vec<Failure>,
+    pub steps: Vec<StepResult>,
+    /// A property scenario's generated input (after shrinking), masked like requests.
+    pub input: Option<String>,
+    pub shrink_steps: u32,
+}
+
+impl ScenarioResult {
+    pub fn fails_run(&self, strict: bool) -> bool {
+        self.failures.iter().any(|f| f.severity.fails_run(strict))
+    }
+}
+
+/// The scenarios of `suites`, each with its seed and its spec's index.
+pub fn plan_scenarios(suites: &[Suite], specs: &[Spec], run_seed: u64) -> Vec<PlannedScenario> {
+    let mut out = Vec::new();
+    for (s, suite) in suites.iter().enumerate() {
+        let Some(spec) = specs.iter().position(|spec| spec.id == suite.spec) else { continue };
+        for (n, scenario) in suite.scenarios.iter().enumerate() {
+            let id = format!("{}::{}::{}", suite.spec, suite.id, scenario.name);
+            let seed = crate::plan::case_seed(run_seed, &id);
+            out.push(PlannedScenario { id, suite: s, scenario: n, spec, seed });
+        }
+    }
+    out
+}
+
+/// The deterministic runner for a seed.
+fn runner(seed: u64) -> TestRunner {
+    let mut bytes = [0u8; 32];
+    bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    bytes[8..16].copy_from_slice(&seed.rotate_left(29).to_le_bytes());
+    TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
+}
+
+/// A property's input drawn from `given` with `seed`, after replaying `steps` of shrinking, and
+/// whether the last step moved.
+fn property_input(given: &Value, pointer: &str, seed: u64, steps: &[Shrink]) -> Result<(Value, bool), String> {
+    let strategy = crate::case::valid_values(given, pointer).map_err(|e| e.to_string())?;
+    let mut tree =
+        strategy.new_tree(&mut runner(seed)).map_err(|e| format!("no input could be generated from `given`: {e}"))?;
+    let mut moved = true;
+    for step in steps {
+        moved = match step {
+            Shrink::Simplify => tree.simplify(),
+            Shrink::Complicate => tree.complicate(),
+        };
+    }
+    Ok((tree.current(), moved))
+}
+
+/// Why a scenario stopped before its end.
+enum Stop {
+    Skip(String),
+    Error(String),
+}
+
+/// Runs one planned scenario (and shrinks it, when it is a failing property).
+pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &PlannedScenario) -> ScenarioResult {
+    let suite = &suites[planned.suite];
+    let scenario = &suite.scenarios[planned.scenario];
+    let spec = &shared.config.specs[planned.spec];
+    let target = &shared.targets[planned.spec];
+    let show = Shown { redactor: &shared.redactor, raw: shared.config.show_secrets };
+    let mut result = ScenarioResult {
+        id: planned.id.clone(),
+        spec: spec.id.clone(),
+        suite: suite.id.clone(),
+        scenario: scenario.name.clone(),
+        rule: RuleId::new(scenario.rule.clone()),
+        source: scenario.source.clone(),
+        seed: planned.seed,
+        status: CaseStatus::Passed,
+        failures: Vec::new(),
+        steps: Vec::new(),
+        input: None,
+        shrink_steps: 0,
+    };
+    // A property draws its input from `given`; shrinking replays the tree from the seed, so
+    // that no value tree lives across an `.await`.
+    let input = match &scenario.given {
+        Some(given) => match property_input(given, &scenario.pointer, planned.seed, &[]) {
+            Ok((input, _)) => Some(input),
+            Err(e) => {
+                result.status = CaseStatus::Error(e);
+                return result;
+            }
+        },
+        None => None,
+    };
+    let mut outcome = attempt(shared, suite, scenario, spec, target, planned.seed, input.as_ref()).await;
+    if let (Some(given), Ok(true)) = (&scenario.given, outcome.as_ref().map(|o| !o.failures.is_empty())) {
+        let mut steps = vec![Shrink::Simplify];
+        let mut tries = 0;
+        while tries < MAX_SHRINK_STEPS {
+            let Ok((candidate, true)) = property_input(given, &scenario.pointer, planned.seed, &steps) else { break };
+            tries += 1;
+            match attempt(shared, suite, scenario, spec, target, planned.seed, Some(&candidate)).await {
+                Ok(run) if !run.failures.is_empty() => {
+                    outcome = Ok(run);
+                    steps.push(Shrink::Simplify);
+                }
+                _ => steps.push(Shrink::Complicate),
+            }
+        }
+        result.shrink_steps = tries;
+    }
+    let run = match outcome {
+        Ok(run) => run,
+        Err((stop, steps)) => {
+            result.steps = steps.into_iter().map(|s| s.shown(&show)).collect();
+            result.status = match stop {
+                Stop::Skip(reason) => CaseStatus::Skipped(show.message(&reason)),
+                Stop::Error(message) => CaseStatus::Error(show.message(&message)),
+            };
+            return result;
+        }
+    };
+    result.input = run.input.map(|i| show.message(&i.to_string()));
+    result.steps = run.steps.into_iter().map(|s| s.shown(&show)).collect();
+    result.failures = run
+        .failures
+        .into_iter()
+        .map(|mut f| {
+            f.message = show.message(&f.message);
+            f
+        })
+        .collect();
+    result.status = if result.failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
+    result
+}
+
+/// A step as it ran, before masking.
+struct RawStep {
+    step: String,
+    action: String,
+    request: Option<PreparedRequest>,
+    response: Option<crate::http::HttpResponse>,
+    expected: Option<String>,
+}
+
+impl RawStep {
+    fn shown(self, show: &Shown<'_>) -> StepResult {
+        let request = self.request.as_ref().map(|r| show.request(r));
+        StepResult {
+            step: self.step,
+            action: self.action,
+            curl: request.as_ref().map(|r| to_curl(r, show.redactor())),
+            request,
+            response: self.response.as_ref().map(|r| show.response(r)),
+            expected: self.expected,
+        }
+    }
+}
+
+/// One run of a scenario's flow.
+struct FlowRun {
+    steps: Vec<RawStep>,
+    failures: Vec<Failure>,
+    input: Option<Value>,
+}
+
+/// Runs the flow once, with `input` as a property's generated variables.
+async fn attempt(
+    shared: &Shared,
+    suite: &Suite,
+    scenario: &Scenario,
+    spec: &Spec,
+    target: &SpecTarget,
+    seed: u64,
+    input: Option<&Value>,
+) -> Result<FlowRun, (Stop, Vec<RawStep>)> {
+    let mut run = FlowRun { steps: Vec::new(), failures: Vec::new(), input: input.cloned() };
+    let vars = match variables(shared, suite, spec, target, seed, input).await {
+        Ok(vars) => vars,
+        Err(stop) => return Err((stop, run.steps)),
+    };
+    let mut vars = vars;
+    for flow_step in &scenario.steps {
+        let Some(step) = suite.steps.get(&flow_step.step) else {
+            return Err((Stop::Error(format!("no step `{}`", flow_step.step)), run.steps));
+        };
+        let mut step_vars = vars.clone();
+        for (name, value) in &flow_step.vars {
+            match render(value, &vars) {
+                Ok(value) => step_vars.insert(name.clone(), value),
+                Err(e) => return Err((Stop::Skip(format!("step `{}`: {e}", step.name)), run.steps)),
+            };
+        }
+        let (expect, rule, source) = match &flow_step.expect {
+            Some(expect) => (expect, RuleId::new(scenario.rule.clone()), scenario.source.clone()),
+            None => (&step.expect, RuleId::new("scenario"), step.expect.source.clone().unwrap_or(suite.source.clone())),
+        };
+        let source = expect.source.clone().unwrap_or(source);
+        let answer =
+            match perform(shared, spec, target, &step.name, &step.action, &step.capture, &step_vars, &mut run).await {
+                Ok(answer) => answer,
+                Err(stop) => return Err((stop, run.steps)),
+            };
+        if let Some(last) = run.steps.last_mut() {
+            last.expected = describe(expect);
+        }
+        let Some(answer) = answer else { continue };
+        let broken = judge_expect(expect, &answer, &step_vars);
+        if !broken.is_empty() {
+            for message in broken {
+                run.failures.push(Failure::new(
+                    rule.clone(),
+                    source.clone(),
+                    format!("step `{}`: {message}", step.name),
+                ));
+            }
+            // Later steps build on this one.
+            return Ok(run);
+        }
+        for (variable, pointer) in &step.capture {
+            match answer.body.pointer(pointer) {
+                Some(value) => {
+                    vars.insert(variable.clone(), value.clone());
+                }
+                None => {
+                    let message = format!("step `{}`: nothing at {pointer} to capture as `{variable}`", step.name);
+                    run.failures.push(Failure::new(RuleId::new("scenario"), source.clone(), message));
+                    return Ok(run);
+                }
+            }
+        }
+    }
+    Ok(run)
+}
+
+/// What a step answered, for expectations and captures.
+struct Answer {
+    status: u16,
+    body: Value,
+}
+
+/// The scenario's variables: the suite's defaults, then `--var`/env, then the fixture, then the
+/// property's generated input. Captures come later, step by step.
+async fn variables(
+    shared: &Shared,
+    suite: &Suite,
+    spec: &Spec,
+    target: &SpecTarget,
+    seed: u64,
+    input: Option<&Value>,
+) -> Result<Vars, Stop> {
+    let mut vars = Vars::new();
+    let mut rng = runner(seed ^ 0x5eed);
+    for (name, default) in &suite.vars {
+        let value = match default {
+            VarDefault::Value(value) => render(value, &vars).map_err(|e| Stop::Skip(format!("vars.{name}: {e}")))?,
+            VarDefault::Generate(regex) => {
+                let strategy = proptest::string::string_regex(&case::generator_regex(regex))
+                    .map_err(|e| Stop::Error(format!("vars.{name}: bad regex `{regex}`: {e}")))?;
+                Value::String(strategy.new_tree(&mut rng).map_err(|e| Stop::Error(e.to_string()))?.current())
+            }
+        };
+        vars.insert(name.clone(), value);
+    }
+    for (name, value) in &target.given {
+        vars.insert(name.clone(), Value::String(value.clone()));
+    }
+    if let Some(fixture) = &target.fixture {
+        let values = sandbox::fixture_values(fixture, seed).map_err(Stop::Error)?;
+        sandbox::create(&shared.client, &target.origin, fixture, &values).await.map_err(Stop::Error)?;
+        vars.extend(values.into_iter().map(|(k, v)| (k, Value::String(v))));
+    } else if let Some(fixture) = &spec.sandbox
+        && let Some(missing) = fixture.variables().find(|n| !vars.contains_key(*n))
+    {
+        return Err(Stop::Skip(format!(
+            "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
+            spec.id
+        )));
+    }
+    if let Some(Value::Object(input)) = input {
+        vars.extend(input.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    Ok(vars)
+}
+
+fn needs_sandbox(target: &SpecTarget, what: &str) -> Result<(), Stop> {
+    if target.sandbox {
+        Ok(())
+    } else {
+        Err(Stop::Skip(format!("{what} needs the target's sandbox, which it has not")))
+    }
+}
+
+/// Performs one step's action; `Ok(None)` when there is nothing to judge (a value given as a variable).
+#[allow(clippy::too_many_arguments)]
+async fn perform(
+    shared: &Shared,
+    spec: &Spec,
+    target: &SpecTarget,
+    name: &str,
+    action: &Action,
+    capture: &BTreeMap<String, String>,
+    vars: &Vars,
+    run: &mut FlowRun,
+) -> Result<Option<Answer>, Stop> {
+    let skip = |e: String| Stop::Skip(format!("step `{name}`: {e}"));
+    match action {
+        Action::Call { operation, with } => {
+            let operation = spec
+                .operations
+                .iter()
+                .find(|o| &o.id == operation)
+                .ok_or_else(|| Stop::Error(format!("no operation `{operation}`")))?;
+            let input = step_input(operation, with, vars).map_err(skip)?;
+            let variables: BTreeMap<String, String> = vars
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .collect();
+            let context =
+                case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
+            let request = case::build(operation, &input, context);
+            let recipients = guard_step(shared, spec, target, operation, &input).map_err(skip)?;
+            let attempt = call(shared, target, operation, &CaseKind::Step, request, &recipients).await;
+            let action = format!("call {}", operation.id);
+            match attempt.outcome {
+                CallOutcome::Answered(response, _, failures) => {
+                    run.failures.extend(failures);
+                    let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+                    let status = response.status;
+                    run.steps.push(RawStep {
+                        step: name.to_owned(),
+                        action,
+                        request: Some(attempt.request),
+                        response: Some(response),
+                        expected: None,
+                    });
+                    Ok(Some(Answer { status, body }))
+                }
+                CallOutcome::NotSent(reason) => Err(Stop::Skip(reason)),
+                CallOutcome::Error(message) => Err(Stop::Error(format!("step `{name}`: {message}"))),
+            }
+        }
+        Action::Outbox { to } => {
+            if !target.sandbox && capture.keys().all(|k| vars.contains_key(k)) {
+                // A staging target's fixed code, given as a variable: nothing to read.
+                return Ok(None);
+            }
+            if !target.sandbox {
+                let wanted: Vec<String> = capture.keys().map(|k| format!("--var {}.{k}=VALUE", spec.id)).collect();
+                return Err(Stop::Skip(format!(
+                    "step `{name}` reads the sandbox outbox, which the target has not; give {}",
+                    wanted.join(" ")
+                )));
+            }
+            let digits: String =
+                render_text(&as_text(to), vars).map_err(skip)?.chars().filter(char::is_ascii_digit).collect();
+            let request = PreparedRequest::new("GET", format!("{}/__sandbox/outbox?to={digits}", target.origin));
+            sandbox_call(shared, name, "outbox", request, run).await.map(Some)
+        }
+        Action::Advance { seconds } => {
+            needs_sandbox(target, &format!("step `{name}` (moving the clock)"))?;
+            let seconds = render_text(&as_text(seconds), vars).map_err(skip)?;
+            let seconds: u64 = seconds
+                .trim()
+                .trim_end_matches('s')
+                .parse()
+                .map_err(|_| skip(format!("`{seconds}` is not a number of seconds")))?;
+            sandbox::advance(&shared.client, &target.origin, seconds, &target.clock).await.map_err(Stop::Error)?;
+            run.steps.push(RawStep {
+                step: name.to_owned(),
+                action: format!("advance {seconds}s"),
+                request: None,
+                response: None,
+                expected: None,
+            });
+            Ok(None)
+        }
+        Action::State { state, params } => {
+            needs_sandbox(target, &format!("step `{name}` (a sandbox state)"))?;
+            let api = spec.sandbox.as_ref().map_or(spec.id.as_str(), |f| f.api.as_str());
+            let params: serde_json::Map<String, Value> = params
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), render(v, vars)?)))
+                .collect::<Result<_, String>>()
+                .map_err(skip)?;
+            let body = json!({"api": api, "state": state, "params": params});
+            let request = PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin))
+                .header("Content-Type", "application/json")
+                .body(body.to_string());
+            let answer = sandbox_call(shared, name, &format!("state {state}"), request, run).await?;
+            if answer.status != 200 {
+                return Err(Stop::Error(format!(
+                    "the sandbox refused state `{state}`: {} {}",
+                    answer.status, answer.body
+                )));
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// A call to the sandbox itself (not judged by the checks).
+async fn sandbox_call(
+    shared: &Shared,
+    name: &str,
+    action: &str,
+    request: PreparedRequest,
+    run: &mut FlowRun,
+) -> Result<Answer, Stop> {
+    let response =
+        shared.client.send(&request).await.map_err(|e| Stop::Error(format!("the sandbox did not answer: {e}")))?;
+    let answer =
+        Answer { status: response.status, body: serde_json::from_slice(&response.body).unwrap_or(Value::Null) };
+    run.steps.push(RawStep {
+        step: name.to_owned(),
+        action: action.to_owned(),
+        request: Some(request),
+        response: Some(response),
+        expected: None,
+    });
+    Ok(answer)
+}
+
+fn as_text(value: &Value) -> String {
+    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// The request input of a call step: each `with` value goes to the parameter of that name, else
+/// to the body field of that name.
+fn step_input(operation: &Operation, with: &BTreeMap<String, Value>, vars: &Vars) -> Result<RequestInput, String> {
+    let mut input = RequestInput::default();
+    let mut body = serde_json::Map::new();
+    for (name, template) in with {
+        let value = render(template, vars)?;
+        match operation.parameters.iter().find(|p| &p.name == name) {
+            Some(param) if param.location != ParamLocation::Cookie => {
+                input.slot_mut(param.location).insert(name.clone(), value);
+            }
+            _ => {
+                body.insert(name.clone(), value);
+            }
+        }
+    }
+    let takes_body = operation.body.as_ref().is_some_and(|b| b.json().is_some());
+    if takes_body && (!body.is_empty() || operation.body.as_ref().is_some_and(|b| b.required)) {
+        input.body = Body::Json(Value::Object(body));
+    }
+    Ok(input)
+}
+
+/// On a target without a sandbox, a step that can send a message goes only to allow-listed
+/// recipients as written (a flow's later steps depend on them: they are not rewritten), and
+/// takes one of the `--max-sends` budget's sends.
+fn guard_step(
+    shared: &Shared,
+    spec: &Spec,
+    target: &SpecTarget,
+    operation: &Operation,
+    input: &RequestInput,
+) -> Result<Vec<String>, String> {
+    let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
+    if target.sandbox {
+        return Ok(Vec::new());
+    }
+    let numbers = guard::recipients(effect, input);
+    if shared.guard.allow.is_empty() {
+        return Err(guard::Refusal::NoAllowList.to_string());
+    }
+    if numbers.is_empty() || numbers.iter().any(|n| !shared.guard.allows(n)) {
+        return Err(format!(
+            "not sent: `{}` of {} would reach a recipient that is not allow-listed (the target has no sandbox)",
+            operation.id, spec.id
+        ));
+    }
+    if !shared.guard.reserve() {
+        return Err(guard::Refusal::BudgetSpent(shared.guard.max_sends).to_string());
+    }
+    Ok(numbers)
+}
+
+/// `must not succeed`, `status 200`, … for reports.
+fn describe(expect: &Expect) -> Option<String> {
+    let mut parts = Vec::new();
+    match expect.outcome {
+        Some(Outcome::Refused) => parts.push("must not succeed".to_owned()),
+        Some(Outcome::Succeeds) => parts.push("must succeed".to_owned()),
+        None => {}
+    }
+    if !expect.status.is_empty() {
+        parts.push(format!("status {}", expect.status.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ")));
+    }
+    if !expect.body.is_empty() {
+        parts.push(format!("{} body assertion(s)", expect.body.len()));
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// Whether the answer is a refusal (`contract.md` §1): a status >= 400, or a 2xx whose body says
+/// `"success": false`.
+fn refused(answer: &Answer) -> bool {
+    answer.status >= 400
+        || ((200..300).contains(&answer.status) && answer.body.get("success") == Some(&Value::Bool(false)))
+}
+
+/// Every way the answer breaks the expectation.
+fn judge_expect(expect: &Expect, answer: &Answer, vars: &Vars) -> Vec<String> {
+    let mut broken = Vec::new();
+    match expect.outcome {
+        Some(Outcome::Refused) if !refused(answer) => {
+            broken.push(format!("must not succeed, but answered {} {}", answer.status, short(&answer.body)));
+        }
+        Some(Outcome::Succeeds) if refused(answer) || answer.status >= 300 => {
+            broken.push(format!("must succeed, but answered {} {}", answer.status, short(&answer.body)));
+        }
+        _ => {}
+    }
+    if !expect.status.is_empty() && !expect.status.contains(&answer.status) {
+        let wanted: Vec<String> = expect.status.iter().map(u16::to_string).collect();
+        broken.push(format!("answered {}, expected {}", answer.status, wanted.join(" or ")));
+    }
+    for (pointer, predicate) in &expect.body {
+        if let Err(message) = predicate.check(answer.body.pointer(pointer), vars) {
+            broken.push(format!("{pointer} {message}"));
+        }
+    }
+    broken
+}
+
+fn short(body: &Value) -> String {
+    let text = body.to_string();
+    if text.chars().count() > 200 { format!("{}…", text.chars().take(200).collect::<String>()) } else { text }
+}
