@@ -263,6 +263,10 @@ pub fn run(args: RunArgs) -> u8 {
             Verdict::Conformant => CONFORMANT,
             Verdict::Nonconformant => NONCONFORMANT,
             Verdict::Incomplete => HARNESS_ERROR,
+            Verdict::NothingTested => {
+                eprintln!("error: nothing was tested: no case was sent (the reasons are listed above)");
+                HARNESS_ERROR
+            }
         }
     })
 }

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::guard::{self, AllowEntry, SendGuard};
-use super::result::{CaseResult, CaseStatus, RunResult, TargetInfo};
+use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, TargetInfo};
 use super::sandbox;
 use super::shown::Shown;
 use super::variables::VariableSources;
@@ -141,6 +141,7 @@ pub struct Session {
     cases: Vec<Case>,
     seed: u64,
     targets: Vec<TargetInfo>,
+    missing: Vec<MissingVariable>,
 }
 
 impl Session {
@@ -186,6 +187,7 @@ impl Session {
             redactor.add(value.clone());
         }
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
+        let missing = all_missing(&config.specs, &targets);
         let Plan { seed, cases } = plan(&config.specs, &names, &config.plan);
         let info = config
             .specs
@@ -201,7 +203,7 @@ impl Session {
         let mut shared =
             Shared { config, client, targets, redactor, guard, sends: Default::default(), tickets: Vec::new() };
         shared.tickets = cases.iter().map(|case| grant_ticket(&shared, case)).collect();
-        Ok(Session { shared: Arc::new(shared), cases, seed, targets: info })
+        Ok(Session { shared: Arc::new(shared), cases, seed, targets: info, missing })
     }
 
     pub fn cases(&self) -> &[Case] {
@@ -225,7 +227,7 @@ impl Session {
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
     pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
         let started = Instant::now();
-        let Session { shared, cases, seed, targets } = self;
+        let Session { shared, cases, seed, targets, missing } = self;
         let total = cases.len();
         on_event(Event::Planned { cases: total });
         let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
@@ -287,7 +289,7 @@ impl Session {
         let cases = results.into_iter().flatten().collect();
         let sends = shared.sends.lock().map(|s| s.clone()).unwrap_or_default();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
-        Ok(RunResult { seed, strict, dry_run, targets, cases, sends, duration: started.elapsed() })
+        Ok(RunResult { seed, strict, dry_run, targets, cases, sends, missing, duration: started.elapsed() })
     }
 }
 
@@ -421,23 +423,43 @@ fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, String> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
-    if let Some(missing) = missing_variable(spec, operation, target) {
-        return Err(format!(
-            "no value for variable `{missing}`: give --var {}.{missing}=VALUE or set {}",
-            spec.id,
-            super::variables::env_name(&[&spec.id, &missing])
-        ));
+    let missing = missing_variables(spec, operation, target);
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
+        return Err(format!("no value for {}", names.join(", ")));
     }
     case.replay(operation, &target.names, &[]).map(|(input, _)| input).map_err(|e| e.to_string())
 }
 
-/// A variable the operation cannot do without that has no value: a credential, or a parameter
+/// The variables the operation cannot do without that have no value: credentials, and parameters
 /// that the spec's sandbox fixture provides (an instance id means nothing when made up).
-fn missing_variable(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Option<String> {
+fn missing_variables(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Vec<String> {
     let fixture_names: BTreeSet<&str> = spec.sandbox.iter().flat_map(|f| f.variables()).collect();
     let credentials = operation.credentials.iter().map(|c| c.variable.as_str());
     let fixture_params = operation.parameters.iter().map(|p| p.name.as_str()).filter(|n| fixture_names.contains(n));
-    credentials.chain(fixture_params).find(|n| !target.names.contains(*n)).map(str::to_owned)
+    let mut missing: Vec<String> = Vec::new();
+    for name in credentials.chain(fixture_params).filter(|n| !target.names.contains(*n)) {
+        if !missing.iter().any(|m| m == name) {
+            missing.push(name.to_owned());
+        }
+    }
+    missing
+}
+
+/// Every variable some operation needs and none has, over all specs, each once.
+fn all_missing(specs: &[Spec], targets: &[SpecTarget]) -> Vec<MissingVariable> {
+    let mut out: Vec<MissingVariable> = Vec::new();
+    for (spec, target) in specs.iter().zip(targets) {
+        for operation in &spec.operations {
+            for name in missing_variables(spec, operation, target) {
+                if !out.iter().any(|m| m.spec == spec.id && m.name == name) {
+                    let env = super::variables::env_name(&[&spec.id, &name]);
+                    out.push(MissingVariable { spec: spec.id.clone(), name, env });
+                }
+            }
+        }
+    }
+    out
 }
 
 async fn attempt(

@@ -10,6 +10,6 @@ mod variables;
 
 pub use execute::{Event, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, SendGuard};
-pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, TargetInfo, Verdict};
+pub use result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, TargetInfo, Verdict};
 pub use sandbox::{detect as detect_sandbox, fixture_values};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

@@ -68,6 +68,8 @@ pub struct RunResult {
     pub cases: Vec<CaseResult>,
     /// The masked recipient of every message-sending call made to a target without a sandbox.
     pub sends: Vec<String>,
+    /// Every variable that some case needed and that had no value, each once.
+    pub missing: Vec<MissingVariable>,
     #[serde(with = "duration_ms")]
     pub duration: Duration,
 }
@@ -77,6 +79,22 @@ pub struct TargetInfo {
     pub spec: String,
     pub base_url: String,
     pub sandbox: bool,
+}
+
+/// A variable with no value: cases that need it are skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingVariable {
+    pub spec: String,
+    pub name: String,
+    /// The environment variable that would give it (`CONFORM_VAR_ZAPI_TOKEN`).
+    pub env: String,
+}
+
+impl MissingVariable {
+    /// The flag to add: `--var zapi.token=VALUE`.
+    pub fn flag(&self) -> String {
+        format!("--var {}.{}=VALUE", self.spec, self.name)
+    }
 }
 
 mod duration_ms {
@@ -92,6 +110,8 @@ pub enum Verdict {
     Nonconformant,
     /// Some cases could not be run.
     Incomplete,
+    /// No case was sent and answered: every one was skipped, or there were none. Not a pass.
+    NothingTested,
 }
 
 impl RunResult {
@@ -102,11 +122,18 @@ impl RunResult {
     pub fn verdict(&self) -> Verdict {
         if self.cases.iter().any(|c| matches!(c.status, CaseStatus::Error(_))) {
             Verdict::Incomplete
+        } else if self.tested() == 0 {
+            Verdict::NothingTested
         } else if self.cases.iter().any(|c| c.fails_run(self.strict)) {
             Verdict::Nonconformant
         } else {
             Verdict::Conformant
         }
+    }
+
+    /// How many cases were sent and answered (passed or failed).
+    pub fn tested(&self) -> usize {
+        self.count(|s| matches!(s, CaseStatus::Passed | CaseStatus::Failed))
     }
 
     /// Every failure with its case, in case order.
