@@ -47,7 +47,7 @@ async fn a_faulty_target_exits_1_and_names_the_check() {
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[not_a_server_error] the target answered 500"), "{stdout}");
-    assert!(stdout.contains("reproduce: curl -sS -X POST"), "{stdout}");
+    assert!(stdout.contains("reproduce: curl -sS -g --path-as-is -X POST"), "{stdout}");
     assert!(stdout.contains("(seed "), "the failure names its seed");
     assert!(stdout.lines().last().unwrap().contains("NOT conformant"));
 }
@@ -175,4 +175,16 @@ async fn nothing_tested_is_exit_2_with_every_missing_variable() {
     assert!(stdout.contains("0 cases: ") && stdout.contains("nothing was tested"), "{stdout}");
     std::fs::remove_dir_all(&dir).unwrap();
     server.stop().await.unwrap();
+}
+
+#[test]
+fn help_never_prints_the_allowed_recipients() {
+    let output = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--help"])
+        .env("CONFORM_ALLOW_RECIPIENTS", "5511999990000,201145202826")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&output);
+    assert!(stdout.contains("CONFORM_ALLOW_RECIPIENTS"), "the variable is named: {stdout}");
+    assert!(!stdout.contains("5511999990000") && !stdout.contains("201145202826"), "{stdout}");
 }

@@ -178,6 +178,9 @@ async fn a_generic_spec_gets_generic_rules_only() {
         assert_eq!(failure.severity, Severity::Warning);
         assert!(failure.source.cite.contains("RFC 9110"), "{}", failure.source);
     }
+    // Without `x-conform-mask`, nothing of the pet is masked: its `code` shows as the number it is.
+    let shown: Vec<&str> = result.cases.iter().filter_map(|c| c.response.as_ref()).map(|r| r.body.as_str()).collect();
+    assert!(shown.iter().any(|b| b.contains(r#""code":-2147483648"#)), "{shown:?}");
     // The 405 that the method probe demands is not failed again as undocumented.
     assert!(
         result.failures().all(|(_, f)| f.check != CheckId::StatusCodeConformance),

@@ -33,7 +33,8 @@ pub fn to_curl(request: &PreparedRequest, redactor: &Redactor) -> String {
     let method = if request.method.eq_ignore_ascii_case("HEAD") {
         "--head".to_owned()
     } else {
-        format!("-X {}", quote(&request.method))
+        let token = !request.method.is_empty() && request.method.bytes().all(|b| b.is_ascii_alphanumeric());
+        format!("-X {}", if token { request.method.clone() } else { quote(&request.method) })
     };
     let mut line = format!("curl -sS -g --path-as-is {method} {}", quote(&request.url));
     let sent = |name: &str| request.header_value(name).is_some();
@@ -79,7 +80,7 @@ mod tests {
         assert_eq!(
             line,
             format!(
-                r#"curl -sS -g --path-as-is -X 'POST' 'http://127.0.0.1:1/x?token=[REDACTED]' -H 'Client-Token: [REDACTED]' -H 'Content-Type: application/json' -H 'User-Agent: {USER_AGENT}' -H 'Expect:' --data-binary '{{"name":"O'\''Brien"}}'"#
+                r#"curl -sS -g --path-as-is -X POST 'http://127.0.0.1:1/x?token=[REDACTED]' -H 'Client-Token: [REDACTED]' -H 'Content-Type: application/json' -H 'User-Agent: {USER_AGENT}' -H 'Expect:' --data-binary '{{"name":"O'\''Brien"}}'"#
             )
         );
     }

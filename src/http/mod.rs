@@ -11,7 +11,7 @@ mod request;
 pub use client::{HttpClient, HttpResponse, Limits, TransportError, parse_rate};
 pub use curl::{USER_AGENT, to_curl};
 pub use mask::{
-    HIDDEN, is_sensitive_name, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_phone, mask_request,
+    HIDDEN, Mark, MaskRules, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_phone, mask_request,
     mask_url,
 };
 pub use redact::Redactor;

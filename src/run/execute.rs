@@ -394,21 +394,22 @@ async fn run_case(shared: &Shared, case: &Case, ticket: bool, shrink: bool) -> C
         }
         result.shrink_steps = tries;
     }
-    let show = Shown { redactor: &shared.redactor, raw: shared.config.show_secrets };
+    let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
     let request = show.request(&best.request);
     result.curl = Some(to_curl(&request, show.redactor()));
     result.request = Some(request);
     match best.outcome {
-        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error)),
-        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason)),
+        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error, None)),
+        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason, None)),
         Outcome::Answered(response, checks, failures) => {
             result.response = Some(show.response(&response));
+            let status = Some(response.status);
             result.checks = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = failures
                 .into_iter()
                 .map(|mut f| {
-                    f.message = show.message(&f.message);
+                    f.message = show.message(&f.message, status);
                     f
                 })
                 .collect();
