@@ -47,7 +47,7 @@ async fn a_faulty_target_exits_1_and_names_the_check() {
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("error[not_a_server_error] the target answered 500"), "{stdout}");
-    assert!(stdout.contains("reproduce: curl -sS -X POST"), "{stdout}");
+    assert!(stdout.contains("reproduce: curl -sS -g --path-as-is -X POST"), "{stdout}");
     assert!(stdout.contains("(seed "), "the failure names its seed");
     assert!(stdout.lines().last().unwrap().contains("NOT conformant"));
 }
@@ -140,4 +140,51 @@ fn a_broken_spec_names_file_line_and_column() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains(&format!("--> {}:4:3 (#/paths/~1x)", dangling.display())), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_tested_is_exit_2_with_every_missing_variable() {
+    // No sandbox and no variables: every case is skipped, which is not a pass.
+    let reference = conform::reference::Reference::with_options(conform::reference::Faults::none(), false);
+    let server = Server::start_with(([127, 0, 0, 1], 0).into(), reference).await.unwrap();
+    let url = server.url();
+    let output =
+        tokio::task::spawn_blocking(move || conform(&["run", "--target", &url, "--cases", "1"])).await.unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stdout.contains("0 passed") && stdout.contains("skipped, 0 errors; nothing was tested"), "{stdout}");
+    for name in ["zapi.clientToken", "zapi.instanceId", "zapi.token", "wawp.access_token", "hypersender.token"] {
+        assert!(stdout.contains(&format!("--var {name}=VALUE")), "{name} is listed: {stdout}");
+    }
+    assert!(stderr.contains("nothing was tested"), "{stderr}");
+
+    // A spec with no operation at all (webhooks only) tests nothing either.
+    let dir = std::env::temp_dir().join(format!("conform-hooks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let hooks = dir.join("hooks.yaml");
+    std::fs::write(
+        &hooks,
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\nwebhooks:\n  pet:\n    post:\n      responses: {'200': {description: ok}}\n",
+    )
+    .unwrap();
+    let (spec, url) = (hooks.to_str().unwrap().to_owned(), server.url());
+    let output =
+        tokio::task::spawn_blocking(move || conform(&["run", "--spec", &spec, "--target", &url])).await.unwrap();
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("0 cases: ") && stdout.contains("nothing was tested"), "{stdout}");
+    std::fs::remove_dir_all(&dir).unwrap();
+    server.stop().await.unwrap();
+}
+
+#[test]
+fn help_never_prints_the_allowed_recipients() {
+    let output = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["run", "--help"])
+        .env("CONFORM_ALLOW_RECIPIENTS", "5511999990000,201145202826")
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&output);
+    assert!(stdout.contains("CONFORM_ALLOW_RECIPIENTS"), "the variable is named: {stdout}");
+    assert!(!stdout.contains("5511999990000") && !stdout.contains("201145202826"), "{stdout}");
 }

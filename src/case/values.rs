@@ -2,7 +2,9 @@
 //! Generation follows the keywords it understands (types, enums, bounds, patterns, formats,
 //! properties, items, combinators); the result is then filtered through the validator, so that a
 //! keyword it does not understand (`not`, `dependentRequired`, …) can only cost a rejection, never
-//! produce an invalid "valid" value.
+//! produce an invalid "valid" value. A schema may carry `x-conform-generate`, a narrower schema to
+//! draw valid values from (realistic data, such as a 6-digit code); it is a hint for generation
+//! only, never a rule a target is checked against.
 
 use std::sync::Arc;
 
@@ -44,6 +46,9 @@ fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateEr
         Value::Object(object) => object,
         _ => return Err(error(pointer, "a schema must be an object or a boolean")),
     };
+    if let Some(hint) = object.get("x-conform-generate") {
+        return raw(hint, pointer);
+    }
     if let Some(value) = object.get("const") {
         return Ok(Just(value.clone()).boxed());
     }

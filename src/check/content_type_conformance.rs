@@ -1,5 +1,7 @@
 //! `content_type_conformance`: when the documented response has content, the answer's
-//! `Content-Type` is one of the documented media types.
+//! `Content-Type` is one of the documented media types. The rule's source is the body's: the
+//! `x-conform-source` at the root of a documented schema (a body shape `contract.md` settles is
+//! `profile` even under a documented status), else the response's.
 
 use super::{Check, CheckId, Exchange, Verdict, essence};
 use crate::spec::{Level, Source};
@@ -27,15 +29,21 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         return Verdict::NotApplicable;
     }
     let expected: Vec<&str> = documented.content.iter().map(|(media, _)| media.as_str()).collect();
+    let source = documented
+        .content
+        .iter()
+        .find_map(|(_, schema)| schema.as_ref()?.as_object().and_then(Source::from_extension))
+        .or_else(|| documented.source.clone());
+    let fail = |message: String| Verdict::fail_with(message, source.clone());
     match exchange.response.header("content-type") {
-        None if exchange.response.body.is_empty() => Verdict::fail(format!(
+        None if exchange.response.body.is_empty() => fail(format!(
             "status {} has no body and no Content-Type; documented: {}",
             exchange.response.status,
             expected.join(", ")
         )),
-        None => Verdict::fail(format!("the answer has no Content-Type; documented: {}", expected.join(", "))),
+        None => fail(format!("the answer has no Content-Type; documented: {}", expected.join(", "))),
         Some(actual) if expected.iter().any(|e| media_matches(e, &essence(actual))) => Verdict::Pass,
-        Some(actual) => Verdict::fail(format!(
+        Some(actual) => fail(format!(
             "Content-Type `{actual}` is not documented for status {}; documented: {}",
             exchange.response.status,
             expected.join(", ")
@@ -58,6 +66,20 @@ mod tests {
         assert!(matches!(verdict(run, &op, &k, &response(200, None, "{}")), Verdict::Fail { .. }));
         assert_eq!(verdict(run, &op, &k, &response(405, None, "")), Verdict::NotApplicable, "405 documents no content");
         assert_eq!(verdict(run, &op, &k, &response(418, None, "")), Verdict::NotApplicable, "undocumented status");
+    }
+
+    #[test]
+    fn the_body_schemas_source_decides() {
+        let op = operation(serde_json::json!({"responses": {"400": {"description": "bad",
+            "x-conform-source": {"level": "doc", "cite": "page"},
+            "content": {"application/json": {"schema": {"type": "object",
+                "x-conform-source": {"level": "profile", "cite": "contract.md §4"}}}}}}}));
+        let Verdict::Fail { source, .. } =
+            verdict(run, &op, &CaseKind::Positive, &response(400, Some("text/plain"), "x"))
+        else {
+            panic!()
+        };
+        assert_eq!(source.unwrap().level, Level::Profile);
     }
 
     #[test]

@@ -180,6 +180,16 @@ pub(crate) fn essence(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
+/// The spec's source for a rule about `status`: when the operation documents that status exactly,
+/// the response's `x-conform-source`, else the operation's. `None` (the check's generic default)
+/// when the spec does not document the status at all: then the spec has said nothing about it.
+pub(crate) fn spec_source(operation: &Operation, status: u16) -> Option<Source> {
+    if !operation.documents(status) {
+        return None;
+    }
+    operation.response_for(status).and_then(|r| r.source.clone()).or_else(|| operation.source.clone())
+}
+
 /// `200, 400, 405` — the statuses an operation documents, for messages.
 pub(crate) fn documented_statuses(operation: &Operation) -> String {
     operation.responses.iter().map(|r| r.status.to_string()).collect::<Vec<_>>().join(", ")

@@ -9,7 +9,7 @@ use crate::spec::{Level, Source};
 pub const CHECK: Check = Check {
     id: CheckId::NegativeDataRejection,
     description: "invalid input is refused with the documented 400/422",
-    source: || Source::new(Level::Doc, "contract.md §2: a body that breaks the request schema is refused"),
+    source: || Source::new(Level::Doc, "the operation's request schema"),
     run,
 };
 

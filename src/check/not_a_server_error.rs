@@ -6,7 +6,7 @@ use crate::spec::{Level, Source};
 pub const CHECK: Check = Check {
     id: CheckId::NotAServerError,
     description: "the target never answers 5xx, whatever it is sent",
-    source: || Source::new(Level::Doc, "contract.md §2: any 5xx on any input is a failure"),
+    source: || Source::new(Level::Doc, "RFC 9110 §15.6: a 5xx says the server failed, whatever it was sent"),
     run,
 };
 

@@ -1,10 +1,13 @@
 //! `response_schema_conformance`: a JSON body validates against the schema documented for its
-//! status and media type (formats included: `date-time`, `uuid`, `email`, `uri`).
+//! status and media type (formats included: `date-time`, `uuid`, `email`, `uri`). The failure
+//! takes the source of the keyword that failed (the deepest `x-conform-source` on its schema
+//! path), else the response's: a `profile` pattern inside a documented response only warns.
 
 use serde_json::Value;
 
 use super::{Check, CheckId, Exchange, Verdict, essence};
-use crate::spec::{Level, Source, is_json_media, validation_errors};
+use crate::check::Severity;
+use crate::spec::{Level, Source, is_json_media, violations};
 
 pub const CHECK: Check = Check {
     id: CheckId::ResponseSchemaConformance,
@@ -29,15 +32,29 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         Ok(body) => body,
         Err(e) => return Verdict::fail_with(format!("the body is labelled {actual} but is not JSON: {e}"), source),
     };
-    let errors = validation_errors(schema, &body);
-    if errors.is_empty() {
-        Verdict::Pass
-    } else {
-        Verdict::fail_with(
-            format!("the {} body does not match its schema: {}", exchange.response.status, errors.join("; ")),
-            source,
-        )
+    let found = violations(schema, &body);
+    if found.is_empty() {
+        return Verdict::Pass;
     }
+    let sourced: Vec<(String, Option<Source>)> =
+        found.into_iter().map(|v| (v.message, v.source.or_else(|| source.clone()))).collect();
+    // The failure is as severe as its most severe keyword; each keyword says its own source when they differ.
+    let fails = |s: &Option<Source>| s.as_ref().is_none_or(|s| Severity::of(s.level) == Severity::Error);
+    let chosen = sourced.iter().find(|(_, s)| fails(s)).unwrap_or(&sourced[0]).1.clone();
+    let mixed = sourced.iter().any(|(_, s)| *s != chosen);
+    let default = (CHECK.source)();
+    let words: Vec<String> = sourced
+        .iter()
+        .map(
+            |(message, s)| {
+                if mixed { format!("{message} [{}]", s.as_ref().unwrap_or(&default)) } else { message.clone() }
+            },
+        )
+        .collect();
+    Verdict::fail_with(
+        format!("the {} body does not match its schema: {}", exchange.response.status, words.join("; ")),
+        chosen,
+    )
 }
 
 #[cfg(test)]
@@ -60,5 +77,28 @@ mod tests {
         assert!(matches!(verdict(run, &op, &k, &response(200, json, "{}")), Verdict::Fail { .. }), "ok is required");
         assert_eq!(verdict(run, &op, &k, &response(200, Some("text/plain"), "x")), Verdict::NotApplicable);
         assert_eq!(verdict(run, &op, &k, &response(409, json, "{}")), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn a_profile_keyword_inside_a_documented_response_keeps_its_source() {
+        let op = operation(serde_json::json!({"responses": {"200": {"description": "ok",
+            "x-conform-source": {"level": "seed", "cite": "seed 004"},
+            "content": {"application/json": {"schema": {"type": "object", "properties": {
+                "chat_id": {"type": "string", "pattern": "^[0-9]+@c\\.us$",
+                            "x-conform-source": {"level": "profile", "cite": "contract.md §5"}},
+                "n": {"type": "integer"}}}}}}}}));
+        let k = CaseKind::Positive;
+        let json = Some("application/json");
+        let Verdict::Fail { source, .. } = verdict(run, &op, &k, &response(200, json, r#"{"chat_id":"x"}"#)) else {
+            panic!("the pattern fails")
+        };
+        assert_eq!(source.unwrap().level, Level::Profile);
+        let Verdict::Fail { source, message } =
+            verdict(run, &op, &k, &response(200, json, r#"{"chat_id":"x","n":"y"}"#))
+        else {
+            panic!()
+        };
+        assert_eq!(source.unwrap().level, Level::Seed, "the most severe keyword decides: {message}");
+        assert!(message.contains("[profile: contract.md §5]") && message.contains("[seed: seed 004]"), "{message}");
     }
 }

@@ -1,7 +1,10 @@
 //! `status_code_conformance`: every answer's status is one the operation documents (exactly, by
-//! range, or through `default`). Server errors are left to `not_a_server_error`.
+//! range, or through `default`). Server errors are left to `not_a_server_error`. The status a
+//! probe demands (405 for an undocumented method, 415 for an unlabelled body) is judged by the
+//! check that demanded it, never failed again here as undocumented.
 
 use super::{Check, CheckId, Exchange, Verdict, documented_statuses};
+use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -16,6 +19,9 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     if status >= 500 {
         return Verdict::NotApplicable;
     }
+    if demanded(exchange.kind) == Some(status) {
+        return Verdict::Pass;
+    }
     match exchange.operation.response_for(status) {
         Some(_) => Verdict::Pass,
         None => Verdict::fail(format!(
@@ -23,6 +29,15 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
             exchange.operation.qualified_id(),
             documented_statuses(exchange.operation)
         )),
+    }
+}
+
+/// The status a protocol probe asks for, which another check judges.
+fn demanded(kind: &CaseKind) -> Option<u16> {
+    match kind {
+        CaseKind::Protocol(Probe::UndocumentedMethod { .. }) => Some(405),
+        CaseKind::Protocol(Probe::MissingContentType | Probe::WrongContentType { .. }) => Some(415),
+        _ => None,
     }
 }
 
@@ -41,5 +56,16 @@ mod tests {
         };
         assert_eq!(message, "status 409 is not documented for demo::do-thing (documented: 200, 400, 405)");
         assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(502, None, "")), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn a_probes_demanded_status_is_not_failed_twice() {
+        let op = operation(serde_json::json!({"responses": {"200": {"description": "ok"}}}));
+        let method = CaseKind::Protocol(Probe::UndocumentedMethod { method: "GET".into() });
+        assert_eq!(verdict(run, &op, &method, &response(405, None, "")), Verdict::Pass);
+        let media = CaseKind::Protocol(Probe::MissingContentType);
+        assert_eq!(verdict(run, &op, &media, &response(415, None, "")), Verdict::Pass);
+        assert!(matches!(verdict(run, &op, &media, &response(405, None, "")), Verdict::Fail { .. }));
+        assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(415, None, "")), Verdict::Fail { .. }));
     }
 }

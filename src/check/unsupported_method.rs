@@ -1,16 +1,18 @@
 //! `unsupported_method`: a method the path does not document is answered 405, with an `Allow`
 //! header naming the documented methods (HEAD may come with GET, OPTIONS may be added; RFC 9110 §15.5.6).
+//! The rule's source is the spec's own (the documented 405 response, else the operation); a spec
+//! that documents no 405 gets the generic default, RFC 9110 §15.5.6 at `profile` level (a warning).
 
 use std::collections::BTreeSet;
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Verdict, spec_source};
 use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
     id: CheckId::UnsupportedMethod,
     description: "an undocumented method gets 405 with an Allow header naming the documented methods",
-    source: || Source::new(Level::Doc, "contract.md §2 (Z-API pages: 405); RFC 9110 §15.5.6 (Allow)"),
+    source: || Source::new(Level::Profile, "RFC 9110 §15.5.6 (405 Method Not Allowed, with Allow)"),
     run,
 };
 
@@ -18,15 +20,16 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     let CaseKind::Protocol(Probe::UndocumentedMethod { method }) = exchange.kind else {
         return Verdict::NotApplicable;
     };
+    let source = spec_source(exchange.operation, 405);
     let status = exchange.response.status;
     if status != 405 {
-        return Verdict::fail(format!(
-            "{method} is not documented on {} but was answered {status}, not 405",
-            exchange.operation.path
-        ));
+        return Verdict::fail_with(
+            format!("{method} is not documented on {} but was answered {status}, not 405", exchange.operation.path),
+            source,
+        );
     }
     let Some(allow) = exchange.response.header("allow") else {
-        return Verdict::fail("the 405 answer has no Allow header");
+        return Verdict::fail_with("the 405 answer has no Allow header", source);
     };
     let allowed: BTreeSet<String> =
         allow.split(',').map(|m| m.trim().to_ascii_uppercase()).filter(|m| !m.is_empty()).collect();
@@ -37,10 +40,13 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     if missing.is_empty() && extra.is_empty() {
         Verdict::Pass
     } else {
-        Verdict::fail(format!(
-            "Allow: {allow} does not name the documented methods ({}): missing {missing:?}, undocumented {extra:?}",
-            exchange.operation.path_methods.join(", ")
-        ))
+        Verdict::fail_with(
+            format!(
+                "Allow: {allow} does not name the documented methods ({}): missing {missing:?}, undocumented {extra:?}",
+                exchange.operation.path_methods.join(", ")
+            ),
+            source,
+        )
     }
 }
 
@@ -69,5 +75,20 @@ mod tests {
             "no GET documented"
         );
         assert_eq!(verdict(run, &op, &CaseKind::Positive, &answer(405, None)), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn the_source_is_the_specs_or_a_profile_default() {
+        let kind = CaseKind::Protocol(Probe::UndocumentedMethod { method: "GET".into() });
+        let profile = serde_json::json!({"level": "profile", "cite": "our choice"});
+        let marked = operation(serde_json::json!({"responses": {"200": {"description": "ok"},
+            "405": {"description": "method", "x-conform-source": profile}}}));
+        let Verdict::Fail { source, .. } = verdict(run, &marked, &kind, &answer(404, None)) else { panic!() };
+        assert_eq!(source, Some(Source::new(Level::Profile, "our choice")));
+        let silent = operation(serde_json::json!({"responses": {"200": {"description": "ok"}}}));
+        let Verdict::Fail { source, .. } = verdict(run, &silent, &kind, &answer(404, None)) else { panic!() };
+        assert_eq!(source, None);
+        assert_eq!((CHECK.source)().level, Level::Profile);
+        assert!(!(CHECK.source)().cite.contains("contract.md"));
     }
 }

@@ -62,7 +62,14 @@ pub struct RunArgs {
     /// A recipient that message-sending operations may reach on a target without a sandbox:
     /// digits, `-` between parts (55-11999990000 for Z-API's ddi and phone), `*` at the end for a
     /// range (repeatable; also CONFORM_ALLOW_RECIPIENTS, comma-separated).
-    #[arg(long = "allow-recipient", value_name = "NUMBER", env = "CONFORM_ALLOW_RECIPIENTS", value_delimiter = ',')]
+    /// The environment's value is never printed (`--help` included): recipients are phone numbers.
+    #[arg(
+        long = "allow-recipient",
+        value_name = "NUMBER",
+        env = "CONFORM_ALLOW_RECIPIENTS",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
     pub allow_recipients: Vec<AllowEntry>,
 
     /// The most message-sending calls one run makes on targets without a sandbox.
@@ -264,6 +271,10 @@ pub fn run(args: RunArgs) -> u8 {
             Verdict::Conformant => CONFORMANT,
             Verdict::Nonconformant => NONCONFORMANT,
             Verdict::Incomplete => HARNESS_ERROR,
+            Verdict::NothingTested => {
+                eprintln!("error: nothing was tested: no case was sent (the reasons are listed above)");
+                HARNESS_ERROR
+            }
         }
     })
 }

@@ -90,7 +90,7 @@ impl HttpClient {
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
+            .user_agent(super::curl::USER_AGENT)
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
         Ok(Self { inner, limits, next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())) })

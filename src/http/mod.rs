@@ -9,9 +9,9 @@ mod redact;
 mod request;
 
 pub use client::{HttpClient, HttpResponse, Limits, TransportError, parse_rate};
-pub use curl::to_curl;
+pub use curl::{USER_AGENT, to_curl};
 pub use mask::{
-    HIDDEN, is_sensitive_name, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_phone, mask_request,
+    HIDDEN, Mark, MaskRules, mask_body, mask_digits, mask_header, mask_json, mask_message, mask_phone, mask_request,
     mask_url,
 };
 pub use redact::Redactor;

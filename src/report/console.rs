@@ -159,6 +159,15 @@ pub fn render(result: &RunResult) -> String {
             let _ = writeln!(out, "  {count:>4} × {reason}");
         }
     }
+    if !result.missing.is_empty() {
+        let _ = writeln!(out, "\nmissing variables (the cases that need them were skipped); add:");
+        for missing in &result.missing {
+            let _ = writeln!(out, "  {}   (or set {})", missing.flag(), missing.env);
+        }
+    }
+    if result.cases.is_empty() {
+        let _ = writeln!(out, "\nno cases: the specs document no operation conform can call (paths are empty)");
+    }
     let errors: Vec<&CaseResult> = result.cases.iter().filter(|c| matches!(c.status, CaseStatus::Error(_))).collect();
     if !errors.is_empty() {
         let _ = writeln!(out, "\nerrors (conform could not run these):");
@@ -245,6 +254,7 @@ pub fn summary(result: &RunResult) -> String {
         Verdict::Conformant => "conformant",
         Verdict::Nonconformant => "NOT conformant",
         Verdict::Incomplete => "incomplete",
+        Verdict::NothingTested => "nothing was tested",
     };
     let strict = if result.strict { ", strict" } else { "" };
     format!(
@@ -320,13 +330,14 @@ mod tests {
         let mut skipped = case(
             &["wawp", "request-code", "positive", "0"],
             CaseKind::Positive,
-            CaseStatus::Skipped("no value for variable `access_token`".into()),
+            CaseStatus::Skipped("no value for wawp.access_token".into()),
         );
         skipped.rules.clear();
         RunResult {
             seed: 42,
             strict: false,
             dry_run: false,
+            missing: Vec::new(),
             send_guard: SendGuardReport {
                 max_sends: 10,
                 sends: vec!["20••••••2826".into()],
@@ -358,5 +369,26 @@ mod tests {
         assert!(summary(&strict).contains("1 failed, 0 warned"), "{}", summary(&strict));
         assert_eq!(result().verdict(), Verdict::Conformant);
         assert!(summary(&result()).contains("0 failed, 1 warned"));
+    }
+
+    #[test]
+    fn nothing_tested_is_not_conformant() {
+        let mut skipped = result();
+        skipped.cases.retain(|c| matches!(c.status, CaseStatus::Skipped(_)));
+        skipped.missing.push(crate::run::MissingVariable {
+            spec: "wawp".into(),
+            name: "access_token".into(),
+            env: "CONFORM_VAR_WAWP_ACCESS_TOKEN".into(),
+        });
+        assert_eq!(skipped.verdict(), Verdict::NothingTested);
+        let text = render(&skipped);
+        assert!(
+            text.contains("1 cases: 0 passed, 0 failed, 0 warned, 1 skipped, 0 errors; nothing was tested"),
+            "{text}"
+        );
+        assert!(text.contains("--var wawp.access_token=VALUE   (or set CONFORM_VAR_WAWP_ACCESS_TOKEN)"), "{text}");
+        skipped.cases.clear();
+        assert_eq!(skipped.verdict(), Verdict::NothingTested);
+        assert!(render(&skipped).contains("no cases:"));
     }
 }

@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
-use super::result::{CaseResult, CaseStatus, RunResult, SendGuardReport, TargetInfo};
+use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
 use super::shown::Shown;
@@ -164,6 +164,7 @@ pub struct Session {
     scenarios: Vec<PlannedScenario>,
     seed: u64,
     targets: Vec<TargetInfo>,
+    missing: Vec<MissingVariable>,
 }
 
 impl Session {
@@ -223,6 +224,7 @@ impl Session {
             redactor.add(value.clone());
         }
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
+        let missing = all_missing(&config.specs, &targets);
         let Plan { seed, cases } = plan(&config.specs, &names, &config.plan);
         let info = config
             .specs
@@ -241,7 +243,7 @@ impl Session {
             Shared { config, client, targets, redactor, guard, sends: Default::default(), admissions: Vec::new() };
         shared.admissions = admissions(&shared, &cases);
         let scenarios = plan_scenarios(&shared.config.suites, &shared.config.specs, seed);
-        Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info })
+        Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info, missing })
     }
 
     pub fn cases(&self) -> &[Case] {
@@ -279,7 +281,7 @@ impl Session {
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
     pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
         let started = Instant::now();
-        let Session { shared, cases, scenarios, seed, targets } = self;
+        let Session { shared, cases, scenarios, seed, targets, missing } = self;
         let total = cases.len() + scenarios.len();
         on_event(Event::Planned { cases: total });
         let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
@@ -382,7 +384,17 @@ impl Session {
         };
         let cases = results.into_iter().flatten().collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
-        Ok(RunResult { seed, strict, dry_run, targets, cases, scenarios, send_guard, duration: started.elapsed() })
+        Ok(RunResult {
+            seed,
+            strict,
+            dry_run,
+            targets,
+            cases,
+            scenarios,
+            send_guard,
+            missing,
+            duration: started.elapsed(),
+        })
     }
 }
 
@@ -483,21 +495,22 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
         }
         result.shrink_steps = tries;
     }
-    let show = Shown { redactor: &shared.redactor, raw: shared.config.show_secrets };
+    let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
     let request = show.request(&best.request);
     result.curl = Some(to_curl(&request, show.redactor()));
     result.request = Some(request);
     match best.outcome {
-        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error)),
-        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason)),
+        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error, None)),
+        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason, None)),
         Outcome::Answered(response, checks, failures) => {
             result.response = Some(show.response(&response));
+            let status = Some(response.status);
             result.rules = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = failures
                 .into_iter()
                 .map(|mut f| {
-                    f.message = show.message(&f.message);
+                    f.message = show.message(&f.message, status);
                     f
                 })
                 .collect();
@@ -512,23 +525,43 @@ fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, String> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
-    if let Some(missing) = missing_variable(spec, operation, target) {
-        return Err(format!(
-            "no value for variable `{missing}`: give --var {}.{missing}=VALUE or set {}",
-            spec.id,
-            super::variables::env_name(&[&spec.id, &missing])
-        ));
+    let missing = missing_variables(spec, operation, target);
+    if !missing.is_empty() {
+        let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
+        return Err(format!("no value for {}", names.join(", ")));
     }
     case.replay(operation, &target.names, &[]).map(|(input, _)| input).map_err(|e| e.to_string())
 }
 
-/// A variable the operation cannot do without that has no value: a credential, or a parameter
+/// The variables the operation cannot do without that have no value: credentials, and parameters
 /// that the spec's sandbox fixture provides (an instance id means nothing when made up).
-fn missing_variable(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Option<String> {
+fn missing_variables(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Vec<String> {
     let fixture_names: BTreeSet<&str> = spec.sandbox.iter().flat_map(|f| f.variables()).collect();
     let credentials = operation.credentials.iter().map(|c| c.variable.as_str());
     let fixture_params = operation.parameters.iter().map(|p| p.name.as_str()).filter(|n| fixture_names.contains(n));
-    credentials.chain(fixture_params).find(|n| !target.names.contains(*n)).map(str::to_owned)
+    let mut missing: Vec<String> = Vec::new();
+    for name in credentials.chain(fixture_params).filter(|n| !target.names.contains(*n)) {
+        if !missing.iter().any(|m| m == name) {
+            missing.push(name.to_owned());
+        }
+    }
+    missing
+}
+
+/// Every variable some operation needs and none has, over all specs, each once.
+fn all_missing(specs: &[Spec], targets: &[SpecTarget]) -> Vec<MissingVariable> {
+    let mut out: Vec<MissingVariable> = Vec::new();
+    for (spec, target) in specs.iter().zip(targets) {
+        for operation in &spec.operations {
+            for name in missing_variables(spec, operation, target) {
+                if !out.iter().any(|m| m.spec == spec.id && m.name == name) {
+                    let env = super::variables::env_name(&[&spec.id, &name]);
+                    out.push(MissingVariable { spec: spec.id.clone(), name, env });
+                }
+            }
+        }
+    }
+    out
 }
 
 async fn attempt(

@@ -12,7 +12,9 @@ mod variables;
 
 pub use execute::{Event, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, Refusal, SendGuard};
-pub use result::{CaseResult, CaseStatus, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict};
+pub use result::{
+    CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict,
+};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
 pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

@@ -71,6 +71,8 @@ pub struct RunResult {
     pub scenarios: Vec<ScenarioResult>,
     /// What the send guard let through and held back on targets without a sandbox.
     pub send_guard: SendGuardReport,
+    /// Every variable that some case needed and that had no value, each once.
+    pub missing: Vec<MissingVariable>,
     #[serde(with = "duration_ms")]
     pub duration: Duration,
 }
@@ -97,6 +99,22 @@ pub struct SendGuardReport {
     pub recipient_mutations: Vec<String>,
 }
 
+/// A variable with no value: cases that need it are skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingVariable {
+    pub spec: String,
+    pub name: String,
+    /// The environment variable that would give it (`CONFORM_VAR_ZAPI_TOKEN`).
+    pub env: String,
+}
+
+impl MissingVariable {
+    /// The flag to add: `--var zapi.token=VALUE`.
+    pub fn flag(&self) -> String {
+        format!("--var {}.{}=VALUE", self.spec, self.name)
+    }
+}
+
 mod duration_ms {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
@@ -110,6 +128,8 @@ pub enum Verdict {
     Nonconformant,
     /// Some cases could not be run.
     Incomplete,
+    /// No case was sent and answered: every one was skipped, or there were none. Not a pass.
+    NothingTested,
 }
 
 impl RunResult {
@@ -121,6 +141,8 @@ impl RunResult {
         let error = |s: &CaseStatus| matches!(s, CaseStatus::Error(_));
         if self.cases.iter().any(|c| error(&c.status)) || self.scenarios.iter().any(|s| error(&s.status)) {
             Verdict::Incomplete
+        } else if self.tested() == 0 {
+            Verdict::NothingTested
         } else if self.cases.iter().any(|c| c.fails_run(self.strict))
             || self.scenarios.iter().any(|s| s.fails_run(self.strict))
         {
@@ -128,6 +150,11 @@ impl RunResult {
         } else {
             Verdict::Conformant
         }
+    }
+
+    /// How many cases were sent and answered (passed or failed).
+    pub fn tested(&self) -> usize {
+        self.count(|s| matches!(s, CaseStatus::Passed | CaseStatus::Failed))
     }
 
     /// Every failure with its case, in case order.

@@ -126,7 +126,7 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
     let scenario = &suite.scenarios[planned.scenario];
     let spec = &shared.config.specs[planned.spec];
     let target = &shared.targets[planned.spec];
-    let show = Shown { redactor: &shared.redactor, raw: shared.config.show_secrets };
+    let show = Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec);
     let mut result = ScenarioResult {
         id: planned.id.clone(),
         spec: spec.id.clone(),
@@ -173,54 +173,26 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
     let run = match outcome {
         Ok(run) => run,
         Err((stop, steps)) => {
-            result.steps = steps.into_iter().map(|s| s.shown(&show)).collect();
+            result.steps = steps;
             result.status = match stop {
-                Stop::Skip(reason) => CaseStatus::Skipped(show.message(&reason)),
-                Stop::Error(message) => CaseStatus::Error(show.message(&message)),
+                Stop::Skip(reason) => CaseStatus::Skipped(show.message(&reason, None)),
+                Stop::Error(message) => CaseStatus::Error(show.message(&message, None)),
             };
             return result;
         }
     };
-    result.input = run.input.map(|i| show.message(&i.to_string()));
-    result.steps = run.steps.into_iter().map(|s| s.shown(&show)).collect();
-    result.failures = run
-        .failures
-        .into_iter()
-        .map(|mut f| {
-            f.message = show.message(&f.message);
-            f
-        })
-        .collect();
+    result.input = run.input.map(|i| show.message(&i.to_string(), None));
+    result.steps = run.steps;
+    // Failures were masked when they were made, with the rules of their step's operation.
+    result.failures = run.failures;
     result.status = if result.failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
     result
 }
 
-/// A step as it ran, before masking.
-struct RawStep {
-    step: String,
-    action: String,
-    request: Option<PreparedRequest>,
-    response: Option<crate::http::HttpResponse>,
-    expected: Option<String>,
-}
-
-impl RawStep {
-    fn shown(self, show: &Shown<'_>) -> StepResult {
-        let request = self.request.as_ref().map(|r| show.request(r));
-        StepResult {
-            step: self.step,
-            action: self.action,
-            curl: request.as_ref().map(|r| to_curl(r, show.redactor())),
-            request,
-            response: self.response.as_ref().map(|r| show.response(r)),
-            expected: self.expected,
-        }
-    }
-}
-
 /// One run of a scenario's flow.
 struct FlowRun {
-    steps: Vec<RawStep>,
+    /// Shown as reports show them: redacted and masked.
+    steps: Vec<StepResult>,
     failures: Vec<Failure>,
     input: Option<Value>,
 }
@@ -234,7 +206,7 @@ async fn attempt(
     target: &SpecTarget,
     seed: u64,
     input: Option<&Value>,
-) -> Result<FlowRun, (Stop, Vec<RawStep>)> {
+) -> Result<FlowRun, (Stop, Vec<StepResult>)> {
     let mut run = FlowRun { steps: Vec::new(), failures: Vec::new(), input: input.cloned() };
     let vars = match variables(shared, suite, spec, target, seed, input).await {
         Ok(vars) => vars,
@@ -266,14 +238,15 @@ async fn attempt(
             last.expected = describe(expect);
         }
         let Some(answer) = answer else { continue };
+        let show = match answer.operation {
+            Some(index) => Shown::new(&shared.redactor, shared.config.show_secrets, spec, &spec.operations[index]),
+            None => Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec),
+        };
         let broken = judge_expect(expect, &answer, &step_vars);
         if !broken.is_empty() {
             for message in broken {
-                run.failures.push(Failure::new(
-                    rule.clone(),
-                    source.clone(),
-                    format!("step `{}`: {message}", step.name),
-                ));
+                let message = show.message(&format!("step `{}`: {message}", step.name), Some(answer.status));
+                run.failures.push(Failure::new(rule.clone(), source.clone(), message));
             }
             // Later steps build on this one.
             return Ok(run);
@@ -285,6 +258,7 @@ async fn attempt(
                 }
                 None => {
                     let message = format!("step `{}`: nothing at {pointer} to capture as `{variable}`", step.name);
+                    let message = show.message(&message, Some(answer.status));
                     run.failures.push(Failure::new(RuleId::new("scenario"), source.clone(), message));
                     return Ok(run);
                 }
@@ -298,6 +272,8 @@ async fn attempt(
 struct Answer {
     status: u16,
     body: Value,
+    /// The operation called (its index in the spec), or `None` for the sandbox.
+    operation: Option<usize>,
 }
 
 /// The scenario's variables: the suite's defaults, then `--var`/env, then the fixture, then the
@@ -367,11 +343,12 @@ async fn perform(
     let skip = |e: String| Stop::Skip(format!("step `{name}`: {e}"));
     match action {
         Action::Call { operation, with } => {
-            let operation = spec
+            let index = spec
                 .operations
                 .iter()
-                .find(|o| &o.id == operation)
+                .position(|o| &o.id == operation)
                 .ok_or_else(|| Stop::Error(format!("no operation `{operation}`")))?;
+            let operation = &spec.operations[index];
             let input = step_input(operation, with, vars).map_err(skip)?;
             let variables: BTreeMap<String, String> = vars
                 .iter()
@@ -385,17 +362,23 @@ async fn perform(
             let action = format!("call {}", operation.id);
             match attempt.outcome {
                 CallOutcome::Answered(response, _, failures) => {
-                    run.failures.extend(failures);
-                    let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+                    let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
                     let status = response.status;
-                    run.steps.push(RawStep {
+                    run.failures.extend(failures.into_iter().map(|mut f| {
+                        f.message = show.message(&f.message, Some(status));
+                        f
+                    }));
+                    let body = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+                    let request = show.request(&attempt.request);
+                    run.steps.push(StepResult {
                         step: name.to_owned(),
                         action,
-                        request: Some(attempt.request),
-                        response: Some(response),
+                        curl: Some(to_curl(&request, show.redactor())),
+                        request: Some(request),
+                        response: Some(show.response(&response)),
                         expected: None,
                     });
-                    Ok(Some(Answer { status, body }))
+                    Ok(Some(Answer { status, body, operation: Some(index) }))
                 }
                 CallOutcome::NotSent(reason) => Err(Stop::Skip(reason)),
                 CallOutcome::Error(message) => Err(Stop::Error(format!("step `{name}`: {message}"))),
@@ -416,7 +399,7 @@ async fn perform(
             let digits: String =
                 render_text(&as_text(to), vars).map_err(skip)?.chars().filter(char::is_ascii_digit).collect();
             let request = PreparedRequest::new("GET", format!("{}/__sandbox/outbox?to={digits}", target.origin));
-            sandbox_call(shared, name, "outbox", request, run).await.map(Some)
+            sandbox_call(shared, spec, name, "outbox", request, run).await.map(Some)
         }
         Action::Advance { seconds } => {
             needs_sandbox(target, &format!("step `{name}` (moving the clock)"))?;
@@ -427,11 +410,12 @@ async fn perform(
                 .parse()
                 .map_err(|_| skip(format!("`{seconds}` is not a number of seconds")))?;
             sandbox::advance(&shared.client, &target.origin, seconds, &target.clock).await.map_err(Stop::Error)?;
-            run.steps.push(RawStep {
+            run.steps.push(StepResult {
                 step: name.to_owned(),
                 action: format!("advance {seconds}s"),
                 request: None,
                 response: None,
+                curl: None,
                 expected: None,
             });
             Ok(None)
@@ -448,7 +432,7 @@ async fn perform(
             let request = PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin))
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
-            let answer = sandbox_call(shared, name, &format!("state {state}"), request, run).await?;
+            let answer = sandbox_call(shared, spec, name, &format!("state {state}"), request, run).await?;
             if answer.status != 200 {
                 return Err(Stop::Error(format!(
                     "the sandbox refused state `{state}`: {} {}",
@@ -460,9 +444,11 @@ async fn perform(
     }
 }
 
-/// A call to the sandbox itself (not judged by the checks).
+/// A call to the sandbox itself (not judged by the checks). What it answers (codes, the texts
+/// that carry them) is not kept in the results unless `--show-secrets`: only its size.
 async fn sandbox_call(
     shared: &Shared,
+    spec: &Spec,
     name: &str,
     action: &str,
     request: PreparedRequest,
@@ -470,16 +456,22 @@ async fn sandbox_call(
 ) -> Result<Answer, Stop> {
     let response =
         shared.client.send(&request).await.map_err(|e| Stop::Error(format!("the sandbox did not answer: {e}")))?;
-    let answer =
-        Answer { status: response.status, body: serde_json::from_slice(&response.body).unwrap_or(Value::Null) };
-    run.steps.push(RawStep {
+    let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
+    let show = Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec);
+    let mut shown = show.response(&response);
+    if let (false, Value::Array(items)) = (shared.config.show_secrets, &body) {
+        shown.body = format!("[{} message(s), not shown: they hold codes]", items.len());
+    }
+    let request = show.request(&request);
+    run.steps.push(StepResult {
         step: name.to_owned(),
         action: action.to_owned(),
+        curl: Some(to_curl(&request, show.redactor())),
         request: Some(request),
-        response: Some(response),
+        response: Some(shown),
         expected: None,
     });
-    Ok(answer)
+    Ok(Answer { status: response.status, body, operation: None })
 }
 
 fn as_text(value: &Value) -> String {

@@ -1,22 +1,100 @@
-//! How a run shows what it sent and received: secrets given by the user redacted, and phone
-//! numbers, codes and tokens masked, unless `--show-secrets`. Results hold only what this made.
+//! How a run shows what it sent and received: secrets given by the user redacted, and values
+//! masked as the spec marks them (`x-conform-mask`; see `http::mask`), unless `--show-secrets`.
+//! Credentials (security schemes, `--header` values, variables) are hidden whatever the spec
+//! says, and so are the recipients of message-sending operations. Results hold only what this made.
 
-use crate::http::{HttpResponse, PreparedRequest, Redactor, mask_body, mask_header, mask_message, mask_request};
+use serde_json::Value;
+
+use crate::http::{
+    HttpResponse, Mark, MaskRules, PreparedRequest, Redactor, mask_body, mask_header, mask_message, mask_request,
+};
+use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart, Spec, is_json_media};
 
 use super::result::ResponseSummary;
 
 /// Bodies in results are cut to this many characters.
 const MAX_BODY_CHARS: usize = 2_000;
 
-/// How a run shows what it sent and received: user secrets redacted and PII masked, unless
-/// `--show-secrets`.
+/// How a run shows one operation's requests and answers: user secrets redacted and values masked,
+/// unless `--show-secrets`.
 pub struct Shown<'a> {
     pub redactor: &'a Redactor,
     /// `--show-secrets`.
     pub raw: bool,
+    /// The operation whose requests and answers are shown; `None` for calls to the sandbox
+    /// and messages about no one call, which get the rules of every operation of the spec.
+    pub operation: Option<&'a Operation>,
+    pub rules: MaskRules,
 }
 
-impl Shown<'_> {
+/// Whether a schema (or anything below it) marks a phone number.
+fn marks_phone(schema: &Value) -> bool {
+    match schema {
+        Value::Object(object) => Mark::of(schema) == Some(Mark::Phone) || object.values().any(marks_phone),
+        Value::Array(items) => items.iter().any(marks_phone),
+        _ => false,
+    }
+}
+
+/// Whether any schema of the spec marks a phone number, or an operation sends messages to one.
+fn spec_has_phones(spec: &Spec) -> bool {
+    spec.operations.iter().any(|op| {
+        op.side_effect.is_some()
+            || op.parameters.iter().any(|p| marks_phone(&p.schema))
+            || op.body.iter().flat_map(|b| &b.content).any(|(_, s)| marks_phone(s))
+            || op.responses.iter().flat_map(|r| &r.content).filter_map(|(_, s)| s.as_ref()).any(marks_phone)
+    })
+}
+
+/// The masking rules of one operation: its marked parameters, its credentials, its recipients.
+pub fn rules(spec: &Spec, operation: &Operation) -> MaskRules {
+    let mut rules = MaskRules { digits: spec_has_phones(spec), ..MaskRules::default() };
+    for parameter in &operation.parameters {
+        let Some(mark) = Mark::of(&parameter.schema) else { continue };
+        match parameter.location {
+            ParamLocation::Header => rules.headers.insert(parameter.name.to_ascii_lowercase(), mark),
+            _ => rules.params.insert(parameter.name.clone(), mark),
+        };
+    }
+    for credential in &operation.credentials {
+        match &credential.location {
+            CredentialLocation::Header(name) => rules.headers.insert(name.to_ascii_lowercase(), Mark::Secret),
+            CredentialLocation::Query(name) => rules.params.insert(name.clone(), Mark::Secret),
+            _ => None, // Authorization and Cookie are hidden always
+        };
+    }
+    for part in operation.side_effect.iter().flat_map(|e| e.recipients.iter().flatten()) {
+        match part {
+            RecipientPart::Body(pointer) => rules.phone_pointers.push(pointer.clone()),
+            RecipientPart::Parameter(ParamLocation::Header, name) => {
+                rules.headers.entry(name.to_ascii_lowercase()).or_insert(Mark::Phone);
+            }
+            RecipientPart::Parameter(_, name) => {
+                rules.params.entry(name.clone()).or_insert(Mark::Phone);
+            }
+        }
+    }
+    rules
+}
+
+impl<'a> Shown<'a> {
+    pub fn new(redactor: &'a Redactor, raw: bool, spec: &Spec, operation: &'a Operation) -> Self {
+        Shown { redactor, raw, operation: Some(operation), rules: rules(spec, operation) }
+    }
+
+    /// Shows what belongs to no one operation (sandbox calls, scenario messages) with the rules
+    /// of every operation of the spec together.
+    pub fn for_spec(redactor: &'a Redactor, raw: bool, spec: &Spec) -> Self {
+        let mut merged = MaskRules { digits: spec_has_phones(spec), ..MaskRules::default() };
+        for operation in &spec.operations {
+            let one = rules(spec, operation);
+            merged.headers.extend(one.headers);
+            merged.params.extend(one.params);
+            merged.phone_pointers.extend(one.phone_pointers);
+        }
+        Shown { redactor, raw, operation: None, rules: merged }
+    }
+
     pub fn redactor(&self) -> &Redactor {
         static NONE: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
         if self.raw { NONE.get_or_init(Redactor::default) } else { self.redactor }
@@ -26,8 +104,19 @@ impl Shown<'_> {
         self.redactor().redact(text)
     }
 
-    pub fn message(&self, text: &str) -> String {
-        if self.raw { text.to_owned() } else { mask_message(&self.text(text)) }
+    /// The JSON schema documented for an answer with this status.
+    fn response_schema(&self, status: Option<u16>) -> Option<&Value> {
+        let response = self.operation?.response_for(status?)?;
+        response.content.iter().find(|(media, _)| is_json_media(media)).and_then(|(_, s)| s.as_ref())
+    }
+
+    /// A message about the answer with `status` (or about no answer), masked like that answer's body.
+    pub fn message(&self, text: &str, status: Option<u16>) -> String {
+        if self.raw {
+            text.to_owned()
+        } else {
+            mask_message(&self.text(text), self.response_schema(status), &self.rules)
+        }
     }
 
     pub fn request(&self, request: &PreparedRequest) -> PreparedRequest {
@@ -37,17 +126,22 @@ impl Shown<'_> {
             headers: request.headers.iter().map(|(n, v)| (n.clone(), self.text(v))).collect(),
             body: request.body_text().map(|b| self.text(&b).into_bytes()),
         };
-        if self.raw { redacted } else { mask_request(&redacted) }
+        if self.raw {
+            return redacted;
+        }
+        let schema = self.operation.and_then(|o| o.body.as_ref()).and_then(|b| b.json()).map(|(_, s)| s);
+        mask_request(&redacted, schema, &self.rules)
     }
 
     pub fn response(&self, response: &HttpResponse) -> ResponseSummary {
         let text = self.text(&response.body_text());
-        let text = if self.raw { text } else { mask_body(&text) };
+        let schema = self.response_schema(Some(response.status));
+        let text = if self.raw { text } else { mask_body(&text, schema, &self.rules) };
         let truncated = text.chars().count() > MAX_BODY_CHARS;
         let headers = response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v)) }))
+            .map(|(n, v)| (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v), &self.rules) }))
             .collect();
         ResponseSummary {
             status: response.status,

@@ -25,4 +25,4 @@ pub use operation::{
     Source, StatusKey, extract_operations, is_json_media,
 };
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
-pub use validate::{is_valid, validation_errors};
+pub use validate::{Violation, is_valid, source_at, validation_errors, violations};

@@ -1,10 +1,14 @@
 //! Validating a value against a (resolved, 2020-12) JSON Schema, formats included. Compiled
-//! validators are cached by schema, because generation filters call this in a loop.
+//! validators are cached by schema, because generation filters call this in a loop. A violation
+//! carries the provenance of the keyword that failed: the deepest `x-conform-source` on the
+//! keyword's schema path, so that a `profile` pattern inside a `doc` response stays `profile`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use super::operation::Source;
 
 type Cache = Mutex<HashMap<String, Arc<Result<jsonschema::Validator, String>>>>;
 
@@ -43,6 +47,51 @@ pub fn validation_errors(schema: &Value, value: &Value) -> Vec<String> {
             .collect(),
         Err(e) => vec![e.clone()],
     }
+}
+
+/// One way a value breaks a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// `pointer: message`, as [`validation_errors`] words it.
+    pub message: String,
+    /// The deepest `x-conform-source` on the failing keyword's schema path, if any.
+    pub source: Option<Source>,
+}
+
+/// Every way `value` breaks `schema`, each with the source of the keyword that failed.
+pub fn violations(schema: &Value, value: &Value) -> Vec<Violation> {
+    match compiled(schema).as_ref() {
+        Ok(validator) => validator
+            .iter_errors(value)
+            .map(|e| {
+                let at = e.instance_path().to_string();
+                let message = if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") };
+                Violation { message, source: source_at(schema, e.schema_path().as_str()) }
+            })
+            .collect(),
+        Err(e) => vec![Violation { message: e.clone(), source: None }],
+    }
+}
+
+/// The deepest `x-conform-source` met walking `schema` along the JSON pointer `pointer` (a
+/// keyword location: `/properties/data/properties/chat_id/pattern`).
+pub fn source_at(schema: &Value, pointer: &str) -> Option<Source> {
+    let mut node = schema;
+    let mut found = node.as_object().and_then(Source::from_extension);
+    for segment in pointer.split('/').skip(1) {
+        let segment = segment.replace("~1", "/").replace("~0", "~");
+        let next = match node {
+            Value::Object(object) => object.get(&segment),
+            Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        };
+        let Some(next) = next else { break };
+        node = next;
+        if let Some(source) = node.as_object().and_then(|o: &Map<String, Value>| Source::from_extension(o)) {
+            found = Some(source);
+        }
+    }
+    found
 }
 
 /// Whether `value` satisfies `schema` (an invalid schema accepts nothing).
@@ -88,6 +137,22 @@ mod tests {
         assert!(errors.iter().any(|e| e.starts_with("/a: ")), "{errors:?}");
         assert!(errors.iter().any(|e| e.starts_with("(root): ")), "{errors:?}");
         assert!(validation_errors(&schema, &json!({"b": 1})).is_empty());
+    }
+
+    #[test]
+    fn a_violation_takes_the_deepest_source_on_its_keyword_path() {
+        let schema = json!({"type": "object", "x-conform-source": {"level": "doc", "cite": "page"},
+            "properties": {"data": {"type": "object", "properties": {
+                "chat_id": {"type": "string", "pattern": "^[0-9]+@c\\.us$",
+                            "x-conform-source": {"level": "profile", "cite": "ours"}},
+                "uuid": {"type": "string"}}}}});
+        let found = violations(&schema, &json!({"data": {"chat_id": "x", "uuid": 1}}));
+        assert_eq!(found.len(), 2, "{found:?}");
+        let chat = found.iter().find(|v| v.message.starts_with("/data/chat_id")).unwrap();
+        assert_eq!(chat.source, Some(Source::new(super::super::operation::Level::Profile, "ours")));
+        let uuid = found.iter().find(|v| v.message.starts_with("/data/uuid")).unwrap();
+        assert_eq!(uuid.source.as_ref().unwrap().cite, "page");
+        assert_eq!(source_at(&json!({}), "/properties/x"), None);
     }
 
     #[test]
