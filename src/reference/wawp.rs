@@ -1,6 +1,7 @@
 //! Wawp v2 auth and sessions (`contract.md` §4, `docs/reference-behaviour.md`): sessions with the
 //! WAHA-style status machine, pairing codes only in `SCAN_QR_CODE`, credentials read from the query
-//! string or the JSON body. Also the Wawp fixture states of the sandbox.
+//! string or the JSON body; `session/start`, `stop` and `logout` answer GET as POST (the docs list both).
+//! Also the Wawp fixture states of the sandbox.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -109,9 +110,9 @@ pub fn routes() -> Router<Arc<Reference>> {
         .route("/v2/auth/request-code", post(request_code))
         .route("/v2/auth/qr-image", get(qr_image).post(qr_image))
         .route("/v2/session/info", get(info).post(info))
-        .route("/v2/session/start", post(start))
-        .route("/v2/session/stop", post(stop))
-        .route("/v2/session/logout", post(logout))
+        .route("/v2/session/start", get(start).post(start))
+        .route("/v2/session/stop", get(stop).post(stop))
+        .route("/v2/session/logout", get(logout).post(logout))
 }
 
 fn error(reference: &Reference, status: StatusCode, code: &str, message: &str) -> Response {
