@@ -155,7 +155,7 @@ impl From<FieldError> for Invalid {
 /// An operation on an authenticated instance.
 type Operation = fn(&Reference, &mut Instance, DateTime<Utc>, &Fields) -> Result<Response, Invalid>;
 /// Its field checks alone (for the `body-checks-first` variant).
-type Validate = fn(&Fields) -> Result<(), Invalid>;
+type Validate = fn(&Reference, &Fields) -> Result<(), Invalid>;
 
 /// `chatId` → `chat id`, as Laravel writes attribute names.
 fn attribute(field: &str) -> String {
@@ -242,7 +242,7 @@ fn handle(
         Err(error) => return invalid(reference, error.field, &laravel(&error)),
     };
     if body_first {
-        if let Err(error) = validate(fields) {
+        if let Err(error) = validate(reference, fields) {
             return invalid(reference, error.field, &error.text);
         }
         if let Err(answer) = authenticate(reference, &store, instance_id, headers) {
@@ -262,7 +262,7 @@ async fn request_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(&reference, &instance, &headers, &body, (request, |b| read_request(b).map(|_| ())))
+    handle(&reference, &instance, &headers, &body, (request, |r, b| read_request(r, b).map(|_| ())))
 }
 
 async fn validate_code(
@@ -271,7 +271,7 @@ async fn validate_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(&reference, &instance, &headers, &body, (validate, |b| read_validation(b).map(|_| ())))
+    handle(&reference, &instance, &headers, &body, (validate, |_, b| read_validation(b).map(|_| ())))
 }
 
 /// Reads and checks `chatId`; returns it and its digits.
@@ -308,14 +308,15 @@ struct CodeRequest {
     expires: i64,
 }
 
-fn read_request(body: &Fields) -> Result<CodeRequest, Invalid> {
+fn read_request(reference: &Reference, body: &Fields) -> Result<CodeRequest, Invalid> {
     let (chat, digits) = chat_id(body)?;
     let length = fields::optional_int(body, "length", 6, (4, 10))?;
     let use_letter = fields::optional_bool(body, "useLetter", false)?;
     let use_number = fields::optional_bool(body, "useNumber", true)?;
     let all_capital = fields::optional_bool(body, "allCapital", false)?;
     let name = fields::optional_str(body, "name")?.unwrap_or("Hypersender").to_owned();
-    fields::length(&name, "name", (0, 64))?;
+    let max_name = if reference.variants.has(Variant::HypersenderLongNames) { 255 } else { 64 };
+    fields::length(&name, "name", (0, max_name))?;
     let expires = fields::optional_int(body, "expires", 1800, (60, 1800))?;
     if !use_letter && !use_number {
         let text = "The use number field must be true when use letter is false.".to_owned();
@@ -330,7 +331,8 @@ fn request(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Response, Invalid> {
-    let CodeRequest { chat, digits, length, use_letter, use_number, all_capital, name, expires } = read_request(body)?;
+    let CodeRequest { chat, digits, length, use_letter, use_number, all_capital, name, expires } =
+        read_request(reference, body)?;
     let faults = &reference.faults;
     let length = usize::try_from(length).unwrap_or(6) + usize::from(faults.has(Fault::HypersenderCodeLengthOffByOne));
     let mut code = random_from(length, &alphabets(use_letter, use_number, all_capital));

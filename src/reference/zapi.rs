@@ -272,9 +272,14 @@ macro_rules! handler {
 
 handler!(registration_available, available, |r, b| read_number(r, b).map(|_| ()));
 handler!(request_registration_code, request_code, |r, b| read_code_request(r, b).map(|_| ()));
-handler!(respond_captcha, captcha, |_, b| read_captcha(b).map(|_| ()));
-handler!(confirm_registration_code, confirm_code, |_, b| read_code(b).map(|_| ()));
-handler!(confirm_pin_code, confirm_pin, |_, b| read_code(b).map(|_| ()));
+handler!(respond_captcha, captcha, |r, b| read_captcha(r, b).map(|_| ()));
+handler!(confirm_registration_code, confirm_code, |r, b| read_code(r, b).map(|_| ()));
+handler!(confirm_pin_code, confirm_pin, |r, b| read_code(r, b).map(|_| ()));
+
+/// The longest `captcha` and `code` taken (only the request body limit under `zapi-unbounded-answers`).
+fn max_answer(reference: &Reference, max: usize) -> usize {
+    if reference.variants.has(Variant::ZapiUnboundedAnswers) { super::MAX_BODY_BYTES } else { max }
+}
 
 /// Reads and validates `ddi`, `phone` and `method`.
 fn read_code_request(reference: &Reference, body: &Fields) -> Result<(Number, &'static str), Refusal> {
@@ -285,16 +290,16 @@ fn read_code_request(reference: &Reference, body: &Fields) -> Result<(Number, &'
 }
 
 /// Reads and validates `captcha`.
-fn read_captcha(body: &Fields) -> Result<&str, Refusal> {
+fn read_captcha<'a>(reference: &Reference, body: &'a Fields) -> Result<&'a str, Refusal> {
     let answer = fields::required_str(body, "captcha")?;
-    fields::length(answer, "captcha", (1, 64))?;
+    fields::length(answer, "captcha", (1, max_answer(reference, 64)))?;
     Ok(answer)
 }
 
 /// Reads and validates the `code` of confirm-registration-code and confirm-pin-code.
-fn read_code(body: &Fields) -> Result<&str, Refusal> {
+fn read_code<'a>(reference: &Reference, body: &'a Fields) -> Result<&'a str, Refusal> {
     let given = fields::required_str(body, "code")?;
-    fields::length(given, "code", (1, 32))?;
+    fields::length(given, "code", (1, max_answer(reference, 32)))?;
     Ok(given)
 }
 
@@ -493,7 +498,7 @@ fn captcha(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let answer = read_captcha(body)?;
+    let answer = read_captcha(reference, body)?;
     let instance = instance(store, id);
     let Some(pending) = instance.captcha.take() else {
         if reference.faults.has(Fault::ZapiCaptchaWithoutPending) {
@@ -520,7 +525,7 @@ fn confirm_code(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let given = read_code(body)?;
+    let given = read_code(reference, body)?;
     let number_state = {
         let checked = store.instances.get(&id.to_owned()).and_then(|i| i.checked.clone());
         checked.and_then(|n| store.numbers.get(&n).cloned())
@@ -573,7 +578,7 @@ fn confirm_pin(
     _now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let given = read_code(body)?;
+    let given = read_code(reference, body)?;
     let instance = instance(store, id);
     match &instance.pin_pending {
         None => Ok(refuse(reference, "no PIN pending")),

@@ -100,6 +100,12 @@ async fn observe(variant: Variant, target: &Target) -> String {
                 .await;
             format!("reason={} error={}", unchecked.json["reason"], malformed.json["error"])
         }
+        Variant::ZapiUnboundedAnswers => {
+            let instance = crate::zapi::Instance::create(target).await;
+            let code = instance.confirm(&"1".repeat(40)).await;
+            let captcha = instance.post("respond-captcha", json!({"captcha": "1".repeat(80)})).await;
+            format!("code {} {}; captcha {} {}", code.status, shape(&code.text), captcha.status, shape(&captcha.text))
+        }
         Variant::ZapiShortWait => {
             let instance = crate::zapi::Instance::create(target).await;
             let phone = unique_phone();
@@ -153,6 +159,16 @@ async fn observe(variant: Variant, target: &Target) -> String {
             let instance = crate::hypersender::Instance::create(target).await;
             let invalid = instance.request(json!({"chatId": "nope"})).await;
             format!("{} {}", refusal.json["message"], invalid.json)
+        }
+        Variant::HypersenderLongNames => {
+            let instance = crate::hypersender::Instance::create(target).await;
+            let chat = format!("20{}@c.us", unique_phone());
+            let statuses = [65, 255, 256].map(|n| "n".repeat(n));
+            let mut seen = Vec::new();
+            for name in statuses {
+                seen.push(instance.request(json!({"chatId": chat, "name": name})).await.status);
+            }
+            format!("{seen:?}")
         }
         Variant::HypersenderOtherStatuses => {
             let instance = crate::hypersender::Instance::create(target).await;
