@@ -103,7 +103,7 @@ each_variant! {
     wawp_other_messages => WawpOtherMessages,
     wawp_pairing_letters => WawpPairingLetters,
     wawp_pairing_digits => WawpPairingDigits,
-    wawp_info_without_qr => WawpInfoWithoutQr,
+    wawp_qr_rotates_slowly => WawpQrRotatesSlowly,
     wawp_slow_start => WawpSlowStart,
     hypersender_other_messages => HypersenderOtherMessages,
     #[ignore = "needs harness fix: specs/hypersender.yaml bounds name to 64 characters, the reference's choice (contract.md §5 bounds only length and expires)"]

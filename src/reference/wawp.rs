@@ -361,15 +361,17 @@ fn pairing_code(
 }
 
 /// A small data URL standing in for the QR image.
-fn qr_data_url(id: &str, now: DateTime<Utc>) -> String {
-    format!("data:image/png;base64,{}", base64(format!("conform-qr:{id}:{}", now.timestamp() / 20).as_bytes()))
+/// It changes every 20 seconds (40 under `wawp-qr-rotates-slowly`).
+fn qr_data_url(reference: &Reference, id: &str, now: DateTime<Utc>) -> String {
+    let period = if reference.variants.has(Variant::WawpQrRotatesSlowly) { 40 } else { 20 };
+    format!("data:image/png;base64,{}", base64(format!("conform-qr:{id}:{}", now.timestamp() / period).as_bytes()))
 }
 
 fn qr(reference: &Reference, session: &mut Session, id: &str, _params: &Params, now: DateTime<Utc>) -> Response {
     if session.status != Status::ScanQrCode {
         return mismatch(reference, session.status, &[Status::ScanQrCode]);
     }
-    wire::json(reference, StatusCode::OK, json!({ "qr": qr_data_url(id, now) }))
+    wire::json(reference, StatusCode::OK, json!({ "qr": qr_data_url(reference, id, now) }))
 }
 
 /// The session object that info, start, stop and logout answer with.
@@ -379,8 +381,8 @@ fn session_object(reference: &Reference, session: &Session, id: &str, now: DateT
         "status": session.status.as_str(),
         "config": {"webhooks": {}, "proxy": null},
     });
-    if session.status == Status::ScanQrCode && !reference.variants.has(Variant::WawpInfoWithoutQr) {
-        object["qr"] = json!(qr_data_url(id, now));
+    if session.status == Status::ScanQrCode {
+        object["qr"] = json!(qr_data_url(reference, id, now));
     }
     if let (Status::Working, Some(phone)) = (session.status, &session.phone) {
         object["me"] = json!({"id": format!("{phone}@c.us"), "pushName": "Conform Sandbox"});

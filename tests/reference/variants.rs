@@ -142,9 +142,21 @@ async fn observe(variant: Variant, target: &Target) -> String {
             let letters = codes.bytes().any(|b| b.is_ascii_uppercase());
             format!("digits {digits} letters {letters}")
         }
-        Variant::WawpInfoWithoutQr => {
+        Variant::WawpQrRotatesSlowly => {
+            // Align on a 40-second boundary of the server's clock, then step 20 seconds at a time.
             let session = crate::wawp::Session::create(target, "SCAN_QR_CODE").await;
-            format!("{:?}", keys(&session.call("GET", "session/info").await.json))
+            let now = target.post("/__sandbox/clock").json(json!({"advance_seconds": 0})).send().await;
+            let now = chrono::DateTime::parse_from_rfc3339(now.json["now"].as_str().unwrap()).unwrap().timestamp();
+            target.advance(40 - now.rem_euclid(40)).await;
+            let mut changes = Vec::new();
+            let mut last = session.call("GET", "auth/qr-image").await.json["qr"].clone();
+            for _ in 0..4 {
+                target.advance(20).await;
+                let qr = session.call("GET", "auth/qr-image").await.json["qr"].clone();
+                changes.push(qr != last);
+                last = qr;
+            }
+            format!("changed after each 20 s: {changes:?}")
         }
         Variant::WawpSlowStart => {
             let session = crate::wawp::Session::create(target, "STOPPED").await;
