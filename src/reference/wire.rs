@@ -168,7 +168,9 @@ pub async fn method_answers(State(reference): State<Arc<Reference>>, request: Re
         Some(allow) if variants.has(Variant::AllowListFormat) => HeaderValue::from_str(&post_first(allow)).ok(),
         _ => allow,
     };
-    if variants.has(Variant::MethodNotAllowedBody) {
+    // contract.md §4: every Wawp error, 405 included, uses the Wawp error body. Z-API and
+    // Hypersender answer an empty 405 unless the `method-not-allowed-body` variant is on.
+    if api == "wawp" || variants.has(Variant::MethodNotAllowedBody) {
         let body = match api {
             "zapi" => serde_json::json!({"error": format!("Method {method} not allowed")}),
             "wawp" => {

@@ -34,6 +34,22 @@ async fn undocumented_methods_get_405_with_allow_on_every_api() {
 }
 
 #[tokio::test]
+async fn a_wawp_405_uses_the_wawp_error_body() {
+    // contract.md §4: every Wawp error, 405 and 415 included, uses the Wawp error body.
+    let target = start(&[]).await;
+    let wawp = target.call("PUT", "/v2/auth/request-code").send().await;
+    assert_eq!((wawp.status, wawp.header("allow")), (405, Some("POST")));
+    assert_eq!(wawp.content_type(), Some("application/json"));
+    assert_eq!(wawp.json["code"], "method_not_allowed", "{}", wawp.text);
+    assert!(wawp.json["message"].is_string(), "{}", wawp.text);
+    // Z-API and Hypersender leave the 405 body empty.
+    for path in ["/instances/x/token/y/mobile/confirm-pin-code", "/api/otp/v2/x/request-code"] {
+        let reply = target.call("PUT", path).send().await;
+        assert_eq!((reply.status, reply.text.as_str()), (405, ""), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn sandbox_is_immune_to_faults() {
     let target = start(&[Fault::JsonAsTextPlain, Fault::AcceptAnyContentType, Fault::MalformedJson500]).await;
     let reply = target.get("/__sandbox/outbox?to=0").send().await;
