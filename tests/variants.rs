@@ -92,6 +92,8 @@ each_variant! {
     extra_fields => ExtraFields,
     extra_headers => ExtraHeaders,
     method_not_allowed_body => MethodNotAllowedBody,
+    #[ignore = "needs harness fix: content_type_conformance requires the JSON body specs/ document for 415, which only the reference chose (contract.md §2 fixes the status only)"]
+    unsupported_media_type_empty => UnsupportedMediaTypeEmpty,
     allow_list_format => AllowListFormat,
     body_checks_first => BodyChecksFirst,
     zapi_other_messages => ZapiOtherMessages,
@@ -114,7 +116,7 @@ each_variant! {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs harness fix: the data.status enum, and the code/captcha/name bounds (see the ignored variants above)"]
+#[ignore = "needs harness fix: the data.status enum, the code/captcha/name bounds and the 415 body (see the ignored variants above)"]
 async fn all_variants_together() {
     passes_strict(Variant::ALL).await;
 }

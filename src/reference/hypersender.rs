@@ -229,7 +229,8 @@ fn handle(
     let body = match wire::read_json(headers, body, true, &reference.faults) {
         Ok(body) => body.unwrap_or(Value::Null),
         Err(BodyError::UnsupportedMediaType) => {
-            return message(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, say(reference, "Unsupported Media Type."));
+            let text = say(reference, "Unsupported Media Type.");
+            return wire::unsupported_media_type(reference, json!({ "message": text }));
         }
         Err(BodyError::NotJson(_)) => {
             return invalid(reference, "body", say(reference, "The request body is not valid JSON."));

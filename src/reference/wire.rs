@@ -97,6 +97,17 @@ pub fn render(faults: &Faults, variants: &Variants, status: StatusCode, mut body
     response
 }
 
+/// The 415 answer of Z-API and Hypersender: `body` as JSON, or nothing at all under the
+/// `unsupported-media-type-empty` variant.
+pub fn unsupported_media_type(reference: &Reference, body: Value) -> Response {
+    if reference.variants.has(Variant::UnsupportedMediaTypeEmpty) {
+        let mut response = (StatusCode::UNSUPPORTED_MEDIA_TYPE, Body::empty()).into_response();
+        extra_headers(&reference.variants, &mut response);
+        return response;
+    }
+    json(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, body)
+}
+
 /// The `extra-headers` variant: headers no contract mentions, which a client must ignore.
 fn extra_headers(variants: &Variants, response: &mut Response) {
     if variants.has(Variant::ExtraHeaders) {

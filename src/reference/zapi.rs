@@ -230,7 +230,7 @@ fn handle(
         Ok(None) => Value::Null,
         Err(BodyError::UnsupportedMediaType) => {
             let text = say(reference, "Content-Type must be application/json");
-            return error(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, text);
+            return wire::unsupported_media_type(reference, json!({ "error": text }));
         }
         Err(BodyError::NotJson(_)) => {
             return error(reference, StatusCode::BAD_REQUEST, say(reference, "Invalid JSON body"));

@@ -67,6 +67,25 @@ async fn observe(variant: Variant, target: &Target) -> String {
             }
             seen.join("; ")
         }
+        Variant::UnsupportedMediaTypeEmpty => {
+            let zapi = crate::zapi::Instance::create(target).await;
+            let zapi = target
+                .post(&zapi.path("registration-available"))
+                .header("Client-Token", &zapi.client_token)
+                .raw(r#"{"ddi":"55","phone":"4499999999"}"#)
+                .send()
+                .await;
+            let hypersender = crate::hypersender::Instance::create(target).await;
+            let hypersender = target
+                .post(&hypersender.path("request-code"))
+                .header("Authorization", &format!("Bearer {}", hypersender.token))
+                .raw(r#"{"chatId":"201145202826@c.us"}"#)
+                .send()
+                .await;
+            let session = crate::wawp::Session::create(target, "SCAN_QR_CODE").await;
+            let wawp = target.post(&session.url("session/info", "")).raw(r#"{"a":1}"#).send().await;
+            [zapi, hypersender, wawp].map(|r| format!("{} {:?} {:?}", r.status, r.content_type(), r.text)).join("; ")
+        }
         Variant::AllowListFormat => {
             let reply = target.call("DELETE", "/v2/session/info").send().await;
             format!("{} allow={:?}", reply.status, reply.header("allow"))
