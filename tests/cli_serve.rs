@@ -78,3 +78,51 @@ fn serves_on_the_printed_url_and_stops_on_ctrl_c() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("stopped"), "{stderr}");
 }
+
+#[test]
+fn list_variants_prints_the_catalogue() {
+    let output = conform().args(["serve", "--list-variants"]).output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<_> = text.lines().collect();
+    assert!(lines.len() >= 10, "{} variants listed", lines.len());
+    for line in lines {
+        let (name, description) = line.split_once(": ").unwrap_or_else(|| panic!("NAME: description: {line}"));
+        assert!(name.parse::<conform::reference::Variant>().is_ok(), "{line}");
+        assert!(description.contains("contract.md §"), "cites the contract line that allows it: {line}");
+    }
+}
+
+#[test]
+fn unknown_variant_is_refused_with_the_valid_names() {
+    let output = conform().args(["serve", "--variant", "no-such-variant"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("unknown variant `no-such-variant`"), "{stderr}");
+    assert!(stderr.contains("wawp-body-wins"), "{stderr}");
+    assert!(stderr.contains("json-pretty"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn announces_the_variants_it_serves() {
+    let mut child = conform()
+        .args(["serve", "--variant", "json-pretty", "--variant", "wawp-body-wins"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut lines = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        lines.push(line);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(lines[0].starts_with("http://127.0.0.1:"), "{lines:?}");
+    assert!(lines[1].starts_with("variant on: json-pretty"), "{lines:?}");
+    assert!(lines[2].starts_with("variant on: wawp-body-wins"), "{lines:?}");
+}

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use clap::Args;
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
-use crate::reference::{self, Fault, Faults};
+use crate::reference::{self, Fault, Faults, Variant, Variants};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -18,18 +18,30 @@ pub struct ServeArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<Fault>,
 
+    /// Make another choice where contract.md is silent (repeatable). See --list-variants.
+    #[arg(long = "variant", value_name = "NAME")]
+    pub variants: Vec<Variant>,
+
     /// Serve the APIs without /__sandbox, as a production deployment would.
     #[arg(long)]
     pub no_sandbox: bool,
 
     /// Print the catalogue of faults, one per line, and exit.
-    #[arg(long, conflicts_with_all = ["faults", "addr", "no_sandbox"])]
+    #[arg(long, conflicts_with_all = ["faults", "variants", "addr", "no_sandbox", "list_variants"])]
     pub list_faults: bool,
+
+    /// Print the catalogue of variants, one `NAME: description` per line, and exit.
+    #[arg(long, conflicts_with_all = ["faults", "variants", "addr", "no_sandbox"])]
+    pub list_variants: bool,
 }
 
 pub fn run(args: ServeArgs) -> u8 {
     if args.list_faults {
         print!("{}", catalogue());
+        return CONFORMANT;
+    }
+    if args.list_variants {
+        print!("{}", variant_catalogue());
         return CONFORMANT;
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -40,8 +52,10 @@ pub fn run(args: ServeArgs) -> u8 {
         }
     };
     let faults: Faults = args.faults.iter().copied().collect();
+    let variants: Variants = args.variants.iter().copied().collect();
     runtime.block_on(async {
-        let server = reference::Reference::with_options(faults.clone(), !args.no_sandbox);
+        let server =
+            reference::Reference::with_options(faults.clone(), !args.no_sandbox).with_variants(variants.clone());
         let (bound, serving) = match reference::bind(args.addr, server, shutdown_signal()).await {
             Ok(server) => server,
             Err(e) => {
@@ -52,6 +66,9 @@ pub fn run(args: ServeArgs) -> u8 {
         println!("http://{bound}");
         for fault in faults.iter() {
             println!("fault on: {fault} ({})", fault.summary());
+        }
+        for variant in variants.iter() {
+            println!("variant on: {variant} ({})", variant.summary());
         }
         let _ = std::io::stdout().flush();
         match serving.await {
@@ -71,6 +88,11 @@ pub fn run(args: ServeArgs) -> u8 {
 pub fn catalogue() -> String {
     let width = Fault::ALL.iter().map(|f| f.name().len()).max().unwrap_or(0);
     Fault::ALL.iter().map(|f| format!("{:<width$}  {:<11}  {}\n", f.name(), f.scope().as_str(), f.summary())).collect()
+}
+
+/// The variants as `--list-variants` prints them: `NAME: what changes (allowed by: contract line)`.
+pub fn variant_catalogue() -> String {
+    Variant::ALL.iter().map(|v| format!("{}: {} (allowed by: {})\n", v.name(), v.summary(), v.allowed_by())).collect()
 }
 
 /// Resolves on Ctrl-C, or on SIGTERM where there is one.
@@ -98,6 +120,15 @@ async fn shutdown_signal() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn variant_catalogue_has_one_line_per_variant() {
+        let text = variant_catalogue();
+        assert_eq!(text.lines().count(), Variant::ALL.len());
+        for variant in Variant::ALL {
+            assert!(text.lines().any(|l| l.starts_with(&format!("{}: {}", variant.name(), variant.summary()))));
+        }
+    }
 
     #[test]
     fn catalogue_has_one_line_per_fault() {

@@ -19,6 +19,7 @@ use super::faults::Fault;
 use super::fields::{self, FieldError, Fields, Problem};
 use super::outbox::Channel;
 use super::sandbox::{param, unknown_state};
+use super::variants::Variant;
 use super::wire::{self, BodyError};
 use super::{MAX_INSTANCES, Reference, lock};
 
@@ -74,6 +75,47 @@ fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
 }
 
+/// A time as this server writes it: [`timestamp`], or Laravel's `2025-12-29T18:09:38.000000Z`
+/// under the `hypersender-laravel-timestamps` variant.
+fn time(reference: &Reference, at: DateTime<Utc>) -> String {
+    if reference.variants.has(Variant::HypersenderLaravelTimestamps) {
+        at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    } else {
+        timestamp(at)
+    }
+}
+
+/// A `message` text, reworded under the `hypersender-other-messages` variant. The texts that
+/// `contract.md` §5 fixes (`Unauthenticated.`, `Instance not found.`) and the success messages of
+/// the provider's own examples never pass through here.
+fn say(reference: &Reference, text: &'static str) -> &'static str {
+    if !reference.variants.has(Variant::HypersenderOtherMessages) {
+        return text;
+    }
+    match text {
+        "Unsupported Media Type." => "The request body must be sent as application/json.",
+        "The request body is not valid JSON." => "Malformed JSON in the request body.",
+        "No active OTP for this chat." => "There is no OTP to validate for this chat.",
+        "The OTP code has expired." => "This OTP has expired, request a new one.",
+        "The OTP code was already used." => "This OTP has already been validated.",
+        "The OTP code is invalid." => "Invalid OTP code.",
+        other => other,
+    }
+}
+
+/// A validate-code failure's `data.status`; other strings under `hypersender-other-statuses`.
+fn failure_status(reference: &Reference, status: &'static str) -> &'static str {
+    if !reference.variants.has(Variant::HypersenderOtherStatuses) {
+        return status;
+    }
+    match status {
+        "invalid_code" => "invalid",
+        "already_used" => "used",
+        "no_active_otp" => "not_found",
+        other => other,
+    }
+}
+
 pub fn routes() -> Router<Arc<Reference>> {
     Router::new()
         .route("/api/otp/v2/{instance}/request-code", post(request_code))
@@ -81,7 +123,7 @@ pub fn routes() -> Router<Arc<Reference>> {
 }
 
 fn message(reference: &Reference, status: StatusCode, text: &str) -> Response {
-    wire::json(&reference.faults, status, json!({ "message": text }))
+    wire::json(reference, status, json!({ "message": text }))
 }
 
 /// Laravel's validation answer for one field: 422 (400 under `hypersender-validation-400`).
@@ -91,8 +133,28 @@ fn invalid(reference: &Reference, field: &str, text: &str) -> Response {
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    wire::json(&reference.faults, status, json!({ "message": text, "errors": { field: [text] } }))
+    // Laravel before 9 said this for every validation failure.
+    let message =
+        if reference.variants.has(Variant::HypersenderOtherMessages) { "The given data was invalid." } else { text };
+    wire::json(reference, status, json!({ "message": message, "errors": { field: [text] } }))
 }
+
+/// A field that breaks the schema: which one, and Laravel's sentence for it.
+struct Invalid {
+    field: &'static str,
+    text: String,
+}
+
+impl From<FieldError> for Invalid {
+    fn from(error: FieldError) -> Self {
+        Invalid { field: error.field, text: laravel(&error) }
+    }
+}
+
+/// An operation on an authenticated instance.
+type Operation = fn(&Reference, &mut Instance, DateTime<Utc>, &Fields) -> Result<Response, Invalid>;
+/// Its field checks alone (for the `body-checks-first` variant).
+type Validate = fn(&Reference, &Fields) -> Result<(), Invalid>;
 
 /// `chatId` → `chat id`, as Laravel writes attribute names.
 fn attribute(field: &str) -> String {
@@ -123,14 +185,13 @@ fn laravel(error: &FieldError) -> String {
     }
 }
 
-/// Authentication, media type, JSON, then the operation.
-fn handle(
+/// The bearer token, the instance, and the token is the instance's.
+fn authenticate(
     reference: &Reference,
+    store: &Store,
     instance_id: &str,
     headers: &HeaderMap,
-    body: &[u8],
-    operation: fn(&Reference, &mut Instance, DateTime<Utc>, &Fields) -> Result<Response, FieldError>,
-) -> Response {
+) -> Result<(), Box<Response>> {
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -138,29 +199,60 @@ fn handle(
         .map(str::trim);
     let ignore_auth = reference.faults.has(Fault::HypersenderAuthIgnored);
     if bearer.is_none() && !ignore_auth {
-        return message(reference, StatusCode::UNAUTHORIZED, "Unauthenticated.");
+        return Err(Box::new(message(reference, StatusCode::UNAUTHORIZED, "Unauthenticated.")));
     }
+    let Some(instance) = store.instances.get(&instance_id.to_owned()) else {
+        return Err(Box::new(message(reference, StatusCode::NOT_FOUND, "Instance not found.")));
+    };
+    if bearer != Some(instance.token.as_str()) && !ignore_auth {
+        return Err(Box::new(message(reference, StatusCode::UNAUTHORIZED, "Unauthenticated.")));
+    }
+    Ok(())
+}
+
+/// Authentication, media type, JSON, then the operation (under `body-checks-first`: media type,
+/// JSON and the fields, then authentication and the operation).
+fn handle(
+    reference: &Reference,
+    instance_id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    (operation, validate): (Operation, Validate),
+) -> Response {
+    let body_first = reference.variants.has(Variant::BodyChecksFirst);
     let mut store = lock(&reference.hypersender);
     let now = reference.clock.now();
     store.sweep(now);
-    let Some(instance) = store.instances.get_mut(&instance_id.to_owned()) else {
-        return message(reference, StatusCode::NOT_FOUND, "Instance not found.");
-    };
-    if bearer != Some(instance.token.as_str()) && !ignore_auth {
-        return message(reference, StatusCode::UNAUTHORIZED, "Unauthenticated.");
+    if !body_first && let Err(answer) = authenticate(reference, &store, instance_id, headers) {
+        return *answer;
     }
     let body = match wire::read_json(headers, body, true, &reference.faults) {
         Ok(body) => body.unwrap_or(Value::Null),
         Err(BodyError::UnsupportedMediaType) => {
-            return message(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type.");
+            let text = say(reference, "Unsupported Media Type.");
+            return wire::unsupported_media_type(reference, json!({ "message": text }));
         }
-        Err(BodyError::NotJson(_)) => return invalid(reference, "body", "The request body is not valid JSON."),
+        Err(BodyError::NotJson(_)) => {
+            return invalid(reference, "body", say(reference, "The request body is not valid JSON."));
+        }
         Err(BodyError::Crash) => return wire::crash(),
     };
-    let result = fields::object(&body).and_then(|fields| operation(reference, instance, now, fields));
-    match result {
+    let fields = match fields::object(&body) {
+        Ok(fields) => fields,
+        Err(error) => return invalid(reference, error.field, &laravel(&error)),
+    };
+    if body_first {
+        if let Err(error) = validate(reference, fields) {
+            return invalid(reference, error.field, &error.text);
+        }
+        if let Err(answer) = authenticate(reference, &store, instance_id, headers) {
+            return *answer;
+        }
+    }
+    let instance = store.instances.get_mut(&instance_id.to_owned()).expect("authenticated above");
+    match operation(reference, instance, now, fields) {
         Ok(response) => response,
-        Err(error) => invalid(reference, error.field, &laravel(&error)),
+        Err(error) => invalid(reference, error.field, &error.text),
     }
 }
 
@@ -170,7 +262,7 @@ async fn request_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(&reference, &instance, &headers, &body, request)
+    handle(&reference, &instance, &headers, &body, (request, |r, b| read_request(r, b).map(|_| ())))
 }
 
 async fn validate_code(
@@ -179,7 +271,7 @@ async fn validate_code(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    handle(&reference, &instance, &headers, &body, validate)
+    handle(&reference, &instance, &headers, &body, (validate, |_, b| read_validation(b).map(|_| ())))
 }
 
 /// Reads and checks `chatId`; returns it and its digits.
@@ -204,23 +296,43 @@ fn alphabets(use_letter: bool, use_number: bool, all_capital: bool) -> Vec<&'sta
     out
 }
 
-fn request(
-    reference: &Reference,
-    instance: &mut Instance,
-    now: DateTime<Utc>,
-    body: &Fields,
-) -> Result<Response, FieldError> {
+/// The fields of a request-code call.
+struct CodeRequest {
+    chat: String,
+    digits: String,
+    length: i64,
+    use_letter: bool,
+    use_number: bool,
+    all_capital: bool,
+    name: String,
+    expires: i64,
+}
+
+fn read_request(reference: &Reference, body: &Fields) -> Result<CodeRequest, Invalid> {
     let (chat, digits) = chat_id(body)?;
     let length = fields::optional_int(body, "length", 6, (4, 10))?;
     let use_letter = fields::optional_bool(body, "useLetter", false)?;
     let use_number = fields::optional_bool(body, "useNumber", true)?;
     let all_capital = fields::optional_bool(body, "allCapital", false)?;
     let name = fields::optional_str(body, "name")?.unwrap_or("Hypersender").to_owned();
-    fields::length(&name, "name", (0, 64))?;
+    let max_name = if reference.variants.has(Variant::HypersenderLongNames) { 255 } else { 64 };
+    fields::length(&name, "name", (0, max_name))?;
     let expires = fields::optional_int(body, "expires", 1800, (60, 1800))?;
     if !use_letter && !use_number {
-        return Ok(invalid(reference, "useNumber", "The use number field must be true when use letter is false."));
+        let text = "The use number field must be true when use letter is false.".to_owned();
+        return Err(Invalid { field: "useNumber", text });
     }
+    Ok(CodeRequest { chat, digits, length, use_letter, use_number, all_capital, name, expires })
+}
+
+fn request(
+    reference: &Reference,
+    instance: &mut Instance,
+    now: DateTime<Utc>,
+    body: &Fields,
+) -> Result<Response, Invalid> {
+    let CodeRequest { chat, digits, length, use_letter, use_number, all_capital, name, expires } =
+        read_request(reference, body)?;
     let faults = &reference.faults;
     let length = usize::try_from(length).unwrap_or(6) + usize::from(faults.has(Fault::HypersenderCodeLengthOffByOne));
     let mut code = random_from(length, &alphabets(use_letter, use_number, all_capital));
@@ -252,10 +364,10 @@ fn request(
     let expires_at = if faults.has(Fault::HypersenderExpiresAtNotDateTime) {
         otp.expires_at.format("%Y-%m-%d %H:%M:%S").to_string()
     } else {
-        timestamp(otp.expires_at)
+        time(reference, otp.expires_at)
     };
     Ok(wire::json(
-        faults,
+        reference,
         StatusCode::OK,
         json!({
             "success": true,
@@ -267,18 +379,26 @@ fn request(
                 "status": "pending",
                 "otp_type": "code",
                 "expires_at": expires_at,
-                "created_at": timestamp(otp.created_at),
+                "created_at": time(reference, otp.created_at),
             }
         }),
     ))
 }
 
-fn refusal(reference: &Reference, text: &str, status: &str) -> Response {
+fn refusal(reference: &Reference, text: &'static str, status: &'static str) -> Response {
+    let (text, status) = (say(reference, text), failure_status(reference, status));
     wire::json(
-        &reference.faults,
+        reference,
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({"success": false, "message": text, "data": {"status": status}}),
     )
+}
+
+fn read_validation(body: &Fields) -> Result<(String, &str), Invalid> {
+    let (chat, _) = chat_id(body)?;
+    let given = fields::required_str(body, "code")?;
+    fields::length(given, "code", (1, 32))?;
+    Ok((chat, given))
 }
 
 fn validate(
@@ -286,10 +406,8 @@ fn validate(
     instance: &mut Instance,
     now: DateTime<Utc>,
     body: &Fields,
-) -> Result<Response, FieldError> {
-    let (chat, _) = chat_id(body)?;
-    let given = fields::required_str(body, "code")?;
-    fields::length(given, "code", (1, 32))?;
+) -> Result<Response, Invalid> {
+    let (chat, given) = read_validation(body)?;
     let faults = &reference.faults;
     let older = instance.superseded.get(&chat).cloned().unwrap_or_default();
     let Some(otp) = instance.otps.get_mut(&chat) else {
@@ -312,7 +430,7 @@ fn validate(
     }
     otp.validated_at = Some(now);
     Ok(wire::json(
-        faults,
+        reference,
         StatusCode::OK,
         json!({
             "success": true,
@@ -321,7 +439,7 @@ fn validate(
                 "uuid": otp.uuid,
                 "chat_id": otp.chat_id,
                 "status": "validated",
-                "validated_at": timestamp(now),
+                "validated_at": time(reference, now),
             }
         }),
     ))

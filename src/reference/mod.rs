@@ -15,6 +15,7 @@ mod fields;
 mod hypersender;
 mod outbox;
 mod sandbox;
+pub mod variants;
 mod wawp;
 mod wire;
 mod zapi;
@@ -31,6 +32,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{Fault, FaultScope, Faults, UnknownFault};
+pub use variants::{UnknownVariant, Variant, Variants};
 
 use clock::Clock;
 use outbox::Outbox;
@@ -44,6 +46,8 @@ pub const MAX_INSTANCES: usize = 10_000;
 #[derive(Debug)]
 pub struct Reference {
     faults: Faults,
+    /// Other choices where `contract.md` is silent (none: the reference's own).
+    variants: Variants,
     /// Whether `/__sandbox` is served (a production-like deployment leaves it off).
     sandbox: bool,
 
@@ -62,6 +66,7 @@ impl Reference {
     pub fn with_options(faults: Faults, sandbox: bool) -> Self {
         Self {
             faults,
+            variants: Variants::none(),
             sandbox,
 
             clock: Clock::default(),
@@ -72,8 +77,18 @@ impl Reference {
         }
     }
 
+    /// The same server, making the given other choices where the contract is silent.
+    pub fn with_variants(mut self, variants: Variants) -> Self {
+        self.variants = variants;
+        self
+    }
+
     pub fn faults(&self) -> &Faults {
         &self.faults
+    }
+
+    pub fn variants(&self) -> &Variants {
+        &self.variants
     }
 
     fn outbox(&self) -> MutexGuard<'_, Outbox> {
@@ -109,8 +124,8 @@ pub fn router(reference: Arc<Reference>) -> Router {
     let app = if reference.sandbox { apis.merge(sandbox::routes()) } else { apis };
     let app = app.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(reference.clone());
     // axum adds the `Allow` header to a 405 after the router's own layers have run, so the
-    // faults that bend 405 answers wrap the finished router from outside.
-    Router::new().fallback_service(app).layer(axum::middleware::from_fn_with_state(reference, wire::method_faults))
+    // faults and variants that bend 405 answers wrap the finished router from outside.
+    Router::new().fallback_service(app).layer(axum::middleware::from_fn_with_state(reference, wire::method_answers))
 }
 
 /// A reference server running on a background task.

@@ -1,6 +1,6 @@
 //! The `/__sandbox` test surface of `contract.md` §6: the outbox (what a phone would have received),
 //! the clock (time travel for expiry and waits) and named fixture states for each API.
-//! Faults never touch the sandbox: it is how a harness drives the server, not part of the contract under test.
+//! Faults and variants never touch the sandbox: it is how a harness drives the server, not part of the contract under test.
 
 use std::sync::Arc;
 
@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use super::fields::Fields;
 use super::wire::{self, BodyError};
-use super::{Faults, Reference, hypersender, wawp, zapi};
+use super::{Faults, Reference, Variants, hypersender, wawp, zapi};
 
 /// Ten years: the most the clock moves in one call.
 pub const MAX_ADVANCE_SECONDS: i64 = 315_360_000;
@@ -30,7 +30,7 @@ pub fn routes() -> Router<Arc<Reference>> {
 }
 
 fn answer(status: StatusCode, body: Value) -> Response {
-    wire::json(&Faults::none(), status, body)
+    wire::render(&Faults::none(), &Variants::none(), status, body)
 }
 
 fn bad_request(message: impl Into<String>) -> Response {

@@ -1,6 +1,7 @@
 //! Wawp v2 auth and sessions (`contract.md` §4, `docs/reference-behaviour.md`): sessions with the
 //! WAHA-style status machine, pairing codes only in `SCAN_QR_CODE`, credentials read from the query
-//! string or the JSON body. Also the Wawp fixture states of the sandbox.
+//! string or the JSON body; `session/start`, `stop` and `logout` answer GET as POST (the docs list both).
+//! Also the Wawp fixture states of the sandbox.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,11 +21,14 @@ use super::faults::Fault;
 use super::fields::Fields;
 use super::outbox::Channel;
 use super::sandbox::{param, unknown_state};
+use super::variants::Variant;
 use super::wire::{self, BodyError};
 use super::{MAX_INSTANCES, Reference, lock};
 
 /// A started session is up this long after `session/start` (on the server's clock).
 const STARTING_SECONDS: i64 = 2;
+/// The start-up time under the `wawp-slow-start` variant.
+const SLOW_STARTING_SECONDS: i64 = 5;
 /// A pairing code lives this long.
 const PAIRING_CODE_MINUTES: i64 = 3;
 
@@ -109,13 +113,36 @@ pub fn routes() -> Router<Arc<Reference>> {
         .route("/v2/auth/request-code", post(request_code))
         .route("/v2/auth/qr-image", get(qr_image).post(qr_image))
         .route("/v2/session/info", get(info).post(info))
-        .route("/v2/session/start", post(start))
-        .route("/v2/session/stop", post(stop))
-        .route("/v2/session/logout", post(logout))
+        .route("/v2/session/start", get(start).post(start))
+        .route("/v2/session/stop", get(stop).post(stop))
+        .route("/v2/session/logout", get(logout).post(logout))
+}
+
+fn starting_seconds(reference: &Reference) -> i64 {
+    if reference.variants.has(Variant::WawpSlowStart) { SLOW_STARTING_SECONDS } else { STARTING_SECONDS }
+}
+
+/// The `message` of an error; under `wawp-other-messages`, the titles of the provider's doc pages.
+fn say(reference: &Reference, code: &str, message: String) -> String {
+    if !reference.variants.has(Variant::WawpOtherMessages) {
+        return message;
+    }
+    let title = match code {
+        "missing_parameter" => "Bad Request - Missing Required Parameter(s)",
+        "invalid_parameter" => "Bad Request - Invalid Parameter Value",
+        "invalid_json" => "Bad Request - Malformed JSON",
+        "unsupported_media_type" => "Unsupported Media Type",
+        "invalid_access_token" => "Unauthorized - Invalid or Missing Access Token",
+        "invalid_instance" => "Not Found - Session Does Not Exist",
+        "session_status_mismatch" => "Unprocessable Entity - Session Status Mismatch",
+        _ => return message,
+    };
+    title.to_owned()
 }
 
 fn error(reference: &Reference, status: StatusCode, code: &str, message: &str) -> Response {
-    wire::json(&reference.faults, status, json!({ "code": code, "message": message }))
+    let message = say(reference, code, message.to_owned());
+    wire::json(reference, status, json!({ "code": code, "message": message }))
 }
 
 /// 422 with the current status and the ones that would do (409 under `wawp-mismatch-409`).
@@ -127,34 +154,44 @@ fn mismatch(reference: &Reference, current: Status, expected: &[Status]) -> Resp
     };
     let expected: Vec<&str> = expected.iter().map(|s| s.as_str()).collect();
     wire::json(
-        &reference.faults,
+        reference,
         status,
         json!({
             "code": "session_status_mismatch",
-            "message": format!("Session status is {}, expected {}", current.as_str(), expected.join(" or ")),
+            "message": say(
+                reference,
+                "session_status_mismatch",
+                format!("Session status is {}, expected {}", current.as_str(), expected.join(" or ")),
+            ),
             "status": current.as_str(),
             "expected": expected,
         }),
     )
 }
 
-/// The parameters of a call: the query string first, then the JSON body.
+/// The parameters of a call: the query string first, then the JSON body (the body first under
+/// the `wawp-body-wins` variant).
 struct Params {
     query: HashMap<String, String>,
     body: Map<String, Value>,
+    body_wins: bool,
 }
 
 impl Params {
     /// `Ok(None)` when absent; `Err` when the body holds it with a non-string type.
     fn get(&self, name: &'static str) -> Result<Option<String>, &'static str> {
-        if let Some(value) = self.query.get(name) {
-            return Ok(Some(value.clone()));
-        }
-        match self.body.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(name),
-        }
+        let in_body = match self.body.get(name) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => return Err(name),
+        };
+        let in_query = self.query.get(name).cloned();
+        Ok(if self.body_wins { in_body.or(in_query) } else { in_query.or(in_body) })
+    }
+
+    /// Every value of `name` sent, wherever it sits.
+    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.query.get(name).map(String::as_str).into_iter().chain(self.body.get(name).and_then(Value::as_str))
     }
 }
 
@@ -166,7 +203,7 @@ fn handle(
     query: HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
-    operation: Operation,
+    (operation, needs_phone): (Operation, bool),
 ) -> Response {
     let body = match wire::read_json(headers, body, false, &reference.faults) {
         Ok(None) => Map::new(),
@@ -194,7 +231,7 @@ fn handle(
     {
         return error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", &format!("{name} must be a string."));
     }
-    let params = Params { query, body };
+    let params = Params { query, body, body_wins: reference.variants.has(Variant::WawpBodyWins) };
     let credentials = (params.get("instance_id"), params.get("access_token"));
     let (instance_id, access_token) = match credentials {
         (Ok(Some(id)), Ok(Some(token))) if !id.is_empty() && !token.is_empty() => (id, token),
@@ -215,6 +252,12 @@ fn handle(
             );
         }
     };
+    if needs_phone
+        && reference.variants.has(Variant::BodyChecksFirst)
+        && let Err(answer) = read_phone(reference, &params)
+    {
+        return *answer;
+    }
     let mut store = lock(&reference.wawp);
     let Some(session) = store.sessions.get_mut(&instance_id) else {
         return error(reference, StatusCode::NOT_FOUND, "invalid_instance", "Session Does Not Exist.");
@@ -229,28 +272,70 @@ fn handle(
 
 macro_rules! handler {
     ($name:ident, $operation:ident) => {
+        handler!($name, $operation, false);
+    };
+    ($name:ident, $operation:ident, $needs_phone:literal) => {
         async fn $name(
             State(reference): State<Arc<Reference>>,
             Query(query): Query<HashMap<String, String>>,
             headers: HeaderMap,
             body: Bytes,
         ) -> Response {
-            handle(&reference, query, &headers, &body, $operation)
+            handle(&reference, query, &headers, &body, ($operation, $needs_phone))
         }
     };
 }
 
-handler!(request_code, pairing_code);
+handler!(request_code, pairing_code, true);
 handler!(qr_image, qr);
 handler!(info, session_info);
 handler!(start, session_start);
 handler!(stop, session_stop);
 handler!(logout, session_logout);
 
-/// `ABCD-1234` (no hyphen under `wawp-pairing-code-format`).
+/// `ABCD-1234` (no hyphen under `wawp-pairing-code-format`). Letters and digits are mixed; under
+/// `wawp-pairing-letters` only letters, under `wawp-pairing-digits` only digits, and under both,
+/// letters then digits (`ABCD-1234`, the doc's own example).
 fn new_pairing_code(reference: &Reference) -> String {
-    let (head, tail) = (random_from(4, &[UPPER, DIGITS]), random_from(4, &[UPPER, DIGITS]));
+    let variants = &reference.variants;
+    let (letters, digits) = (variants.has(Variant::WawpPairingLetters), variants.has(Variant::WawpPairingDigits));
+    let (head, tail): (&[&[u8]], &[&[u8]]) = match (letters, digits) {
+        (false, false) => (&[UPPER, DIGITS], &[UPPER, DIGITS]),
+        (true, false) => (&[UPPER], &[UPPER]),
+        (false, true) => (&[DIGITS], &[DIGITS]),
+        (true, true) => (&[UPPER], &[DIGITS]),
+    };
+    let (head, tail) = (random_from(4, head), random_from(4, tail));
     if reference.faults.has(Fault::WawpPairingCodeFormat) { format!("{head}{tail}") } else { format!("{head}-{tail}") }
+}
+
+/// `phone_number`: present, and every value sent (query and body) 8-15 digits.
+fn read_phone(reference: &Reference, params: &Params) -> Result<String, Box<Response>> {
+    let phone = match params.get("phone_number") {
+        Ok(Some(phone)) => phone,
+        Ok(None) => {
+            return Err(Box::new(error(
+                reference,
+                StatusCode::BAD_REQUEST,
+                "missing_parameter",
+                "phone_number is required.",
+            )));
+        }
+        Err(_) => {
+            let message = "phone_number must be a string.";
+            return Err(Box::new(error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", message)));
+        }
+    };
+    let well_formed = |p: &str| (8..=15).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !params.all("phone_number").all(well_formed) {
+        return Err(Box::new(error(
+            reference,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            "phone_number must be 8 to 15 digits, without +, spaces or dashes.",
+        )));
+    }
+    Ok(phone)
 }
 
 fn pairing_code(
@@ -260,25 +345,10 @@ fn pairing_code(
     params: &Params,
     now: DateTime<Utc>,
 ) -> Response {
-    let phone = match params.get("phone_number") {
-        Ok(Some(phone)) => phone,
-        Ok(None) => {
-            return error(reference, StatusCode::BAD_REQUEST, "missing_parameter", "phone_number is required.");
-        }
-        Err(_) => {
-            return error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", "phone_number must be a string.");
-        }
+    let phone = match read_phone(reference, params) {
+        Ok(phone) => phone,
+        Err(answer) => return *answer,
     };
-    let well_formed = |p: &str| (8..=15).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
-    let in_body = params.body.get("phone_number").and_then(Value::as_str);
-    if !well_formed(&phone) || in_body.is_some_and(|p| !well_formed(p)) {
-        return error(
-            reference,
-            StatusCode::BAD_REQUEST,
-            "invalid_parameter",
-            "phone_number must be 8 to 15 digits, without +, spaces or dashes.",
-        );
-    }
     if session.status != Status::ScanQrCode && !reference.faults.has(Fault::WawpRequestCodeAnyStatus) {
         return mismatch(reference, session.status, &[Status::ScanQrCode]);
     }
@@ -287,19 +357,21 @@ fn pairing_code(
     session.phone = Some(phone.clone());
     let text = "A code to link a new device to WhatsApp was requested. Enter it only on your own phone.".to_owned();
     reference.outbox().send(now, &phone, Channel::Whatsapp, None, text);
-    wire::json(&reference.faults, StatusCode::OK, json!({ "code": code }))
+    wire::json(reference, StatusCode::OK, json!({ "code": code }))
 }
 
 /// A small data URL standing in for the QR image.
-fn qr_data_url(id: &str, now: DateTime<Utc>) -> String {
-    format!("data:image/png;base64,{}", base64(format!("conform-qr:{id}:{}", now.timestamp() / 20).as_bytes()))
+/// It changes every 20 seconds (40 under `wawp-qr-rotates-slowly`).
+fn qr_data_url(reference: &Reference, id: &str, now: DateTime<Utc>) -> String {
+    let period = if reference.variants.has(Variant::WawpQrRotatesSlowly) { 40 } else { 20 };
+    format!("data:image/png;base64,{}", base64(format!("conform-qr:{id}:{}", now.timestamp() / period).as_bytes()))
 }
 
 fn qr(reference: &Reference, session: &mut Session, id: &str, _params: &Params, now: DateTime<Utc>) -> Response {
     if session.status != Status::ScanQrCode {
         return mismatch(reference, session.status, &[Status::ScanQrCode]);
     }
-    wire::json(&reference.faults, StatusCode::OK, json!({ "qr": qr_data_url(id, now) }))
+    wire::json(reference, StatusCode::OK, json!({ "qr": qr_data_url(reference, id, now) }))
 }
 
 /// The session object that info, start, stop and logout answer with.
@@ -310,7 +382,7 @@ fn session_object(reference: &Reference, session: &Session, id: &str, now: DateT
         "config": {"webhooks": {}, "proxy": null},
     });
     if session.status == Status::ScanQrCode {
-        object["qr"] = json!(qr_data_url(id, now));
+        object["qr"] = json!(qr_data_url(reference, id, now));
     }
     if let (Status::Working, Some(phone)) = (session.status, &session.phone) {
         object["me"] = json!({"id": format!("{phone}@c.us"), "pushName": "Conform Sandbox"});
@@ -330,7 +402,7 @@ fn session_info(
     _params: &Params,
     now: DateTime<Utc>,
 ) -> Response {
-    wire::json(&reference.faults, StatusCode::OK, session_object(reference, session, id, now))
+    wire::json(reference, StatusCode::OK, session_object(reference, session, id, now))
 }
 
 fn session_start(
@@ -344,8 +416,8 @@ fn session_start(
         return mismatch(reference, session.status, &[Status::Stopped, Status::Failed]);
     }
     session.status = Status::Starting;
-    session.starting_until = Some(now + Duration::seconds(STARTING_SECONDS));
-    wire::json(&reference.faults, StatusCode::OK, session_object(reference, session, id, now))
+    session.starting_until = Some(now + Duration::seconds(starting_seconds(reference)));
+    wire::json(reference, StatusCode::OK, session_object(reference, session, id, now))
 }
 
 fn session_stop(
@@ -358,7 +430,7 @@ fn session_stop(
     session.status = Status::Stopped;
     session.starting_until = None;
     session.pairing_code = None;
-    wire::json(&reference.faults, StatusCode::OK, session_object(reference, session, id, now))
+    wire::json(reference, StatusCode::OK, session_object(reference, session, id, now))
 }
 
 fn session_logout(
@@ -375,7 +447,7 @@ fn session_logout(
         session.status = Status::ScanQrCode;
         session.starting_until = None;
     }
-    wire::json(&reference.faults, StatusCode::OK, session_object(reference, session, id, now))
+    wire::json(reference, StatusCode::OK, session_object(reference, session, id, now))
 }
 
 fn status_param(params: &Fields) -> Result<Status, String> {
@@ -402,8 +474,8 @@ pub fn apply_state(reference: &Reference, state: &str, params: &Fields) -> Resul
             let mut store = lock(&reference.wawp);
             let session = store.sessions.get_mut(&id.to_owned()).ok_or_else(|| format!("no wawp session `{id}`"))?;
             session.status = status;
-            session.starting_until =
-                (status == Status::Starting).then(|| reference.clock.now() + Duration::seconds(STARTING_SECONDS));
+            session.starting_until = (status == Status::Starting)
+                .then(|| reference.clock.now() + Duration::seconds(starting_seconds(reference)));
             if status == Status::Working {
                 session.paired = true;
                 session.pairing_code = None;

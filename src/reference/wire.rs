@@ -1,6 +1,6 @@
 //! What every reference API does the same way on the wire: reading a JSON request body
 //! (415 for a wrong media type, a parse error for malformed JSON), writing JSON answers, and the
-//! 405 answer with its `Allow` header. The faults of scope `all` fork here and nowhere else.
+//! 405 answer with its `Allow` header. The faults and variants of scope `all` fork here and nowhere else.
 
 use std::sync::Arc;
 
@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::Reference;
 use super::faults::{Fault, Faults};
+use super::variants::{Variant, Variants};
 
 /// Why a request body could not be read as JSON. Each API renders these in its own error style.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,12 +60,76 @@ pub fn read_json(
     }
 }
 
-/// A JSON answer (labelled `text/plain` under the `json-as-text-plain` fault).
-pub fn json(faults: &Faults, status: StatusCode, body: Value) -> Response {
-    let content_type =
-        if faults.has(Fault::JsonAsTextPlain) { "text/plain; charset=utf-8" } else { "application/json" };
-    let bytes = serde_json::to_vec(&body).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], bytes).into_response()
+/// A JSON answer of one of the three APIs, shaped by the server's faults and variants.
+pub fn json(reference: &Reference, status: StatusCode, body: Value) -> Response {
+    render(&reference.faults, &reference.variants, status, body)
+}
+
+/// A JSON answer (labelled `text/plain` under the `json-as-text-plain` fault). The variants of
+/// scope `all` change its label, layout, member order, members and headers, never its values.
+pub fn render(faults: &Faults, variants: &Variants, status: StatusCode, mut body: Value) -> Response {
+    if variants.has(Variant::ExtraFields)
+        && let Some(object) = body.as_object_mut()
+    {
+        object.insert("request_id".to_owned(), Value::String(uuid::Uuid::new_v4().to_string()));
+    }
+    if variants.has(Variant::JsonKeysSorted) {
+        body = sorted(body);
+    }
+    let content_type = if faults.has(Fault::JsonAsTextPlain) {
+        "text/plain; charset=utf-8"
+    } else {
+        match (variants.has(Variant::JsonMediaTypeCase), variants.has(Variant::JsonCharset)) {
+            (false, false) => "application/json",
+            (false, true) => "application/json; charset=utf-8",
+            (true, false) => "Application/JSON",
+            (true, true) => "Application/JSON; Charset=UTF-8",
+        }
+    };
+    let bytes = if variants.has(Variant::JsonPretty) {
+        serde_json::to_vec_pretty(&body).unwrap_or_default()
+    } else {
+        serde_json::to_vec(&body).unwrap_or_default()
+    };
+    let mut response =
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], bytes).into_response();
+    extra_headers(variants, &mut response);
+    response
+}
+
+/// The 415 answer of Z-API and Hypersender: `body` as JSON, or nothing at all under the
+/// `unsupported-media-type-empty` variant.
+pub fn unsupported_media_type(reference: &Reference, body: Value) -> Response {
+    if reference.variants.has(Variant::UnsupportedMediaTypeEmpty) {
+        let mut response = (StatusCode::UNSUPPORTED_MEDIA_TYPE, Body::empty()).into_response();
+        extra_headers(&reference.variants, &mut response);
+        return response;
+    }
+    json(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, body)
+}
+
+/// The `extra-headers` variant: headers no contract mentions, which a client must ignore.
+fn extra_headers(variants: &Variants, response: &mut Response) {
+    if variants.has(Variant::ExtraHeaders) {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+            headers.insert("x-request-id", id);
+        }
+    }
+}
+
+/// The same value with every object's members in alphabetical order.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<(String, Value)> = map.into_iter().collect();
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(members.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
 }
 
 /// The answer of a server that fell over (used only by faults).
@@ -77,9 +142,24 @@ pub fn crash() -> Response {
         .into_response()
 }
 
+/// Which API a path belongs to (`None` for the sandbox and unknown paths).
+fn api_of(path: &str) -> Option<&'static str> {
+    if path.starts_with("/instances/") {
+        Some("zapi")
+    } else if path.starts_with("/v2/") {
+        Some("wawp")
+    } else if path.starts_with("/api/otp/") {
+        Some("hypersender")
+    } else {
+        None
+    }
+}
+
 /// Middleware over the whole router: axum answers an undocumented method with 405 and an `Allow`
-/// header; the status faults of scope `all` bend that answer here.
-pub async fn method_faults(State(reference): State<Arc<Reference>>, request: Request, next: Next) -> Response {
+/// header; the status faults of scope `all` bend that answer here, and the variants reshape it.
+pub async fn method_answers(State(reference): State<Arc<Reference>>, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let api = api_of(request.uri().path());
     let mut response = next.run(request).await;
     if response.status() != StatusCode::METHOD_NOT_ALLOWED {
         return response;
@@ -90,7 +170,45 @@ pub async fn method_faults(State(reference): State<Arc<Reference>>, request: Req
     if reference.faults.has(Fault::MissingAllowHeader) {
         response.headers_mut().remove(header::ALLOW);
     }
+    let Some(api) = api else {
+        return response;
+    };
+    let variants = &reference.variants;
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let allow = match allow.as_ref().and_then(|v| v.to_str().ok()) {
+        Some(allow) if variants.has(Variant::AllowListFormat) => HeaderValue::from_str(&post_first(allow)).ok(),
+        _ => allow,
+    };
+    // contract.md §4: every Wawp error, 405 included, uses the Wawp error body. Z-API and
+    // Hypersender answer an empty 405 unless the `method-not-allowed-body` variant is on.
+    if api == "wawp" || variants.has(Variant::MethodNotAllowedBody) {
+        let body = match api {
+            "zapi" => serde_json::json!({"error": format!("Method {method} not allowed")}),
+            "wawp" => {
+                serde_json::json!({"code": "method_not_allowed", "message": format!("{method} is not allowed here.")})
+            }
+            _ => serde_json::json!({"message": format!("The {method} method is not supported for this route.")}),
+        };
+        response = render(&reference.faults, variants, StatusCode::METHOD_NOT_ALLOWED, body);
+    } else {
+        extra_headers(variants, &mut response);
+    }
+    match allow {
+        Some(allow) => {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+        None => {
+            response.headers_mut().remove(header::ALLOW);
+        }
+    }
     response
+}
+
+/// `GET,HEAD,POST` → `POST, GET, HEAD`: the same methods, POST first, spaced.
+fn post_first(allow: &str) -> String {
+    let mut methods: Vec<&str> = allow.split(',').map(str::trim).filter(|m| !m.is_empty()).collect();
+    methods.sort_by_key(|m| (*m != "POST", *m));
+    methods.join(", ")
 }
 
 #[cfg(test)]
@@ -135,6 +253,19 @@ mod tests {
         let clean = Faults::none();
         assert_eq!(read_json(&headers(None), b"", false, &clean), Ok(None));
         assert_eq!(read_json(&headers(Some("text/plain")), b"x", false, &clean), Err(BodyError::UnsupportedMediaType));
+    }
+
+    #[test]
+    fn allow_lists_post_first() {
+        assert_eq!(post_first("GET,HEAD,POST"), "POST, GET, HEAD");
+        assert_eq!(post_first("POST"), "POST");
+    }
+
+    #[test]
+    fn sorted_orders_members_at_every_depth() {
+        let value = serde_json::json!({"b": 1, "a": {"d": [{"z": 0, "y": 1}], "c": 2}});
+        let text = serde_json::to_string(&sorted(value)).unwrap();
+        assert_eq!(text, r#"{"a":{"c":2,"d":[{"y":1,"z":0}]},"b":1}"#);
     }
 
     #[test]

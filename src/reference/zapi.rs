@@ -21,6 +21,7 @@ use super::faults::Fault;
 use super::fields::{self, FieldError, Fields};
 use super::outbox::Channel;
 use super::sandbox::{param, unknown_state};
+use super::variants::Variant;
 use super::wire::{self, BodyError};
 use super::{MAX_INSTANCES, Reference, lock};
 
@@ -30,6 +31,8 @@ const CODE_TTL_MINUTES: i64 = 10;
 const MAX_ATTEMPTS: u32 = 5;
 /// Sending a code starts this wait on every method for that number.
 const WAIT_SECONDS: i64 = 120;
+/// The wait under the `zapi-short-wait` variant.
+const SHORT_WAIT_SECONDS: i64 = 60;
 /// Numbers with a fixture state, across all instances.
 const MAX_NUMBER_STATES: usize = 10_000;
 /// Numbers one instance remembers progress for.
@@ -169,73 +172,136 @@ impl From<FieldError> for Refusal {
 
 /// One operation's business logic, run with the store locked on an authenticated instance.
 type Operation = fn(&Reference, &mut Store, &str, DateTime<Utc>, &Fields) -> Result<Value, Refusal>;
+/// One operation's field checks alone, without the store (for the `body-checks-first` variant).
+type Validate = fn(&Reference, &Fields) -> Result<(), Refusal>;
 
 fn error(reference: &Reference, status: StatusCode, message: &str) -> Response {
-    wire::json(&reference.faults, status, json!({ "error": message }))
+    wire::json(reference, status, json!({ "error": message }))
 }
 
-/// Authentication, media type, JSON and the operation, in that order.
-fn handle(
+fn refusal(reference: &Reference, refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::Invalid(e) => error(reference, StatusCode::BAD_REQUEST, &invalid_text(reference, &e)),
+        Refusal::Crash => wire::crash(),
+    }
+}
+
+/// The instance exists, the token is its own, and the Client-Token header matches.
+fn authenticate(
     reference: &Reference,
+    store: &Store,
     instance_id: &str,
     token: &str,
     headers: &HeaderMap,
-    body: &[u8],
-    operation: Operation,
-) -> Response {
-    let mut store = lock(&reference.zapi);
+) -> Result<(), Box<Response>> {
     let Some(instance) = store.instances.get(&instance_id.to_owned()).filter(|i| i.token == token) else {
-        return error(reference, StatusCode::NOT_FOUND, "Instance not found");
+        return Err(Box::new(error(reference, StatusCode::NOT_FOUND, "Instance not found")));
     };
     if !reference.faults.has(Fault::ZapiClientTokenIgnored) {
         match headers.get("client-token").map(|v| v.as_bytes()) {
-            None => return error(reference, StatusCode::BAD_REQUEST, "your client-token is not configured"),
+            None => {
+                return Err(Box::new(error(reference, StatusCode::BAD_REQUEST, "your client-token is not configured")));
+            }
             Some(given) if given != instance.client_token.as_bytes() => {
-                return error(reference, StatusCode::FORBIDDEN, "Client-Token not allowed");
+                return Err(Box::new(error(reference, StatusCode::FORBIDDEN, "Client-Token not allowed")));
             }
             Some(_) => {}
         }
+    }
+    Ok(())
+}
+
+/// Authentication, media type, JSON and the operation, in that order (under `body-checks-first`:
+/// media type, JSON and the fields, then authentication and the operation).
+fn handle(
+    reference: &Reference,
+    (instance_id, token): (&str, &str),
+    headers: &HeaderMap,
+    body: &[u8],
+    (operation, validate): (Operation, Validate),
+) -> Response {
+    let body_first = reference.variants.has(Variant::BodyChecksFirst);
+    let mut store = lock(&reference.zapi);
+    if !body_first && let Err(answer) = authenticate(reference, &store, instance_id, token, headers) {
+        return *answer;
     }
     let body = match wire::read_json(headers, body, true, &reference.faults) {
         Ok(Some(body)) => body,
         Ok(None) => Value::Null,
         Err(BodyError::UnsupportedMediaType) => {
-            return error(reference, StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json");
+            let text = say(reference, "Content-Type must be application/json");
+            return wire::unsupported_media_type(reference, json!({ "error": text }));
         }
-        Err(BodyError::NotJson(_)) => return error(reference, StatusCode::BAD_REQUEST, "Invalid JSON body"),
+        Err(BodyError::NotJson(_)) => {
+            return error(reference, StatusCode::BAD_REQUEST, say(reference, "Invalid JSON body"));
+        }
         Err(BodyError::Crash) => return wire::crash(),
     };
     let fields = match fields::object(&body) {
         Ok(fields) => fields,
-        Err(e) => return error(reference, StatusCode::BAD_REQUEST, &e.sentence()),
+        Err(e) => return refusal(reference, e.into()),
     };
+    if body_first {
+        if let Err(e) = validate(reference, fields) {
+            return refusal(reference, e);
+        }
+        if let Err(answer) = authenticate(reference, &store, instance_id, token, headers) {
+            return *answer;
+        }
+    }
     let now = reference.clock.now();
     store.sweep(now);
     match operation(reference, &mut store, instance_id, now, fields) {
-        Ok(answer) => wire::json(&reference.faults, StatusCode::OK, answer),
-        Err(Refusal::Invalid(e)) => error(reference, StatusCode::BAD_REQUEST, &e.sentence()),
-        Err(Refusal::Crash) => wire::crash(),
+        Ok(answer) => wire::json(reference, StatusCode::OK, answer),
+        Err(e) => refusal(reference, e),
     }
 }
 
 macro_rules! handler {
-    ($name:ident, $operation:ident) => {
+    ($name:ident, $operation:ident, $validate:expr) => {
         async fn $name(
             State(reference): State<Arc<Reference>>,
             Path((instance_id, token)): Path<(String, String)>,
             headers: HeaderMap,
             body: Bytes,
         ) -> Response {
-            handle(&reference, &instance_id, &token, &headers, &body, $operation)
+            handle(&reference, (&instance_id, &token), &headers, &body, ($operation, $validate))
         }
     };
 }
 
-handler!(registration_available, available);
-handler!(request_registration_code, request_code);
-handler!(respond_captcha, captcha);
-handler!(confirm_registration_code, confirm_code);
-handler!(confirm_pin_code, confirm_pin);
+handler!(registration_available, available, |r, b| read_number(r, b).map(|_| ()));
+handler!(request_registration_code, request_code, |r, b| read_code_request(r, b).map(|_| ()));
+handler!(respond_captcha, captcha, |r, b| read_captcha(r, b).map(|_| ()));
+handler!(confirm_registration_code, confirm_code, |r, b| read_code(r, b).map(|_| ()));
+handler!(confirm_pin_code, confirm_pin, |r, b| read_code(r, b).map(|_| ()));
+
+/// The longest `captcha` and `code` taken (only the request body limit under `zapi-unbounded-answers`).
+fn max_answer(reference: &Reference, max: usize) -> usize {
+    if reference.variants.has(Variant::ZapiUnboundedAnswers) { super::MAX_BODY_BYTES } else { max }
+}
+
+/// Reads and validates `ddi`, `phone` and `method`.
+fn read_code_request(reference: &Reference, body: &Fields) -> Result<(Number, &'static str), Refusal> {
+    let number = read_number(reference, body)?;
+    let method = fields::required_str(body, "method")?;
+    fields::one_of(method, "method", METHODS)?;
+    Ok((number, METHODS.iter().copied().find(|m| *m == method).unwrap_or("sms")))
+}
+
+/// Reads and validates `captcha`.
+fn read_captcha<'a>(reference: &Reference, body: &'a Fields) -> Result<&'a str, Refusal> {
+    let answer = fields::required_str(body, "captcha")?;
+    fields::length(answer, "captcha", (1, max_answer(reference, 64)))?;
+    Ok(answer)
+}
+
+/// Reads and validates the `code` of confirm-registration-code and confirm-pin-code.
+fn read_code<'a>(reference: &Reference, body: &'a Fields) -> Result<&'a str, Refusal> {
+    let given = fields::required_str(body, "code")?;
+    fields::length(given, "code", (1, max_answer(reference, 32)))?;
+    Ok(given)
+}
 
 /// Reads and validates `ddi` and `phone`.
 fn read_number(reference: &Reference, body: &Fields) -> Result<Number, Refusal> {
@@ -265,7 +331,7 @@ fn available(
     let number = read_number(reference, body)?;
     if let Some(NumberState::Banned { appeal_token }) = store.numbers.get(&number) {
         return Ok(
-            json!({"available": false, "blocked": true, "appealToken": appeal_token, "reason": "number is banned"}),
+            json!({"available": false, "blocked": true, "appealToken": appeal_token, "reason": say(reference, "number is banned")}),
         );
     }
     let instance = instance(store, id);
@@ -280,8 +346,50 @@ fn available(
     }))
 }
 
-fn refuse(reason: &str) -> Value {
-    json!({"success": false, "reason": reason})
+/// The wait a sent code starts.
+fn wait_seconds(reference: &Reference) -> i64 {
+    if reference.variants.has(Variant::ZapiShortWait) { SHORT_WAIT_SECONDS } else { WAIT_SECONDS }
+}
+
+/// A `reason` or `error` text, reworded under the `zapi-other-messages` variant. The texts that
+/// `contract.md` §3 fixes (404 and Client-Token) never pass through here.
+fn say(reference: &Reference, text: &'static str) -> &'static str {
+    if !reference.variants.has(Variant::ZapiOtherMessages) {
+        return text;
+    }
+    match text {
+        "Invalid JSON body" => "The request body is not valid JSON",
+        "Content-Type must be application/json" => "Unsupported media type: send application/json",
+        "number is banned" => "this number is banned from WhatsApp",
+        "registration-available must be called first" => "check the number's availability first",
+        "phone differs from the one checked" => "this is not the number that was checked",
+        "wait before requesting again" => "too many requests, try again later",
+        "captcha required" => "solve the captcha first",
+        "no captcha pending" => "there is no captcha to answer",
+        "wrong captcha answer" => "incorrect captcha",
+        "instance already connected" => "this instance is already registered",
+        "no code requested" => "request a code first",
+        "code already used" => "this code was used already",
+        "code expired" => "the code has expired, request a new one",
+        "wrong code" => "invalid code",
+        "too many attempts" => "too many wrong codes, request a new one",
+        "no PIN pending" => "no security code was requested",
+        "wrong PIN" => "invalid security code",
+        other => other,
+    }
+}
+
+/// A field error as a 400 `error` text.
+fn invalid_text(reference: &Reference, error: &FieldError) -> String {
+    if reference.variants.has(Variant::ZapiOtherMessages) {
+        format!("Invalid request: field `{}` is not valid ({})", error.field, error.sentence())
+    } else {
+        error.sentence()
+    }
+}
+
+fn refuse(reference: &Reference, reason: &'static str) -> Value {
+    json!({"success": false, "reason": say(reference, reason)})
 }
 
 fn retry_after(reference: &Reference, seconds: i64) -> Value {
@@ -295,29 +403,26 @@ fn request_code(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let number = read_number(reference, body)?;
-    let method = fields::required_str(body, "method")?;
-    fields::one_of(method, "method", METHODS)?;
-    let method = METHODS.iter().copied().find(|m| *m == method).unwrap_or("sms");
+    let (number, method) = read_code_request(reference, body)?;
     let state = store.numbers.get(&number).cloned();
     let instance = instance(store, id);
     match &instance.checked {
         None if !reference.faults.has(Fault::ZapiSkipAvailability) => {
-            return Ok(refuse("registration-available must be called first"));
+            return Ok(refuse(reference, "registration-available must be called first"));
         }
         Some(checked) if *checked != number && !reference.faults.has(Fault::ZapiPhoneMismatchAccepted) => {
-            return Ok(refuse("phone differs from the one checked"));
+            return Ok(refuse(reference, "phone differs from the one checked"));
         }
         _ => {}
     }
     if state == Some(NumberState::BannedAtRequest) {
-        return Ok(json!({"success": false, "blocked": true, "reason": "number is banned"}));
+        return Ok(json!({"success": false, "blocked": true, "reason": say(reference, "number is banned")}));
     }
     let wait = instance.remaining_wait(&number, now);
     if wait > 0 && !reference.faults.has(Fault::ZapiNoWait) {
         return Ok(json!({
             "success": false,
-            "reason": "wait before requesting again",
+            "reason": say(reference, "wait before requesting again"),
             "retryAfter": retry_after(reference, wait),
             "smsWaitSeconds": wait,
             "voiceWaitSeconds": wait,
@@ -336,15 +441,15 @@ fn request_code(
             format!("Captcha answer: {answer}"),
         );
         instance.captcha = Some(PendingCaptcha { number, method, answer });
-        return Ok(json!({"success": false, "captcha": image, "reason": "captcha required"}));
+        return Ok(json!({"success": false, "captcha": image, "reason": say(reference, "captcha required")}));
     }
     send_code(reference, instance, &number, method, now);
     Ok(json!({
         "success": true,
-        "retryAfter": retry_after(reference, WAIT_SECONDS),
-        "smsWaitSeconds": WAIT_SECONDS,
-        "voiceWaitSeconds": WAIT_SECONDS,
-        "waOldWaitSeconds": WAIT_SECONDS,
+        "retryAfter": retry_after(reference, wait_seconds(reference)),
+        "smsWaitSeconds": wait_seconds(reference),
+        "voiceWaitSeconds": wait_seconds(reference),
+        "waOldWaitSeconds": wait_seconds(reference),
         "method": method,
     }))
 }
@@ -374,7 +479,7 @@ fn send_code(
             instance.progress.get_mut(number).expect("just inserted")
         }
     };
-    progress.wait_until = Some(now + Duration::seconds(WAIT_SECONDS));
+    progress.wait_until = Some(now + Duration::seconds(wait_seconds(reference)));
 }
 
 /// A base64 SVG showing the captcha's answer, as a phone's captcha image would.
@@ -393,18 +498,17 @@ fn captcha(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let answer = fields::required_str(body, "captcha")?;
-    fields::length(answer, "captcha", (1, 64))?;
+    let answer = read_captcha(reference, body)?;
     let instance = instance(store, id);
     let Some(pending) = instance.captcha.take() else {
         if reference.faults.has(Fault::ZapiCaptchaWithoutPending) {
             return Ok(json!({"success": true}));
         }
-        return Ok(refuse("no captcha pending"));
+        return Ok(refuse(reference, "no captcha pending"));
     };
     if pending.answer != answer {
         instance.captcha = Some(pending);
-        return Ok(refuse("wrong captcha answer"));
+        return Ok(refuse(reference, "wrong captcha answer"));
     }
     send_code(reference, instance, &pending.number, pending.method, now);
     if let Some(progress) = instance.progress.get_mut(&pending.number) {
@@ -421,8 +525,7 @@ fn confirm_code(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let given = fields::required_str(body, "code")?;
-    fields::length(given, "code", (1, 32))?;
+    let given = read_code(reference, body)?;
     let number_state = {
         let checked = store.instances.get(&id.to_owned()).and_then(|i| i.checked.clone());
         checked.and_then(|n| store.numbers.get(&n).cloned())
@@ -431,28 +534,28 @@ fn confirm_code(
     let reusable = faults.has(Fault::ZapiCodeReusable);
     let instance = instance(store, id);
     if instance.connected && !reusable {
-        return Ok(refuse("instance already connected"));
+        return Ok(refuse(reference, "instance already connected"));
     }
     let Some(code) = instance.code.as_mut() else {
         if faults.has(Fault::ZapiConfirmWithoutRequest) {
             instance.connected = true;
             return Ok(json!({"success": true}));
         }
-        return Ok(refuse("no code requested"));
+        return Ok(refuse(reference, "no code requested"));
     };
     if code.used && !reusable {
-        return Ok(refuse("code already used"));
+        return Ok(refuse(reference, "code already used"));
     }
     if now - code.issued_at >= Duration::minutes(CODE_TTL_MINUTES) && !faults.has(Fault::ZapiCodeNeverExpires) {
-        return Ok(refuse("code expired"));
+        return Ok(refuse(reference, "code expired"));
     }
     if code.code != given && !faults.has(Fault::ZapiWrongCodeAccepted) {
         code.wrong_attempts += 1;
         if code.wrong_attempts >= MAX_ATTEMPTS && !faults.has(Fault::ZapiNoAttemptLimit) {
             instance.code = None;
-            return Ok(refuse("too many attempts"));
+            return Ok(refuse(reference, "too many attempts"));
         }
-        return Ok(refuse("wrong code"));
+        return Ok(refuse(reference, "wrong code"));
     }
     code.used = true;
     match number_state {
@@ -469,18 +572,17 @@ fn confirm_code(
 }
 
 fn confirm_pin(
-    _reference: &Reference,
+    reference: &Reference,
     store: &mut Store,
     id: &str,
     _now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
-    let given = fields::required_str(body, "code")?;
-    fields::length(given, "code", (1, 32))?;
+    let given = read_code(reference, body)?;
     let instance = instance(store, id);
     match &instance.pin_pending {
-        None => Ok(refuse("no PIN pending")),
-        Some(pin) if pin != given => Ok(refuse("wrong PIN")),
+        None => Ok(refuse(reference, "no PIN pending")),
+        Some(pin) if pin != given => Ok(refuse(reference, "wrong PIN")),
         Some(_) => {
             instance.pin_pending = None;
             instance.connected = true;

@@ -12,7 +12,6 @@ async fn undocumented_methods_get_405_with_allow_on_every_api() {
     let paths = [
         ("/instances/x/token/y/mobile/registration-available", "POST"),
         ("/v2/auth/request-code", "POST"),
-        ("/v2/session/start", "POST"),
         ("/api/otp/v2/x/request-code", "POST"),
         ("/api/otp/v2/x/validate-code", "POST"),
     ];
@@ -24,12 +23,29 @@ async fn undocumented_methods_get_405_with_allow_on_every_api() {
         }
     }
     // GET is documented next to POST on these: Allow names both (HEAD comes with GET, RFC 9110 §9.3.2).
-    for path in ["/v2/auth/qr-image", "/v2/session/info"] {
+    for path in ["/v2/auth/qr-image", "/v2/session/info", "/v2/session/start", "/v2/session/stop", "/v2/session/logout"]
+    {
         let reply = target.call("DELETE", path).send().await;
         assert_eq!(reply.status, 405);
         let mut allowed: Vec<_> = reply.header("allow").unwrap().split(',').map(str::trim).collect();
         allowed.sort_unstable();
         assert_eq!(allowed, ["GET", "HEAD", "POST"], "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_wawp_405_uses_the_wawp_error_body() {
+    // contract.md §4: every Wawp error, 405 and 415 included, uses the Wawp error body.
+    let target = start(&[]).await;
+    let wawp = target.call("PUT", "/v2/auth/request-code").send().await;
+    assert_eq!((wawp.status, wawp.header("allow")), (405, Some("POST")));
+    assert_eq!(wawp.content_type(), Some("application/json"));
+    assert_eq!(wawp.json["code"], "method_not_allowed", "{}", wawp.text);
+    assert!(wawp.json["message"].is_string(), "{}", wawp.text);
+    // Z-API and Hypersender leave the 405 body empty.
+    for path in ["/instances/x/token/y/mobile/confirm-pin-code", "/api/otp/v2/x/request-code"] {
+        let reply = target.call("PUT", path).send().await;
+        assert_eq!((reply.status, reply.text.as_str()), (405, ""), "{path}");
     }
 }
 

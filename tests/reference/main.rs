@@ -1,5 +1,6 @@
 //! Integration tests of the reference server over real HTTP on loopback: every flow of
-//! `contract.md`, every sandbox state, and for every fault, proof that its defect is observable.
+//! `contract.md`, every sandbox state, for every fault, proof that its defect is observable, and
+//! for every variant, proof that it really answers differently.
 
 mod support;
 
@@ -7,5 +8,6 @@ mod common;
 mod faults;
 mod hypersender;
 mod sandbox;
+mod variants;
 mod wawp;
 mod zapi;

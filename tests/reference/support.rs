@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use conform::reference::{Fault, Server};
+use conform::reference::{Fault, Reference, Server, Variant};
 use reqwest::Method;
 use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
@@ -19,6 +19,13 @@ pub async fn start(faults: &[Fault]) -> Target {
     let server = Server::start("127.0.0.1:0".parse().unwrap(), faults.iter().copied().collect())
         .await
         .expect("bind a loopback port");
+    Target { server, client: reqwest::Client::new() }
+}
+
+/// Starts a clean server that makes the given other choices (`--variant`).
+pub async fn start_variants(variants: &[Variant]) -> Target {
+    let reference = Reference::new(Default::default()).with_variants(variants.iter().copied().collect());
+    let server = Server::start_with("127.0.0.1:0".parse().unwrap(), reference).await.expect("bind a loopback port");
     Target { server, client: reqwest::Client::new() }
 }
 

@@ -148,6 +148,25 @@ async fn lifecycle_start_stop_logout() {
 }
 
 #[tokio::test]
+async fn start_stop_and_logout_answer_get_as_post() {
+    // The docs list both methods for these three (contract.md §4).
+    let target = start(&[]).await;
+    let session = Session::create(&target, "STOPPED").await;
+    let started = session.call("GET", "session/start").await;
+    assert_eq!((started.status, started.json["status"].clone()), (200, json!("STARTING")), "{}", started.text);
+    let again = session.call("GET", "session/start").await;
+    assert_eq!((again.status, again.json["code"].clone()), (422, json!("session_status_mismatch")));
+    target.advance(2).await;
+    session.force("WORKING").await;
+    let logged_out = session.call("GET", "session/logout").await;
+    assert_eq!((logged_out.status, logged_out.json["status"].clone()), (200, json!("SCAN_QR_CODE")));
+    let stopped = session.call("GET", "session/stop").await;
+    assert_eq!((stopped.status, stopped.json["status"].clone()), (200, json!("STOPPED")));
+    let wrong = target.get(&format!("/v2/session/stop?instance_id={}&access_token=nope", session.id)).send().await;
+    assert_eq!((wrong.status, wrong.json["code"].clone()), (401, json!("invalid_access_token")));
+}
+
+#[tokio::test]
 async fn credentials_and_parameters() {
     let target = start(&[]).await;
     let session = Session::create(&target, "SCAN_QR_CODE").await;
@@ -185,9 +204,9 @@ async fn protocol_errors() {
     let session = Session::create(&target, "SCAN_QR_CODE").await;
     for (path, method, allowed) in [
         ("auth/request-code", "GET", "POST"),
-        ("session/start", "GET", "POST"),
-        ("session/stop", "DELETE", "POST"),
-        ("session/logout", "PUT", "POST"),
+        ("session/start", "PUT", "GET,HEAD,POST"),
+        ("session/stop", "DELETE", "GET,HEAD,POST"),
+        ("session/logout", "PATCH", "GET,HEAD,POST"),
     ] {
         let reply = session.call(method, path).await;
         assert_eq!((reply.status, reply.header("allow")), (405, Some(allowed)), "{method} {path}");

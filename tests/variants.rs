@@ -1,0 +1,139 @@
+//! No false positives: the reference server is one implementation among many. Every variant
+//! (`conform serve --variant NAME`) makes another choice where `contract.md` is silent, so a run
+//! under `--strict` against it, alone or with all the others, must find nothing wrong. A failure
+//! here means the harness enforces a rule only the reference server chose (or the variant is wrong:
+//! its `allowed_by` line says why it should not be).
+
+use std::time::Duration;
+
+use conform::http::Limits;
+use conform::plan::PlanOptions;
+use conform::reference::{Reference, Server, Variant};
+use conform::run::{RunConfig, RunResult, Verdict, run};
+
+fn config(target: String) -> RunConfig {
+    let specs = conform::spec::bundled().expect("the bundled specs load");
+    RunConfig {
+        targets: vec![target; specs.len()],
+        specs,
+        plan: PlanOptions { cases: 6, seed: 7 },
+        strict: true,
+        limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
+        ..RunConfig::default()
+    }
+}
+
+async fn run_against(variants: &[Variant]) -> RunResult {
+    let reference = Reference::new(Default::default()).with_variants(variants.iter().copied().collect());
+    let server = Server::start_with(([127, 0, 0, 1], 0).into(), reference).await.unwrap();
+    let result = run(config(server.url()), |_| {}).await.expect("the run starts");
+    server.stop().await.unwrap();
+    result
+}
+
+/// One line per failure: case id, check and message, then the request that was sent.
+fn failures(result: &RunResult) -> Vec<String> {
+    result
+        .failures()
+        .map(|(case, failure)| {
+            let request = case.request.as_ref().map(|r| {
+                let path = r.url.splitn(4, '/').nth(3).unwrap_or_default();
+                format!("{} /{path} {}", r.method, r.body_text().unwrap_or_default())
+            });
+            format!(
+                "{} [{}] {}\n    sent: {}",
+                case.id,
+                failure.check.as_str(),
+                failure.message,
+                request.unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+/// Runs `--strict` against `variants` and asserts that nothing failed.
+async fn passes_strict(variants: &[Variant]) {
+    let result = run_against(variants).await;
+    let names: Vec<&str> = variants.iter().map(|v| v.name()).collect();
+    let failures = failures(&result);
+    assert!(
+        failures.is_empty(),
+        "false positives against --variant {}:\n{}",
+        names.join(" --variant "),
+        failures.join("\n")
+    );
+    assert_eq!(result.verdict(), Verdict::Conformant);
+}
+
+macro_rules! each_variant {
+    ($( $(#[$attr:meta])* $test:ident => $variant:ident, )+) => {
+        $(
+            $(#[$attr])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                passes_strict(&[Variant::$variant]).await;
+            }
+        )+
+
+        #[test]
+        fn every_variant_has_its_strict_test() {
+            let tested = [$( Variant::$variant, )+];
+            let missing: Vec<&Variant> = Variant::ALL.iter().filter(|v| !tested.contains(v)).collect();
+            assert!(missing.is_empty(), "variants without a strict run: {missing:?}");
+        }
+    };
+}
+
+each_variant! {
+    json_charset => JsonCharset,
+    json_media_type_case => JsonMediaTypeCase,
+    json_pretty => JsonPretty,
+    json_keys_sorted => JsonKeysSorted,
+    extra_fields => ExtraFields,
+    extra_headers => ExtraHeaders,
+    method_not_allowed_body => MethodNotAllowedBody,
+    #[ignore = "needs harness fix: content_type_conformance requires the JSON body specs/ document for 415, which only the reference chose (contract.md §2 fixes the status only)"]
+    unsupported_media_type_empty => UnsupportedMediaTypeEmpty,
+    allow_list_format => AllowListFormat,
+    body_checks_first => BodyChecksFirst,
+    zapi_other_messages => ZapiOtherMessages,
+    #[ignore = "needs harness fix: specs/zapi.yaml bounds code to 32 and captcha to 64 characters, the reference's choice (contract.md §3 bounds only ddi and phone); and a 200 success:false is a refusal (contract.md §1)"]
+    zapi_unbounded_answers => ZapiUnboundedAnswers,
+    zapi_short_wait => ZapiShortWait,
+    #[ignore = "needs harness fix: Wawp negative cases put random instance_id/access_token in the body next to the real ones in the query (contract.md §4: one place, or the same value in both)"]
+    wawp_body_wins => WawpBodyWins,
+    wawp_other_messages => WawpOtherMessages,
+    wawp_pairing_letters => WawpPairingLetters,
+    wawp_pairing_digits => WawpPairingDigits,
+    wawp_qr_rotates_slowly => WawpQrRotatesSlowly,
+    wawp_slow_start => WawpSlowStart,
+    hypersender_other_messages => HypersenderOtherMessages,
+    #[ignore = "needs harness fix: specs/hypersender.yaml bounds name to 64 characters, the reference's choice (contract.md §5 bounds only length and expires)"]
+    hypersender_long_names => HypersenderLongNames,
+    #[ignore = "needs harness fix: specs/hypersender.yaml enumerates the reference's validate-code failure data.status strings (contract.md §5 leaves them open)"]
+    hypersender_other_statuses => HypersenderOtherStatuses,
+    hypersender_laravel_timestamps => HypersenderLaravelTimestamps,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs harness fix: the data.status enum, the code/captcha/name bounds and the 415 body (see the ignored variants above)"]
+async fn all_variants_together() {
+    passes_strict(Variant::ALL).await;
+}
+
+/// Prints every failure of every variant (run with `--ignored --nocapture`): the list a harness fix
+/// works from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a report, not a test: prints the strict failures of every variant"]
+async fn report_strict_failures_per_variant() {
+    for &variant in Variant::ALL {
+        let result = run_against(&[variant]).await;
+        for line in failures(&result) {
+            println!("{variant}\t{line}");
+        }
+    }
+    let result = run_against(Variant::ALL).await;
+    for line in failures(&result) {
+        println!("ALL\t{line}");
+    }
+}
