@@ -43,7 +43,7 @@ fn failures(result: &RunResult) -> Vec<String> {
             format!(
                 "{} [{}] {}\n    sent: {}",
                 case.id,
-                failure.check.as_str(),
+                failure.rule.as_str(),
                 failure.message,
                 request.unwrap_or_default()
             )
@@ -92,15 +92,12 @@ each_variant! {
     extra_fields => ExtraFields,
     extra_headers => ExtraHeaders,
     method_not_allowed_body => MethodNotAllowedBody,
-    #[ignore = "needs harness fix: content_type_conformance requires the JSON body specs/ document for 415, which only the reference chose (contract.md §2 fixes the status only)"]
     unsupported_media_type_empty => UnsupportedMediaTypeEmpty,
     allow_list_format => AllowListFormat,
     body_checks_first => BodyChecksFirst,
     zapi_other_messages => ZapiOtherMessages,
-    #[ignore = "needs harness fix: specs/zapi.yaml bounds code to 32 and captcha to 64 characters, the reference's choice (contract.md §3 bounds only ddi and phone); and a 200 success:false is a refusal (contract.md §1)"]
     zapi_unbounded_answers => ZapiUnboundedAnswers,
     zapi_short_wait => ZapiShortWait,
-    #[ignore = "needs harness fix: Wawp negative cases put random instance_id/access_token in the body next to the real ones in the query (contract.md §4: one place, or the same value in both)"]
     wawp_body_wins => WawpBodyWins,
     wawp_other_messages => WawpOtherMessages,
     wawp_pairing_letters => WawpPairingLetters,
@@ -108,15 +105,12 @@ each_variant! {
     wawp_qr_rotates_slowly => WawpQrRotatesSlowly,
     wawp_slow_start => WawpSlowStart,
     hypersender_other_messages => HypersenderOtherMessages,
-    #[ignore = "needs harness fix: specs/hypersender.yaml bounds name to 64 characters, the reference's choice (contract.md §5 bounds only length and expires)"]
     hypersender_long_names => HypersenderLongNames,
-    #[ignore = "needs harness fix: specs/hypersender.yaml enumerates the reference's validate-code failure data.status strings (contract.md §5 leaves them open)"]
     hypersender_other_statuses => HypersenderOtherStatuses,
     hypersender_laravel_timestamps => HypersenderLaravelTimestamps,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs harness fix: the data.status enum, the code/captcha/name bounds and the 415 body (see the ignored variants above)"]
 async fn all_variants_together() {
     passes_strict(Variant::ALL).await;
 }
