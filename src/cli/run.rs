@@ -15,12 +15,18 @@ use crate::reference::{self, Faults};
 use crate::report::console;
 use crate::run::{self, AllowEntry, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
 use crate::spec::{self, Spec};
+use crate::suite;
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// An OpenAPI spec (repeatable). Default: the three bundled specs (zapi, wawp, hypersender).
     #[arg(long = "spec", value_name = "PATH")]
     pub specs: Vec<PathBuf>,
+
+    /// A suite file or a directory of them (repeatable). Default: with the bundled specs, their
+    /// bundled suites; with your own specs, none.
+    #[arg(long = "suite", value_name = "PATH")]
+    pub suites: Vec<PathBuf>,
 
     /// The base URL to test, for every spec (URL), or for one spec (SPEC=URL). Repeatable.
     /// Default: the embedded reference server on a loopback port.
@@ -187,6 +193,23 @@ pub fn run(args: RunArgs) -> u8 {
             return HARNESS_ERROR;
         }
     };
+    let suites = if !args.suites.is_empty() {
+        suite::load(&args.suites, &specs)
+    } else if args.specs.is_empty() {
+        suite::bundled(&specs)
+    } else {
+        Ok(Vec::new())
+    };
+    let suites = match suites {
+        Ok(suites) => suites,
+        Err(diagnostics) => {
+            for diagnostic in &diagnostics {
+                eprintln!("{}\n", super::lint::render(diagnostic));
+            }
+            eprintln!("error: {} problem(s) in the suites; nothing was run", diagnostics.len());
+            return HARNESS_ERROR;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -242,7 +265,7 @@ pub fn run(args: RunArgs) -> u8 {
             max_sends: args.max_sends,
             dry_run: args.dry_run,
             show_secrets: args.show_secrets,
-            suites: Vec::new(),
+            suites,
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),

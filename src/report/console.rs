@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::case::CaseKind;
 use crate::check::{CheckId, RuleId, Severity};
-use crate::run::{CaseResult, CaseStatus, RunResult, SendGuardReport, Verdict};
+use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport, Verdict};
 
 /// The column head of a rule: short ones for the checks, the id itself for any other rule.
 fn column(rule: &RuleId) -> &str {
@@ -147,9 +147,15 @@ pub fn render(result: &RunResult) -> String {
             out.push('\n');
         }
     }
+    out.push_str(&scenarios(result));
     let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
     for case in &result.cases {
         if let CaseStatus::Skipped(reason) = &case.status {
+            *skips.entry(reason.as_str()).or_default() += 1;
+        }
+    }
+    for scenario in &result.scenarios {
+        if let CaseStatus::Skipped(reason) = &scenario.status {
             *skips.entry(reason.as_str()).or_default() += 1;
         }
     }
@@ -243,6 +249,66 @@ pub fn dry_run(result: &RunResult) -> String {
     out
 }
 
+/// The suites' scenarios: one line each (rule, status, source), then a block per failing one
+/// with every step of its flow.
+fn scenarios(result: &RunResult) -> String {
+    let mut out = String::new();
+    if result.scenarios.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nscenarios:");
+    let width = result.scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
+    for scenario in &result.scenarios {
+        let status = match &scenario.status {
+            CaseStatus::Passed => "ok".to_owned(),
+            CaseStatus::Failed if scenario.fails_run(result.strict) => "FAIL".to_owned(),
+            CaseStatus::Failed => "WARN".to_owned(),
+            CaseStatus::Skipped(_) => "skipped".to_owned(),
+            CaseStatus::Error(_) => "ERROR".to_owned(),
+        };
+        let _ = writeln!(out, "  {:<width$}  {:<8} {:<20} {}", scenario.id, status, scenario.rule, scenario.source);
+    }
+    for scenario in result.scenarios.iter().filter(|s| !s.failures.is_empty()) {
+        out.push('\n');
+        out.push_str(&scenario_block(scenario, result.strict));
+    }
+    out
+}
+
+/// One failing scenario: its failures with their sources, then each step of the flow.
+pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "--- {} (seed {})", scenario.id, scenario.seed);
+    for failure in &scenario.failures {
+        let label =
+            if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() };
+        let _ = writeln!(out, "  {label}[{}] {}", failure.rule, failure.message);
+        let _ = writeln!(out, "    source: {}", failure.source);
+    }
+    if let Some(input) = &scenario.input {
+        let shrunk = if scenario.shrink_steps > 0 {
+            format!(" (shrunk in {} steps)", scenario.shrink_steps)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "  input{shrunk}: {input}");
+    }
+    let _ = writeln!(out, "  steps:");
+    for (n, step) in scenario.steps.iter().enumerate() {
+        let answer = step.response.as_ref().map_or_else(String::new, |r| format!("  {}  {}", r.status, r.body));
+        let expected = step.expected.as_ref().map_or_else(String::new, |e| format!("  ← {e}"));
+        let _ = writeln!(out, "    {}. {} ({}){answer}{expected}", n + 1, step.step, step.action);
+    }
+    let curls: Vec<&String> = scenario.steps.iter().filter_map(|s| s.curl.as_ref()).collect();
+    if !curls.is_empty() {
+        let _ = writeln!(out, "  reproduce (each step):");
+        for curl in curls {
+            let _ = writeln!(out, "    {curl}");
+        }
+    }
+    out
+}
+
 /// The closing line: counts, the verdict and the seed to reproduce the run.
 pub fn summary(result: &RunResult) -> String {
     let passed = result.count(|s| *s == CaseStatus::Passed);
@@ -257,8 +323,24 @@ pub fn summary(result: &RunResult) -> String {
         Verdict::NothingTested => "nothing was tested",
     };
     let strict = if result.strict { ", strict" } else { "" };
+    let scenarios = if result.scenarios.is_empty() {
+        String::new()
+    } else {
+        let count = |pick: fn(&ScenarioResult, bool) -> bool| {
+            result.scenarios.iter().filter(|s| pick(s, result.strict)).count()
+        };
+        format!(
+            "{} scenarios: {} passed, {} failed, {} warned, {} skipped, {} errors; ",
+            result.scenarios.len(),
+            count(|s, _| s.status == CaseStatus::Passed),
+            count(|s, strict| s.fails_run(strict)),
+            count(|s, strict| !s.failures.is_empty() && !s.fails_run(strict)),
+            count(|s, _| matches!(s.status, CaseStatus::Skipped(_))),
+            count(|s, _| matches!(s.status, CaseStatus::Error(_))),
+        )
+    };
     format!(
-        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {verdict} (seed {}{strict}, {:.1}s)\n",
+        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
         result.cases.len(),
         result.seed,
         result.duration.as_secs_f64()

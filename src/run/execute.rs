@@ -129,6 +129,10 @@ pub(super) struct Shared {
     /// Per case: what the send guard decided. Decided before the run, in plan order, so that
     /// which calls are made does not depend on timing.
     admissions: Vec<Admission>,
+    /// Scenarios that move a sandbox's clock hold this exclusively; the others share it, so that
+    /// one scenario's time travel never expires another's code. The clock is the target's, for
+    /// every API on it.
+    pub(super) time: tokio::sync::RwLock<()>,
 }
 
 /// The send guard's word on one case.
@@ -239,8 +243,16 @@ impl Session {
             })
             .collect();
         let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);
-        let mut shared =
-            Shared { config, client, targets, redactor, guard, sends: Default::default(), admissions: Vec::new() };
+        let mut shared = Shared {
+            config,
+            client,
+            targets,
+            redactor,
+            guard,
+            sends: Default::default(),
+            admissions: Vec::new(),
+            time: Default::default(),
+        };
         shared.admissions = admissions(&shared, &cases);
         let scenarios = plan_scenarios(&shared.config.suites, &shared.config.specs, seed);
         Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info, missing })
@@ -289,7 +301,7 @@ impl Session {
         let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let cases = Arc::new(cases);
         let mut tasks = JoinSet::new();
-        for index in 0..total {
+        for index in 0..cases.len() {
             let (shared, cases, semaphore, on_event, done) =
                 (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
             tasks.spawn(async move {

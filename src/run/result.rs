@@ -154,7 +154,8 @@ impl RunResult {
 
     /// How many cases were sent and answered (passed or failed).
     pub fn tested(&self) -> usize {
-        self.count(|s| matches!(s, CaseStatus::Passed | CaseStatus::Failed))
+        let ran = |s: &CaseStatus| matches!(s, CaseStatus::Passed | CaseStatus::Failed);
+        self.count(ran) + self.scenarios.iter().filter(|s| ran(&s.status)).count()
     }
 
     /// Every failure with its case, in case order.

@@ -127,6 +127,11 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
     let spec = &shared.config.specs[planned.spec];
     let target = &shared.targets[planned.spec];
     let show = Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec);
+    let moves_clock = scenario
+        .steps
+        .iter()
+        .any(|s| matches!(suite.steps.get(&s.step).map(|s| &s.action), Some(Action::Advance { .. })));
+    let _time = if moves_clock { Err(shared.time.write().await) } else { Ok(shared.time.read().await) };
     let mut result = ScenarioResult {
         id: planned.id.clone(),
         spec: spec.id.clone(),
@@ -141,24 +146,36 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         input: None,
         shrink_steps: 0,
     };
-    // A property draws its input from `given`; shrinking replays the tree from the seed, so
-    // that no value tree lives across an `.await`.
-    let input = match &scenario.given {
-        Some(given) => match property_input(given, &scenario.pointer, planned.seed, &[]) {
-            Ok((input, _)) => Some(input),
-            Err(e) => {
-                result.status = CaseStatus::Error(e);
-                return result;
-            }
-        },
-        None => None,
-    };
-    let mut outcome = attempt(shared, suite, scenario, spec, target, planned.seed, input.as_ref()).await;
+    // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that
+    // fails, and shrinks that one. Shrinking replays the tree from the input's seed, so that no
+    // value tree lives across an `.await`.
+    let (mut outcome, mut input_seed) = (None, planned.seed);
+    let inputs = if scenario.given.is_some() { shared.config.plan.cases.max(1) } else { 1 };
+    for n in 0..inputs {
+        input_seed = planned.seed.wrapping_add(n as u64);
+        let input = match &scenario.given {
+            Some(given) => match property_input(given, &scenario.pointer, input_seed, &[]) {
+                Ok((input, _)) => Some(input),
+                Err(e) => {
+                    result.status = CaseStatus::Error(e);
+                    return result;
+                }
+            },
+            None => None,
+        };
+        let run = attempt(shared, suite, scenario, spec, target, planned.seed, input.as_ref()).await;
+        let stop = !matches!(&run, Ok(run) if run.failures.is_empty());
+        outcome = Some(run);
+        if stop {
+            break;
+        }
+    }
+    let Some(mut outcome) = outcome else { return result };
     if let (Some(given), Ok(true)) = (&scenario.given, outcome.as_ref().map(|o| !o.failures.is_empty())) {
         let mut steps = vec![Shrink::Simplify];
         let mut tries = 0;
         while tries < MAX_SHRINK_STEPS {
-            let Ok((candidate, true)) = property_input(given, &scenario.pointer, planned.seed, &steps) else { break };
+            let Ok((candidate, true)) = property_input(given, &scenario.pointer, input_seed, &steps) else { break };
             tries += 1;
             match attempt(shared, suite, scenario, spec, target, planned.seed, Some(&candidate)).await {
                 Ok(run) if !run.failures.is_empty() => {
@@ -242,7 +259,37 @@ async fn attempt(
             Some(index) => Shown::new(&shared.redactor, shared.config.show_secrets, spec, &spec.operations[index]),
             None => Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec),
         };
-        let broken = judge_expect(expect, &answer, &step_vars);
+        // Captures first: an expectation may relate two values of the same answer.
+        let mut missing = Vec::new();
+        for (variable, pointer) in &step.capture {
+            match answer.body.pointer(pointer) {
+                Some(value) => {
+                    vars.insert(variable.clone(), value.clone());
+                    step_vars.insert(variable.clone(), value.clone());
+                }
+                None => missing.push(format!("nothing at {pointer} to capture as `{variable}`")),
+            }
+        }
+        let mut broken = judge_expect(expect, &answer, &step_vars);
+        // A predicate's message quotes the value it judged: show it as the answer is shown.
+        let shown: Option<Value> =
+            run.steps.last().and_then(|s| s.response.as_ref()).and_then(|r| serde_json::from_str(&r.body).ok());
+        for (pointer, message) in broken.iter_mut() {
+            let Some(pointer) = pointer else { continue };
+            let (Some(raw), Some(masked)) =
+                (answer.body.pointer(pointer), shown.as_ref().and_then(|s| s.pointer(pointer)))
+            else {
+                continue;
+            };
+            if raw != masked {
+                *message = message.replace(&as_text(raw), &as_text(masked));
+            }
+        }
+        let mut broken: Vec<String> = broken.into_iter().map(|(_, message)| message).collect();
+        if broken.is_empty() && expect.outcome != Some(Outcome::Refused) {
+            // A refusal has nothing to capture; anything else must have what later steps need.
+            broken = missing;
+        }
         if !broken.is_empty() {
             for message in broken {
                 let message = show.message(&format!("step `{}`: {message}", step.name), Some(answer.status));
@@ -250,19 +297,6 @@ async fn attempt(
             }
             // Later steps build on this one.
             return Ok(run);
-        }
-        for (variable, pointer) in &step.capture {
-            match answer.body.pointer(pointer) {
-                Some(value) => {
-                    vars.insert(variable.clone(), value.clone());
-                }
-                None => {
-                    let message = format!("step `{}`: nothing at {pointer} to capture as `{variable}`", step.name);
-                    let message = show.message(&message, Some(answer.status));
-                    run.failures.push(Failure::new(RuleId::new("scenario"), source.clone(), message));
-                    return Ok(run);
-                }
-            }
         }
     }
     Ok(run)
@@ -288,16 +322,39 @@ async fn variables(
 ) -> Result<Vars, Stop> {
     let mut vars = Vars::new();
     let mut rng = runner(seed ^ 0x5eed);
+    // Generated defaults first, then the others in as many passes as their references need.
     for (name, default) in &suite.vars {
-        let value = match default {
-            VarDefault::Value(value) => render(value, &vars).map_err(|e| Stop::Skip(format!("vars.{name}: {e}")))?,
-            VarDefault::Generate(regex) => {
-                let strategy = proptest::string::string_regex(&case::generator_regex(regex))
-                    .map_err(|e| Stop::Error(format!("vars.{name}: bad regex `{regex}`: {e}")))?;
-                Value::String(strategy.new_tree(&mut rng).map_err(|e| Stop::Error(e.to_string()))?.current())
+        if let VarDefault::Generate(regex) = default {
+            let strategy = proptest::string::string_regex(&case::generator_regex(regex))
+                .map_err(|e| Stop::Error(format!("vars.{name}: bad regex `{regex}`: {e}")))?;
+            let value = strategy.new_tree(&mut rng).map_err(|e| Stop::Error(e.to_string()))?.current();
+            vars.insert(name.clone(), Value::String(value));
+        }
+    }
+    let mut pending: Vec<(&String, &Value)> = suite
+        .vars
+        .iter()
+        .filter_map(|(name, default)| match default {
+            VarDefault::Value(value) => Some((name, value)),
+            VarDefault::Generate(_) => None,
+        })
+        .collect();
+    while !pending.is_empty() {
+        let before = pending.len();
+        let mut last_error = String::new();
+        pending.retain(|(name, value)| match render(value, &vars) {
+            Ok(rendered) => {
+                vars.insert((*name).clone(), rendered);
+                false
             }
-        };
-        vars.insert(name.clone(), value);
+            Err(e) => {
+                last_error = format!("vars.{name}: {e}");
+                true
+            }
+        });
+        if pending.len() == before {
+            return Err(Stop::Skip(last_error));
+        }
     }
     for (name, value) in &target.given {
         vars.insert(name.clone(), Value::String(value.clone()));
@@ -555,25 +612,25 @@ fn refused(answer: &Answer) -> bool {
         || ((200..300).contains(&answer.status) && answer.body.get("success") == Some(&Value::Bool(false)))
 }
 
-/// Every way the answer breaks the expectation.
-fn judge_expect(expect: &Expect, answer: &Answer, vars: &Vars) -> Vec<String> {
+/// Every way the answer breaks the expectation, with the pointer of the value a message quotes.
+fn judge_expect<'a>(expect: &'a Expect, answer: &Answer, vars: &Vars) -> Vec<(Option<&'a str>, String)> {
     let mut broken = Vec::new();
     match expect.outcome {
         Some(Outcome::Refused) if !refused(answer) => {
-            broken.push(format!("must not succeed, but answered {} {}", answer.status, short(&answer.body)));
+            broken.push((None, format!("must not succeed, but answered {} {}", answer.status, short(&answer.body))));
         }
         Some(Outcome::Succeeds) if refused(answer) || answer.status >= 300 => {
-            broken.push(format!("must succeed, but answered {} {}", answer.status, short(&answer.body)));
+            broken.push((None, format!("must succeed, but answered {} {}", answer.status, short(&answer.body))));
         }
         _ => {}
     }
     if !expect.status.is_empty() && !expect.status.contains(&answer.status) {
         let wanted: Vec<String> = expect.status.iter().map(u16::to_string).collect();
-        broken.push(format!("answered {}, expected {}", answer.status, wanted.join(" or ")));
+        broken.push((None, format!("answered {}, expected {}", answer.status, wanted.join(" or "))));
     }
     for (pointer, predicate) in &expect.body {
         if let Err(message) = predicate.check(answer.body.pointer(pointer), vars) {
-            broken.push(format!("{pointer} {message}"));
+            broken.push((Some(pointer.as_str()), format!("{pointer} {message}")));
         }
     }
     broken
