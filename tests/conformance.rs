@@ -1,12 +1,14 @@
 //! `cargo test --test conformance`: every conform case is one libtest trial, named by its case id
-//! (`zapi::request-registration-code::negative::phone-pattern`), so name filters, `--list`,
+//! (`zapi::request-registration-code::negative::phone-pattern`), and every scenario of the bundled
+//! suites one more (`hypersender::hypersender::code-single-use`), so name filters, `--list`,
 //! `--exact` and nextest sharding work.
 //!
 //! The target is `CONFORM_TARGET` (one URL for every bundled spec), or else the embedded reference
 //! server. Variables come from `CONFORM_VAR_*`; `CONFORM_SEED` fixes the seed (default 0, so that
 //! trial names and inputs are stable); `CONFORM_CASES` sets the positive cases per operation;
 //! warnings fail a trial unless `CONFORM_STRICT=0`. A failing trial prints the same reproduction
-//! as `conform run`. A case that cannot be sent (a missing variable) is an ignored trial.
+//! as `conform run`. A case that cannot be sent (a missing variable), or a scenario that needs a
+//! sandbox the target has not, is an ignored trial.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,9 +38,11 @@ fn main() {
         }
     };
     let strict = std::env::var("CONFORM_STRICT").map_or(true, |v| v != "0" && v != "false");
+    let suites = conform::suite::bundled(&specs).expect("the bundled suites load");
     let config = RunConfig {
         targets: vec![target; specs.len()],
         specs,
+        suites,
         variables: VariableSources::from_env(Vec::new()),
         plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
         strict,
@@ -53,7 +57,7 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let trials = (0..session.cases().len())
+    let mut trials: Vec<Trial> = (0..session.cases().len())
         .map(|index| {
             let name = session.cases()[index].id.to_string();
             let skip = session.skip_reason(index);
@@ -75,6 +79,25 @@ fn main() {
             .with_kind(if skip.is_some() { "skipped" } else { "" })
         })
         .collect();
+    for index in 0..session.scenarios().len() {
+        let name = session.scenarios()[index].id.clone();
+        let skip = session.scenario_skip_reason(index);
+        let (session, runtime) = (session.clone(), runtime.clone());
+        let trial = Trial::test(name, move || {
+            let result = runtime.block_on(session.run_scenario(index));
+            match &result.status {
+                CaseStatus::Error(message) => {
+                    Err(Failed::from(format!("conform could not run this scenario: {message}")))
+                }
+                CaseStatus::Skipped(reason) => Err(Failed::from(format!("skipped while running: {reason}"))),
+                _ if result.fails_run(session.strict()) => {
+                    Err(Failed::from(console::scenario_block(&result, session.strict())))
+                }
+                _ => Ok(()),
+            }
+        });
+        trials.push(trial.with_ignored_flag(skip.is_some()).with_kind(if skip.is_some() { "skipped" } else { "" }));
+    }
     let conclusion = libtest_mimic::run(&args, trials);
     drop(server);
     conclusion.exit();

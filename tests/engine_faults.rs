@@ -1,7 +1,7 @@
-//! The engine against deliberately broken servers: for every fault whose defect the stateless
-//! checks cover, a run with that fault fails, and the check meant for it is among the failures.
-//! The clean server passes everything under `--strict`. The detection matrix is printed (run with
-//! `--nocapture` to see it) and kept in the README.
+//! The engine against deliberately broken servers: for every covered fault, a run with that fault
+//! fails, and the rule meant for it (a check, or a suite rule of the bundled suites) is among the
+//! failures. The clean server passes everything, cases and scenarios, under `--strict`. The
+//! detection matrix is printed (run with `--nocapture` to see it) and kept in the README.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -12,9 +12,24 @@ use conform::plan::PlanOptions;
 use conform::reference::{Fault, Server};
 use conform::run::{RunConfig, RunResult, Verdict, run};
 
-/// The check meant to catch each fault, where a stateless case can reach the defect. The faults
-/// left out need a flow (availability before the code, a used code, the clock): stateful suites.
-fn intended(fault: Fault) -> Option<CheckId> {
+/// The rule meant to catch each fault: a check where a stateless case reaches the defect, else
+/// the suite rule whose scenario walks the flow that shows it.
+fn intended(fault: Fault) -> Option<&'static str> {
+    let rule = match fault {
+        Fault::HypersenderCodeLengthOffByOne | Fault::HypersenderCharsetIgnored | Fault::HypersenderExpiresAtWrong => {
+            "property"
+        }
+        Fault::HypersenderCodeReusable => "single-use",
+        Fault::HypersenderExpiryNotEnforced => "expires-after",
+        Fault::HypersenderWrongCodeAccepted => "requires",
+        Fault::HypersenderNoSupersede => "supersedes",
+        other => return intended_check(other).map(CheckId::as_str),
+    };
+    Some(rule)
+}
+
+/// The check meant to catch a fault that a stateless case reaches.
+fn intended_check(fault: Fault) -> Option<CheckId> {
     use CheckId::*;
     Some(match fault {
         Fault::MethodNotAllowedAs404 | Fault::MissingAllowHeader => UnsupportedMethod,
@@ -34,6 +49,7 @@ fn config(target: String, strict: bool) -> RunConfig {
     let specs = conform::spec::bundled().expect("the bundled specs load");
     RunConfig {
         targets: vec![target; specs.len()],
+        suites: conform::suite::bundled(&specs).expect("the bundled suites load"),
         specs,
         plan: PlanOptions { cases: 6, seed: 7 },
         strict,
@@ -49,15 +65,28 @@ async fn run_against(faults: &[Fault], strict: bool) -> RunResult {
     result
 }
 
-fn fired(result: &RunResult) -> BTreeSet<CheckId> {
-    result.failures().filter_map(|(_, f)| f.rule.check()).collect()
+/// Every failure of a run, cases and scenarios, as `id: message` lines.
+fn every_failure(result: &RunResult) -> Vec<String> {
+    let cases = result.failures().map(|(c, f)| format!("{}: {}", c.id, f.message));
+    let scenarios =
+        result.scenarios.iter().flat_map(|s| s.failures.iter().map(move |f| format!("{}: {}", s.id, f.message)));
+    cases.chain(scenarios).collect()
+}
+
+/// Every rule that failed, in cases and in scenarios.
+fn fired(result: &RunResult) -> BTreeSet<String> {
+    let cases = result.failures().map(|(_, f)| f.rule.to_string());
+    let scenarios = result.scenarios.iter().flat_map(|s| s.failures.iter().map(|f| f.rule.to_string()));
+    cases.chain(scenarios).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clean_server_passes_everything_under_strict() {
     let result = run_against(&[], true).await;
-    let failures: Vec<String> = result.failures().map(|(c, f)| format!("{}: {}", c.id, f.message)).collect();
+    let failures = every_failure(&result);
     assert!(failures.is_empty(), "false positives on the clean server:\n{}", failures.join("\n"));
+    assert!(result.scenarios.len() >= 10, "the bundled suites ran: {}", result.scenarios.len());
+    assert!(result.scenarios.iter().all(|s| s.status == conform::run::CaseStatus::Passed));
     assert_eq!(result.verdict(), Verdict::Conformant);
     let skipped = result.count(|s| !matches!(s, conform::run::CaseStatus::Passed));
     assert_eq!(skipped, 0, "every case ran");
@@ -73,19 +102,13 @@ async fn every_covered_fault_is_caught_by_its_check() {
     let mut missed = Vec::new();
     for &fault in Fault::ALL {
         let Some(check) = intended(fault) else {
-            let why = match fault {
-                Fault::HypersenderCodeLengthOffByOne
-                | Fault::HypersenderCharsetIgnored
-                | Fault::HypersenderExpiresAtWrong => "semantic: the answer must agree with the request",
-                _ => "stateful: needs a flow",
-            };
-            matrix.push(format!("| `{fault}` | ({why}) | not covered yet |"));
+            matrix.push(format!("| `{fault}` | (stateful: needs a flow) | not covered yet |"));
             continue;
         };
         let result = run_against(&[fault], true).await;
         let fired = fired(&result);
-        let caught = fired.contains(&check) && result.verdict() == Verdict::Nonconformant;
-        let others: Vec<&str> = fired.iter().filter(|c| **c != check).map(|c| c.as_str()).collect();
+        let caught = fired.contains(check) && result.verdict() == Verdict::Nonconformant;
+        let others: Vec<&str> = fired.iter().filter(|c| *c != check).map(String::as_str).collect();
         matrix.push(format!(
             "| `{fault}` | `{check}` | {}{} |",
             if caught { "caught" } else { "MISSED" },
@@ -95,7 +118,7 @@ async fn every_covered_fault_is_caught_by_its_check() {
             missed.push(format!("{fault}: expected {check}, fired {fired:?}"));
         }
     }
-    println!("| fault | intended check | result |\n|---|---|---|\n{}", matrix.join("\n"));
+    println!("| fault | intended rule | result |\n|---|---|---|\n{}", matrix.join("\n"));
     let readme = include_str!("../README.md");
     let stale: Vec<&String> = matrix.iter().filter(|row| !readme.contains(row.as_str())).collect();
     assert!(stale.is_empty(), "the README's detection matrix is out of date; these rows differ:\n{stale:#?}");
@@ -108,7 +131,7 @@ async fn every_covered_fault_is_caught_by_its_check() {
 async fn profile_rules_warn_unless_strict() {
     // The Z-API phone pattern is a `profile` decision: breaking it warns, and --strict fails the run.
     let lax = run_against(&[Fault::ZapiPhonePatternUnchecked], false).await;
-    assert!(fired(&lax).contains(&CheckId::NegativeDataRejection));
+    assert!(fired(&lax).contains(CheckId::NegativeDataRejection.as_str()));
     assert_eq!(lax.verdict(), Verdict::Conformant, "a profile rule only warns");
     let strict = run_against(&[Fault::ZapiPhonePatternUnchecked], true).await;
     assert_eq!(strict.verdict(), Verdict::Nonconformant);
@@ -140,7 +163,7 @@ async fn no_false_positives_across_seeds() {
         let mut config = config(server.url(), true);
         config.plan = PlanOptions { cases: 12, seed };
         let result = run(config, |_| {}).await.unwrap();
-        let failures: Vec<String> = result.failures().map(|(c, f)| format!("{}: {}", c.id, f.message)).collect();
+        let failures = every_failure(&result);
         assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));
     }
 }

@@ -267,6 +267,19 @@ impl Session {
         &self.scenarios
     }
 
+    /// Why the scenario at `index` will be skipped, if that is known before it runs.
+    pub fn scenario_skip_reason(&self, index: usize) -> Option<String> {
+        let planned = &self.scenarios[index];
+        let suite = &self.shared.config.suites[planned.suite];
+        let spec = &self.shared.config.specs[planned.spec];
+        super::scenario::skip_reason(
+            suite,
+            &suite.scenarios[planned.scenario],
+            spec,
+            &self.shared.targets[planned.spec],
+        )
+    }
+
     /// Runs the scenario at `index` of [`Session::scenarios`].
     pub async fn run_scenario(&self, index: usize) -> ScenarioResult {
         run_scenario(&self.shared, &self.shared.config.suites, &self.scenarios[index]).await

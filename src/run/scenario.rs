@@ -90,6 +90,35 @@ pub fn plan_scenarios(suites: &[Suite], specs: &[Spec], run_seed: u64) -> Vec<Pl
     out
 }
 
+/// Why a scenario will be skipped on this target, when that is known before it runs: it moves
+/// the clock or sets a state and the target has no sandbox, it reads the outbox for a value no
+/// variable gives, or the fixture's variables are missing.
+pub(super) fn skip_reason(suite: &Suite, scenario: &Scenario, spec: &Spec, target: &SpecTarget) -> Option<String> {
+    if target.sandbox {
+        return None;
+    }
+    if let Some(missing) = spec.sandbox.iter().flat_map(|f| f.variables()).find(|n| !target.given.contains_key(*n)) {
+        return Some(format!(
+            "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
+            spec.id
+        ));
+    }
+    scenario.steps.iter().filter_map(|s| suite.steps.get(&s.step)).find_map(|step| match &step.action {
+        Action::Advance { .. } | Action::State { .. } => {
+            Some(format!("step `{}` needs the target's sandbox, which it has not", step.name))
+        }
+        Action::Outbox { .. } if !step.capture.keys().all(|k| target.given.contains_key(k)) => {
+            let wanted: Vec<String> = step.capture.keys().map(|k| format!("--var {}.{k}=VALUE", spec.id)).collect();
+            Some(format!(
+                "step `{}` reads the sandbox outbox, which the target has not; give {}",
+                step.name,
+                wanted.join(" ")
+            ))
+        }
+        _ => None,
+    })
+}
+
 /// The deterministic runner for a seed.
 fn runner(seed: u64) -> TestRunner {
     let mut bytes = [0u8; 32];
@@ -243,6 +272,8 @@ async fn attempt(
         }
         let (expect, rule, source) = match &flow_step.expect {
             Some(expect) => (expect, RuleId::new(scenario.rule.clone()), scenario.source.clone()),
+            // A property's assertions are the property: its rule and its source.
+            None if scenario.given.is_some() => (&step.expect, RuleId::new("property"), scenario.source.clone()),
             None => (&step.expect, RuleId::new("scenario"), step.expect.source.clone().unwrap_or(suite.source.clone())),
         };
         let source = expect.source.clone().unwrap_or(source);
