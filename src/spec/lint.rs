@@ -39,8 +39,14 @@ fn at(path: &Path, text: &str, pointer: Option<String>, message: String) -> Diag
 pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
     let document = match parse_resolved(path, text) {
         Ok(document) => document,
-        Err(ReadError::Yaml { line, column, message }) => {
+        Err(ReadError::Syntax { line, column, message }) => {
             return vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }];
+        }
+        Err(ReadError::Invalid { problems }) => {
+            let mut found: Vec<Diagnostic> =
+                problems.into_iter().map(|(pointer, message)| at(path, text, Some(pointer), message)).collect();
+            found.sort_by_key(|d| (d.line, d.column));
+            return found;
         }
         Err(ReadError::Ref { pointer, target, problem }) => {
             return vec![at(path, text, Some(pointer), format!("$ref `{target}` {problem}"))];

@@ -10,6 +10,8 @@ mod locate;
 mod model;
 mod operation;
 mod side_effect;
+mod structure;
+mod syntax;
 mod validate;
 
 pub use examples::{Example, examples};
@@ -23,4 +25,4 @@ pub use operation::{
     Source, StatusKey, extract_operations, is_json_media,
 };
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
-pub use validate::{is_valid, validation_errors};
+pub use validate::{definition, is_valid, validation_errors};

@@ -1,0 +1,93 @@
+//! Real-world specs (issue 17): what people actually write loads; what is broken is refused with
+//! exit 2 and a located message. Each spec is a small file under `tests/realworld/`.
+
+use std::process::{Command, Output};
+
+fn conform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
+}
+
+fn spec(name: &str) -> String {
+    format!("{}/tests/realworld/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `conform lint` on one spec: the exit code and stderr.
+fn lint(name: &str) -> (Option<i32>, String) {
+    let output = conform(&["lint", &spec(name)]);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code(), stderr)
+}
+
+/// A dry run of one spec (nothing is sent): the exit code, stdout and stderr.
+fn dry_run(name: &str) -> (Option<i32>, String, String) {
+    let path = spec(name);
+    let output = conform(&["run", "--spec", &path, "--target", "http://127.0.0.1:9", "--dry-run", "--cases", "3"]);
+    let (stdout, stderr) =
+        (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned());
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (output.status.code(), stdout, stderr)
+}
+
+#[test]
+fn json_is_read_as_json() {
+    let (code, stdout, stderr) = dry_run("surrogates.json");
+    assert_eq!(code, Some(0), "escaped surrogate pairs are characters: {stderr}");
+    assert!(stdout.contains(r#"{"emoji":"👍"}"#) || stdout.contains(r#"{"emoji":"🎉"}"#), "{stdout}");
+
+    let (code, stderr) = lint("trailing-comma.json");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("invalid JSON: trailing comma"), "{stderr}");
+    assert!(stderr.contains("trailing-comma.json:7:5"), "{stderr}");
+}
+
+#[test]
+fn yaml_duplicate_keys_name_both_lines() {
+    let (code, stderr) = lint("duplicate-keys.yaml");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("duplicate key `/items` at #/paths: first on line 4, again on line 12"), "{stderr}");
+    assert!(stderr.contains("duplicate-keys.yaml:12:3"), "{stderr}");
+    let (code, _, stderr) = dry_run("duplicate-keys.yaml");
+    assert_eq!(code, Some(2), "run refuses it too: {stderr}");
+    assert!(stderr.contains("duplicate key"), "{stderr}");
+}
+
+#[test]
+fn recursive_schemas_load_and_generate() {
+    let (code, stderr) = lint("tree.yaml");
+    assert_eq!(code, Some(0), "{stderr}");
+    let (code, stdout, stderr) = dry_run("tree.yaml");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("tree::plant::positive::0"), "{stdout}");
+    assert!(stdout.contains(r#""children":[{"label""#), "children are generated: {stdout}");
+
+    let (code, stderr) = lint("ref-cycle.yaml");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("is circular: the $refs lead back to each other with no schema in between"), "{stderr}");
+    assert!(stderr.contains("ref-cycle.yaml:15:5 (#/components/schemas/B)"), "{stderr}");
+}
+
+#[test]
+fn the_document_itself_is_validated_with_pointer_and_line() {
+    let (code, stderr) = lint("broken-document.yaml");
+    assert_eq!(code, Some(2));
+    let expected = [
+        ("broken-document.yaml:5:5", "no path parameter `itemId` is declared"),
+        ("broken-document.yaml:14:19", "unknown type \"strng\""),
+        ("broken-document.yaml:15:19", "`[0-9` is not a valid regular expression"),
+        ("broken-document.yaml:15:19", "`minLength` must be a non-negative integer, not -1"),
+        ("broken-document.yaml:16:9", "`600` is not a status code"),
+        ("broken-document.yaml:18:5", "OpenAPI 3.0 requires `responses` on every operation"),
+        ("broken-document.yaml:22:5", "`maxItems` must be a non-negative integer, not -2"),
+    ];
+    for (place, message) in expected {
+        let found = stderr.split("\n\n").any(|d| d.contains(place) && d.contains(message));
+        assert!(found, "{place} {message}:\n{stderr}");
+    }
+    assert!(stderr.contains("7 problem(s)"), "{stderr}");
+
+    let (code, stderr) = lint("no-responses.yaml");
+    assert_eq!(code, Some(0), "OpenAPI 3.1 does not require responses: {stderr}");
+    let (code, _, stderr) = dry_run("no-responses.yaml");
+    assert_eq!(code, Some(0), "{stderr}");
+}
