@@ -91,3 +91,63 @@ fn the_document_itself_is_validated_with_pointer_and_line() {
     let (code, _, stderr) = dry_run("no-responses.yaml");
     assert_eq!(code, Some(0), "{stderr}");
 }
+
+#[test]
+fn webhooks_alone_are_nothing_to_test() {
+    let (code, stderr) = lint("webhooks-only.yaml");
+    assert_eq!(code, Some(0), "a valid 3.1 document: {stderr}");
+    let (code, _, stderr) = dry_run("webhooks-only.yaml");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("webhooks-only.yaml: nothing to test"), "{stderr}");
+}
+
+#[test]
+fn a_users_spec_needs_a_target() {
+    let output = conform(&["run", "--spec", &spec("tree.yaml")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the embedded reference server serves only the bundled specs"), "{stderr}");
+    assert!(stderr.contains("pass --target URL"), "{stderr}");
+    assert!(!stderr.contains("testing the embedded reference server"), "{stderr}");
+}
+
+#[test]
+fn url_slips_get_a_suggestion() {
+    for (url, message) in [
+        ("127.0.0.1:4010", "relative URL without a base (did you mean `http://127.0.0.1:4010`?)"),
+        ("localhost:4010", "only http and https URLs can be tested (did you mean `http://localhost:4010`?)"),
+    ] {
+        for flag in ["--target", "--base-url"] {
+            let output = conform(&["run", "--spec", &spec("tree.yaml"), flag, url]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{stderr}");
+            assert!(stderr.contains(message), "{flag} {url}: {stderr}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn base_url_is_exact_and_a_wrong_base_path_is_hinted() {
+    let server = conform::reference::Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
+    let url = server.url();
+    let hypersender = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/hypersender.yaml");
+    let run = |flag: &'static str, base: String| {
+        tokio::task::spawn_blocking(move || {
+            let output = conform(&["run", "--spec", hypersender, flag, &base, "--cases", "2", "--seed", "3"]);
+            (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+        })
+    };
+    // `--base-url` joins nothing: the server path `/api/otp/v2` is missing, every answer is 404.
+    let (stdout, stderr) = run("--base-url", url.clone()).await.unwrap();
+    assert!(stdout.contains(&format!("target hypersender: {url} (")), "{stdout}\n{stderr}");
+    let hint = stdout.lines().find(|l| l.starts_with("hint: ")).unwrap_or_else(|| panic!("no hint:\n{stdout}"));
+    assert!(hint.contains("answers for `hypersender` were 404: the base path may be wrong"), "{hint}");
+    assert!(stdout.lines().last().unwrap().contains("cases:"), "the summary stays last");
+    // `--target` joins it.
+    let (stdout, _) = run("--target", url.clone()).await.unwrap();
+    assert!(stdout.contains(&format!("target hypersender: {url}/api/otp/v2 (")), "{stdout}");
+    assert!(!stdout.contains("hint: "), "{stdout}");
+    // And `--base-url` with the server path is the same base.
+    let (stdout, _) = run("--base-url", format!("{url}/api/otp/v2/")).await.unwrap();
+    assert!(stdout.contains(&format!("target hypersender: {url}/api/otp/v2 (")), "{stdout}");
+}

@@ -153,6 +153,9 @@ pub fn render(result: &RunResult) -> String {
         let _ = writeln!(out, "\nmessages sent to targets without a sandbox: {}", result.sends.len());
         let _ = writeln!(out, "  {}", result.sends.join(", "));
     }
+    for hint in super::hints::base_path(result) {
+        let _ = writeln!(out, "\nhint: {hint}");
+    }
     out.push('\n');
     out.push_str(&summary(result));
     out
