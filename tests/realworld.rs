@@ -151,3 +151,70 @@ async fn base_url_is_exact_and_a_wrong_base_path_is_hinted() {
     let (stdout, _) = run("--base-url", format!("{url}/api/otp/v2/")).await.unwrap();
     assert!(stdout.contains(&format!("target hypersender: {url}/api/otp/v2 (")), "{stdout}");
 }
+
+/// A dry run of one spec with secrets shown (so that cookies can be read), seed 4.
+fn dry_run_shown(name: &str) -> String {
+    let path = spec(name);
+    let args = ["run", "--spec", &path, "--target", "http://127.0.0.1:9", "--dry-run", "--cases", "3", "--seed", "4"];
+    let output = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(args)
+        .arg("--show-secrets")
+        .env_remove("CONFORM_TARGET")
+        .env_remove("CI")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The curl line of case `id` in a dry run's output.
+fn curl_of<'a>(stdout: &'a str, id: &str) -> &'a str {
+    let at = stdout.find(&format!("# {id}\n")).unwrap_or_else(|| panic!("no case {id}:\n{stdout}"));
+    let rest = &stdout[at..];
+    let end = rest[1..].find("\n# ").map_or(rest.len(), |e| e + 1);
+    &rest[..end]
+}
+
+#[test]
+fn form_bodies_are_generated_and_unknown_media_types_skipped_with_the_reason() {
+    let stdout = dry_run_shown("forms.yaml");
+    let login = curl_of(&stdout, "forms::login::positive::0");
+    assert!(login.contains("-H 'Content-Type: application/x-www-form-urlencoded'"), "{login}");
+    assert!(login.contains("--data-raw 'username="), "{login}");
+    assert!(login.contains("&remember="), "{login}");
+    let upload = curl_of(&stdout, "forms::upload::positive::0");
+    assert!(upload.contains("Content-Type: multipart/form-data; boundary=conform-boundary-"), "{upload}");
+    assert!(upload.contains("Content-Disposition: form-data; name=\"file\"; filename=\"file.bin\""), "{upload}");
+    assert!(upload.contains("Content-Disposition: form-data; name=\"title\"\r\n\r\nreport\r\n"), "{upload}");
+    // Negative cases: a missing field, a pattern; a wrong type only where text cannot pass for it.
+    for id in ["forms::login::negative::username-missing", "forms::login::negative::remember-type"] {
+        assert!(stdout.contains(&format!("# {id}\n")), "{id}:\n{stdout}");
+    }
+    assert!(curl_of(&stdout, "forms::login::negative::remember-type").contains("remember=conform"));
+    assert!(!stdout.contains("username-type"), "`12345` is a string once in a form:\n{stdout}");
+    let xml = stdout.lines().find(|l| l.starts_with("# forms::post-xml::positive::0")).unwrap();
+    assert!(xml.contains("would not be sent") && xml.contains("a `application/xml` body is not supported"), "{xml}");
+}
+
+#[test]
+fn typed_query_parameters_get_negative_cases_and_cookies_are_sent() {
+    let stdout = dry_run_shown("typed-params.yaml");
+    for (id, query) in [
+        ("query.limit-type", "limit=conform"),
+        ("query.limit-empty", "limit=&"),
+        ("query.limit-above-maximum", "limit=2147483648"),
+        ("query.limit-below-minimum", "limit=0"),
+        ("query.offset-above-maximum", "offset=9223372036854775808"),
+        ("query.offset-below-minimum", "offset=-9223372036854775809"),
+        ("query.verbose-type", "verbose=conform"),
+    ] {
+        let curl = curl_of(&stdout, &format!("typed-params::list-items::negative::{id}"));
+        assert!(curl.contains(query), "{id}: {curl}");
+    }
+    assert!(!stdout.contains("query.q-type") && !stdout.contains("query.q-empty"), "a string may be empty:\n{stdout}");
+    let positive = curl_of(&stdout, "typed-params::list-items::positive::0");
+    let cookie = positive.split("-H 'Cookie: ").nth(1).unwrap_or_else(|| panic!("no cookie: {positive}"));
+    let session = cookie.split(';').next().unwrap().trim_end_matches('\'').trim_end();
+    assert!(session.starts_with("session=") && session.len() == "session=".len() + 8, "{positive}");
+}

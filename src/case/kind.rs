@@ -39,6 +39,8 @@ pub enum MutationKind {
     PatternMismatch,
     AboveMaximum,
     BelowMinimum,
+    /// A parameter sent with an empty value (`limit=`).
+    EmptyValue,
     MalformedJson,
 }
 
@@ -53,6 +55,7 @@ impl MutationKind {
             MutationKind::PatternMismatch => "pattern",
             MutationKind::AboveMaximum => "above-maximum",
             MutationKind::BelowMinimum => "below-minimum",
+            MutationKind::EmptyValue => "empty",
             MutationKind::MalformedJson => "malformed-json",
         }
     }

@@ -21,8 +21,8 @@ pub use load::{ReadError, load_resolved, parse_resolved};
 pub use locate::locate;
 pub use model::{BUNDLED, LoadError, Spec, bundled, load_spec, spec_from_document};
 pub use operation::{
-    Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody, ResponseSpec,
-    Source, StatusKey, extract_operations, is_json_media,
+    BodyEncoding, Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody,
+    ResponseSpec, Source, StatusKey, extract_operations, is_json_media,
 };
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
 pub use validate::{definition, is_valid, validation_errors};

@@ -126,6 +126,44 @@ impl RequestBody {
     pub fn json(&self) -> Option<(&str, &Value)> {
         self.content.iter().find(|(media, _)| is_json_media(media)).map(|(m, s)| (m.as_str(), s))
     }
+
+    /// The media type conform sends, its schema and encoding: JSON first, then a URL-encoded form,
+    /// then a multipart form. `None` when it can encode none of the documented types.
+    pub fn generated(&self) -> Option<(&str, &Value, BodyEncoding)> {
+        [BodyEncoding::Json, BodyEncoding::Form, BodyEncoding::Multipart].into_iter().find_map(|encoding| {
+            self.content
+                .iter()
+                .find(|(media, _)| BodyEncoding::of(media) == Some(encoding))
+                .map(|(m, s)| (m.as_str(), s, encoding))
+        })
+    }
+}
+
+/// The request body encodings conform can generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BodyEncoding {
+    /// `application/json` or `+json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+impl BodyEncoding {
+    /// The encoding of a media type, if conform can generate it.
+    pub fn of(media: &str) -> Option<BodyEncoding> {
+        let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if is_json_media(&essence) {
+            Some(BodyEncoding::Json)
+        } else if essence == "application/x-www-form-urlencoded" {
+            Some(BodyEncoding::Form)
+        } else if essence == "multipart/form-data" {
+            Some(BodyEncoding::Multipart)
+        } else {
+            None
+        }
+    }
 }
 
 /// `application/json` or any `+json` type.
