@@ -80,15 +80,22 @@ fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Valu
     for keyword in ["oneOf", "anyOf"] {
         if let Some(options) = object.get(keyword).and_then(Value::as_array) {
             let mut strategies = Vec::new();
+            let mut first_error = None;
             for (i, option) in options.iter().enumerate() {
                 // Sibling keywords apply to every branch.
                 let mut branch = object.clone();
                 branch.remove(keyword);
                 let merged = merge_all_of(&branch, std::slice::from_ref(option));
-                strategies.push(raw(&merged, &format!("{pointer}/{keyword}/{i}"), depth)?);
+                // A branch conform cannot generate (one that only recurses, say) is left out.
+                match raw(&merged, &format!("{pointer}/{keyword}/{i}"), depth) {
+                    Ok(strategy) => strategies.push(strategy),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
             }
             if strategies.is_empty() {
-                return Err(error(pointer, format!("`{keyword}` has no branch")));
+                return Err(first_error.unwrap_or_else(|| error(pointer, format!("`{keyword}` has no branch"))));
             }
             return Ok(proptest::strategy::Union::new(strategies).boxed());
         }

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
@@ -59,8 +60,11 @@ pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
         return Err(ReadError::Invalid { problems });
     }
     let mut resolver = Resolver { files: HashMap::new(), stack: Vec::new(), definitions: Vec::new() };
+    let document = Rc::new(document);
     resolver.files.insert(path.to_owned(), document.clone());
     let mut resolved = resolver.inline(path, &document, "#")?;
+    // The document as written is no longer needed: only the resolved one is kept.
+    drop((resolver.files, document));
     if legacy {
         rewrite_legacy(&mut resolved);
     }
@@ -82,7 +86,7 @@ pub fn load_resolved(path: &Path) -> Result<Value, ReadError> {
 /// Inlines `$ref`s, within a file and across files; keeps the ones that recur (see the module docs).
 struct Resolver {
     /// Every document read so far, by path.
-    files: HashMap<PathBuf, Value>,
+    files: HashMap<PathBuf, Rc<Value>>,
     /// The refs being expanded.
     stack: Vec<Frame>,
     /// The recursive schemas, fully expanded, by the URN their references use.
@@ -109,13 +113,14 @@ fn is_bare_ref(value: &Value) -> bool {
 
 impl Resolver {
     /// The document at `path`, read and parsed once.
-    fn document(&mut self, path: &Path) -> Result<&Value, String> {
-        if !self.files.contains_key(path) {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let document = parse_text(path, &text).map_err(|e| format!("in {}: {e}", path.display()))?;
-            self.files.insert(path.to_owned(), document);
+    fn document(&mut self, path: &Path) -> Result<Rc<Value>, String> {
+        if let Some(document) = self.files.get(path) {
+            return Ok(document.clone());
         }
-        Ok(&self.files[path])
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let document = Rc::new(parse_text(path, &text).map_err(|e| format!("in {}: {e}", path.display()))?);
+        self.files.insert(path.to_owned(), document.clone());
+        Ok(document)
     }
 
     /// `value` (found in `file` at `pointer`) with every `$ref` replaced by its target.
@@ -176,12 +181,12 @@ impl Resolver {
             return Err(error("nests too deep".to_owned()));
         }
         let document = self.document(&target_file).map_err(error)?;
-        let found = document.pointer(fragment).cloned().ok_or_else(|| {
+        let found = document.pointer(fragment).ok_or_else(|| {
             let place = if location.is_empty() { String::new() } else { format!(" in {}", target_file.display()) };
             error(format!("points nowhere{place} (dangling)"))
         })?;
-        self.stack.push(Frame { key, bare: is_bare_ref(&found), uri: None });
-        let inlined = self.inline(&target_file, &found, &format!("#{fragment}"));
+        self.stack.push(Frame { key, bare: is_bare_ref(found), uri: None });
+        let inlined = self.inline(&target_file, found, &format!("#{fragment}"));
         let frame = self.stack.pop().expect("pushed above");
         if let (Some(uri), Ok(schema)) = (frame.uri, &inlined) {
             self.definitions.push((uri, schema.clone()));

@@ -5,7 +5,12 @@
 /// The 1-based line and column where `pointer` (`#/paths/~1x/post`) starts in `text`.
 pub fn locate(text: &str, pointer: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
-    walk(&lines, pointer).found.or(Some((1, 1)))
+    locate_in(&lines, pointer)
+}
+
+/// [`locate`] in text already split into lines (to locate many pointers in one big file).
+pub fn locate_in(lines: &[&str], pointer: &str) -> Option<(usize, usize)> {
+    walk(lines, pointer).found.or(Some((1, 1)))
 }
 
 /// Every line and column where `key` is written in the object at `pointer` (more than one when
