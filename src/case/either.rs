@@ -10,19 +10,13 @@ use serde_json::{Map, Value};
 use super::input::{Body, RequestInput};
 use crate::spec::{CredentialLocation, EitherPlace, Operation, ParamLocation, RecipientPart};
 
-/// The JSON of a body, whether it is sent whole or cut short.
+/// The value of a body, whatever its encoding, whether it is sent whole or cut short.
 pub fn body_json(body: &Body) -> Option<&Value> {
-    match body {
-        Body::Json(value) | Body::Truncated(value) => Some(value),
-        Body::None => None,
-    }
+    body.value()
 }
 
 fn body_json_mut(body: &mut Body) -> Option<&mut Value> {
-    match body {
-        Body::Json(value) | Body::Truncated(value) => Some(value),
-        Body::None => None,
-    }
+    body.value_mut()
 }
 
 /// The value at `place`, if the input has one.

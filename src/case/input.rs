@@ -1,6 +1,10 @@
 //! The generated part of a request: parameters and body, before variables, credentials and the
 //! target's base URL are filled in. [`strategy`] generates it for an operation; [`build`] turns it
 //! into the [`PreparedRequest`] that is sent.
+//!
+//! Bodies are generated as JSON, as a URL-encoded form or as a multipart form, whichever of them
+//! the operation documents first in that order. A required body of a media type conform cannot
+//! encode is a [`GenerateError`]: the case is skipped with that reason, never sent without a body.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -12,7 +16,10 @@ use serde_json::Value;
 use super::either;
 use super::values::{self, GenerateError};
 use crate::http::PreparedRequest;
-use crate::spec::{CredentialLocation, Operation, ParamLocation};
+use crate::spec::{BodyEncoding, CredentialLocation, Operation, ParamLocation};
+
+/// The boundary between the parts of a multipart body (fixed, so that a seed replays the same bytes).
+pub const MULTIPART_BOUNDARY: &str = "conform-boundary-5f3a9c1e";
 
 /// The generated values of one request.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -34,6 +41,28 @@ pub enum Body {
     /// JSON (malformed-JSON cases). Kept as JSON until it is sent, so that the send guard can
     /// rewrite a recipient inside it like any other.
     Truncated(Value),
+    /// An object sent as `application/x-www-form-urlencoded`.
+    Form(Value),
+    /// An object sent as `multipart/form-data`, one part per property (per item for arrays).
+    Multipart(Value),
+}
+
+impl Body {
+    /// The generated value, whatever its encoding or cut (`None` for no body).
+    pub fn value(&self) -> Option<&Value> {
+        match self {
+            Body::Json(value) | Body::Truncated(value) | Body::Form(value) | Body::Multipart(value) => Some(value),
+            Body::None => None,
+        }
+    }
+
+    /// The generated value, for mutation.
+    pub fn value_mut(&mut self) -> Option<&mut Value> {
+        match self {
+            Body::Json(value) | Body::Truncated(value) | Body::Form(value) | Body::Multipart(value) => Some(value),
+            Body::None => None,
+        }
+    }
 }
 
 impl RequestInput {
@@ -64,7 +93,7 @@ pub fn strategy(
 ) -> Result<BoxedStrategy<RequestInput>, GenerateError> {
     let mut params: Vec<BoxedStrategy<Option<(ParamLocation, String, Value)>>> = Vec::new();
     for (i, param) in operation.parameters.iter().enumerate() {
-        if variables.contains(&param.name) || param.location == ParamLocation::Cookie {
+        if variables.contains(&param.name) {
             continue;
         }
         let strategy = values::valid(&param.schema, &format!("{}/parameters/{i}/schema", operation.pointer))?;
@@ -76,10 +105,27 @@ pub fn strategy(
             proptest::option::of(strategy).boxed()
         });
     }
-    let body: BoxedStrategy<Body> = match operation.body.as_ref().and_then(|b| b.json().map(|(_, s)| (b.required, s))) {
+    let at = format!("{}/requestBody", operation.pointer);
+    let body: BoxedStrategy<Body> = match operation.body.as_ref().map(|b| (b, b.generated())) {
         None => Just(Body::None).boxed(),
-        Some((required, schema)) => {
-            let values = values::valid(schema, &format!("{}/requestBody", operation.pointer))?.prop_map(Body::Json);
+        Some((body, None)) if body.required => {
+            let media: Vec<&str> = body.content.iter().map(|(m, _)| m.as_str()).collect();
+            let message = format!(
+                "a `{}` body is not supported (conform generates JSON, application/x-www-form-urlencoded and \
+                 multipart/form-data)",
+                media.join("`, `")
+            );
+            return Err(GenerateError { pointer: at, message });
+        }
+        // An optional body of a type conform cannot make is left out, which is valid.
+        Some((_, None)) => Just(Body::None).boxed(),
+        Some((body, Some((_, schema, encoding)))) => {
+            let required = body.required;
+            let values = values::valid(schema, &at)?.prop_map(move |value| match encoding {
+                BodyEncoding::Json => Body::Json(value),
+                BodyEncoding::Form => Body::Form(value),
+                BodyEncoding::Multipart => Body::Multipart(value),
+            });
             if required {
                 values.boxed()
             } else {
@@ -146,17 +192,19 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
     }
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     let mut headers: Vec<(String, String)> = Vec::new();
+    let mut cookies: Vec<String> = Vec::new();
     for param in &operation.parameters {
         let value = variable(&param.name).or_else(|| match param.location {
             ParamLocation::Query => input.query.get(&param.name).map(as_text),
-            ParamLocation::Header => input.headers.get(&param.name).map(as_text),
-            _ => None,
+            ParamLocation::Header | ParamLocation::Cookie => input.headers.get(&param.name).map(as_text),
+            ParamLocation::Path => None,
         });
         match (param.location, value) {
             (ParamLocation::Query, Some(value)) => {
                 query.append_pair(&param.name, &value);
             }
             (ParamLocation::Header, Some(value)) => headers.push((param.name.clone(), value)),
+            (ParamLocation::Cookie, Some(value)) => cookies.push(format!("{}={}", param.name, encode_segment(&value))),
             _ => {}
         }
     }
@@ -173,7 +221,7 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
                     query.append_pair(name, &value);
                 }
             }
-            CredentialLocation::Cookie(name) => headers.push(("Cookie".to_owned(), format!("{name}={value}"))),
+            CredentialLocation::Cookie(name) => cookies.push(format!("{name}={value}")),
             CredentialLocation::Bearer => headers.push(("Authorization".to_owned(), format!("Bearer {value}"))),
             CredentialLocation::Basic => {
                 use base64::Engine;
@@ -181,6 +229,10 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
                 headers.push(("Authorization".to_owned(), format!("Basic {encoded}")));
             }
         }
+    }
+    // All cookies, parameters and credentials, travel in one header.
+    if !cookies.is_empty() {
+        headers.push(("Cookie".to_owned(), cookies.join("; ")));
     }
     for (name, value) in context.headers {
         headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
@@ -193,21 +245,81 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
         format!("{}{path}?{query}", context.base_url)
     };
     let mut request = PreparedRequest { method: operation.method.clone(), url, headers, body: None };
-    let media = operation.body.as_ref().and_then(|b| b.json()).map_or("application/json", |(m, _)| m).to_owned();
-    match &input.body {
-        Body::None => {}
+    let documented = |encoding: BodyEncoding, otherwise: &str| {
+        let content = operation.body.iter().flat_map(|b| &b.content);
+        content.map(|(m, _)| m.as_str()).find(|m| BodyEncoding::of(m) == Some(encoding)).unwrap_or(otherwise).to_owned()
+    };
+    let (content_type, bytes) = match &input.body {
+        Body::None => return request,
         Body::Json(value) => {
-            request.headers.push(("Content-Type".to_owned(), media));
-            request.body = Some(serde_json::to_vec(value).unwrap_or_default());
+            (documented(BodyEncoding::Json, "application/json"), serde_json::to_vec(value).unwrap_or_default())
         }
         Body::Truncated(value) => {
-            request.headers.push(("Content-Type".to_owned(), media));
             let mut bytes = serde_json::to_vec(value).unwrap_or_default();
             bytes.pop();
-            request.body = Some(bytes);
+            (documented(BodyEncoding::Json, "application/json"), bytes)
+        }
+        Body::Form(value) => {
+            (documented(BodyEncoding::Form, "application/x-www-form-urlencoded"), form_encode(value).into_bytes())
+        }
+        Body::Multipart(value) => {
+            let schema = operation.body.as_ref().and_then(|b| b.generated()).map(|(_, s, _)| s);
+            (format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"), multipart_encode(value, schema))
+        }
+    };
+    request.headers.push(("Content-Type".to_owned(), content_type));
+    request.body = Some(bytes);
+    request
+}
+
+/// The fields of a form body: an object's properties, an array property once per item, other
+/// values as JSON text. A body that is not an object is one unnamed value.
+fn form_fields(value: &Value) -> Vec<(String, String)> {
+    let Value::Object(object) = value else { return vec![(String::new(), as_text(value))] };
+    let mut out = Vec::new();
+    for (name, field) in object {
+        match field {
+            Value::Array(items) => out.extend(items.iter().map(|item| (name.clone(), as_text(item)))),
+            other => out.push((name.clone(), as_text(other))),
         }
     }
-    request
+    out
+}
+
+/// `application/x-www-form-urlencoded` text.
+fn form_encode(value: &Value) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for (name, text) in form_fields(value) {
+        out.append_pair(&name, &text);
+    }
+    out.finish()
+}
+
+/// A `multipart/form-data` body. A property whose schema is binary (`format: binary`,
+/// `contentMediaType`, `contentEncoding`) is sent as a file part.
+fn multipart_encode(value: &Value, schema: Option<&Value>) -> Vec<u8> {
+    let mut out = String::new();
+    for (name, text) in form_fields(value) {
+        let property = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(&name));
+        let property = property.map(|p| p.get("items").unwrap_or(p));
+        let is_file = property.is_some_and(|p| {
+            p.get("format").and_then(Value::as_str) == Some("binary")
+                || p.get("contentMediaType").is_some()
+                || p.get("contentEncoding").is_some()
+        });
+        let name = name.replace('"', "%22");
+        out.push_str(&format!("--{MULTIPART_BOUNDARY}\r\n"));
+        if is_file {
+            let media = property.and_then(|p| p.get("contentMediaType")).and_then(Value::as_str);
+            out.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{name}.bin\"\r\n"));
+            out.push_str(&format!("Content-Type: {}\r\n", media.unwrap_or("application/octet-stream")));
+        } else {
+            out.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\r\n"));
+        }
+        out.push_str(&format!("\r\n{text}\r\n"));
+    }
+    out.push_str(&format!("--{MULTIPART_BOUNDARY}--\r\n"));
+    out.into_bytes()
 }
 
 #[cfg(test)]

@@ -43,6 +43,8 @@ pub enum MutationKind {
     PatternMismatch,
     AboveMaximum,
     BelowMinimum,
+    /// A parameter sent with an empty value (`limit=`).
+    EmptyValue,
     MalformedJson,
 }
 
@@ -57,6 +59,7 @@ impl MutationKind {
             MutationKind::PatternMismatch => "pattern",
             MutationKind::AboveMaximum => "above-maximum",
             MutationKind::BelowMinimum => "below-minimum",
+            MutationKind::EmptyValue => "empty",
             MutationKind::MalformedJson => "malformed-json",
         }
     }

@@ -185,6 +185,40 @@ impl Constraint {
         }
     }
 
+    /// A parameter sent empty (`limit=`): the value is the empty text.
+    pub fn empty_value() -> Constraint {
+        Constraint {
+            kind: MutationKind::EmptyValue,
+            pointer: String::new(),
+            description: "must not be empty".to_owned(),
+            source: None,
+            edit: Edit::ReplaceWith(json!("")),
+        }
+    }
+
+    /// An integer parameter sent as text just outside the range of its `format` (`int32`,
+    /// `int64`): `above` the largest value, or below the smallest. `None` for other formats.
+    pub fn outside_format_range(format: &str, above: bool) -> Option<Constraint> {
+        let (min, max): (i128, i128) = match format {
+            "int32" => (i32::MIN.into(), i32::MAX.into()),
+            "int64" => (i64::MIN.into(), i64::MAX.into()),
+            _ => return None,
+        };
+        let (kind, text, description) = if above {
+            (MutationKind::AboveMaximum, (max + 1).to_string(), format!("must fit in {format} (at most {max})"))
+        } else {
+            (MutationKind::BelowMinimum, (min - 1).to_string(), format!("must fit in {format} (at least {min})"))
+        };
+        // Text, not a JSON number: the value travels as text, and int64's neighbours fit no JSON integer.
+        Some(Constraint {
+            kind,
+            pointer: String::new(),
+            description,
+            source: None,
+            edit: Edit::ReplaceWith(json!(text)),
+        })
+    }
+
     /// Breaks this constraint in `value`. `false` when the value has no place for the edit (an
     /// optional parent object was not generated) or no breaking value was found.
     pub fn apply(&self, value: &mut Value) -> bool {

@@ -74,8 +74,8 @@ fn runner(seed: u64) -> TestRunner {
 /// Whether the mutated input really is invalid at the mutated place.
 fn still_invalid(operation: &Operation, place: &Place, input: &RequestInput) -> bool {
     match place {
-        Place::Body => match (&input.body, operation.body.as_ref().and_then(|b| b.json())) {
-            (Body::Json(value), Some((_, schema))) => !crate::spec::is_valid(schema, value),
+        Place::Body => match (input.body.value(), operation.body.as_ref().and_then(|b| b.generated())) {
+            (Some(value), Some((_, schema, _))) => !crate::spec::is_valid(schema, value),
             _ => false,
         },
         Place::Parameter(location, name) => {
@@ -132,10 +132,7 @@ impl Case {
                 valid
                     .prop_filter_map("the mutation must break the schema", move |mut input| {
                         let applied = match &place {
-                            Place::Body => match &mut input.body {
-                                Body::Json(value) => constraint.apply(value),
-                                _ => false,
-                            },
+                            Place::Body => input.body.value_mut().is_some_and(|value| constraint.apply(value)),
                             Place::Parameter(location, name) => {
                                 let slot = input.slot_mut(*location);
                                 if constraint.pointer.is_empty()
@@ -233,11 +230,23 @@ pub fn apply_probe(probe: &Probe, operation: &Operation, request: &mut PreparedR
                     request.url = rewrite_query(&request.url, name, wrong.then_some(WRONG_CREDENTIAL));
                 }
                 CredentialLocation::Cookie(name) => {
-                    request
-                        .headers
-                        .retain(|(n, v)| !(n.eq_ignore_ascii_case("cookie") && v.starts_with(&format!("{name}="))));
+                    // The credential is one pair of the Cookie header; the others stay.
+                    let prefix = format!("{name}=");
+                    let mut kept: Vec<String> = Vec::new();
+                    request.headers.retain(|(n, v)| {
+                        let cookie = n.eq_ignore_ascii_case("cookie");
+                        if cookie {
+                            kept.extend(
+                                v.split(';').map(str::trim).filter(|p| !p.starts_with(&prefix)).map(str::to_owned),
+                            );
+                        }
+                        !cookie
+                    });
                     if wrong {
-                        request.headers.push(("Cookie".to_owned(), format!("{name}={WRONG_CREDENTIAL}")));
+                        kept.push(format!("{name}={WRONG_CREDENTIAL}"));
+                    }
+                    if !kept.is_empty() {
+                        request.headers.push(("Cookie".to_owned(), kept.join("; ")));
                     }
                 }
             }

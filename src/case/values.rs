@@ -5,6 +5,10 @@
 //! produce an invalid "valid" value. A schema may carry `x-conform-generate`, a narrower schema to
 //! draw valid values from (realistic data, such as a 6-digit code); it is a hint for generation
 //! only, never a rule a target is checked against.
+//!
+//! A recursive schema (a `$ref` the loader kept, see [`crate::spec::definition`]) is followed to a
+//! bounded depth: past [`SHALLOW_DEPTH`] references, optional properties are left out and arrays
+//! get their fewest items, so that a tree ends.
 
 use std::sync::Arc;
 
@@ -16,6 +20,10 @@ use serde_json::{Map, Number, Value, json};
 const MAX_FREE_STRING: usize = 24;
 /// Arrays get at most this many items when the schema sets no `maxItems`.
 const MAX_FREE_ITEMS: usize = 4;
+/// Past this many `$ref`s deep, only what is required is generated.
+const SHALLOW_DEPTH: usize = 2;
+/// A schema that still needs more `$ref`s this deep has no finite value conform can make.
+const MAX_DEPTH: usize = 16;
 
 /// Why no strategy could be built for a schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -31,7 +39,7 @@ fn error(pointer: &str, message: impl Into<String>) -> GenerateError {
 
 /// A strategy for values valid by `schema`. `pointer` names the schema in errors.
 pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
-    let raw = raw(schema, pointer)?;
+    let raw = raw(schema, pointer, 0)?;
     let schema = Arc::new(schema.clone());
     Ok(raw
         .prop_filter("the value must validate against its schema", move |v| crate::spec::is_valid(&schema, v))
@@ -39,7 +47,7 @@ pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, Gene
 }
 
 /// A strategy from the keywords alone, unfiltered.
-fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
     let object = match schema {
         Value::Bool(true) => return Ok(Just(json!("x")).boxed()),
         Value::Bool(false) => return Err(error(pointer, "the schema `false` accepts nothing")),
@@ -47,7 +55,18 @@ fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateEr
         _ => return Err(error(pointer, "a schema must be an object or a boolean")),
     };
     if let Some(hint) = object.get("x-conform-generate") {
-        return raw(hint, pointer);
+        return raw(hint, pointer, depth);
+    }
+    if let Some(Value::String(uri)) = object.get("$ref") {
+        let target = crate::spec::definition(uri)
+            .ok_or_else(|| error(pointer, format!("the `$ref` `{uri}` is not a schema conform loaded")))?;
+        if depth >= MAX_DEPTH {
+            return Err(error(pointer, "the recursive schema requires values nested deeper than conform generates"));
+        }
+        let mut siblings = object.clone();
+        siblings.remove("$ref");
+        let merged = merge_all_of(&siblings, std::slice::from_ref(&*target));
+        return raw(&merged, pointer, depth + 1);
     }
     if let Some(value) = object.get("const") {
         return Ok(Just(value.clone()).boxed());
@@ -61,20 +80,27 @@ fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateEr
     }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
         let merged = merge_all_of(object, all);
-        return raw(&merged, pointer);
+        return raw(&merged, pointer, depth);
     }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(options) = object.get(keyword).and_then(Value::as_array) {
             let mut strategies = Vec::new();
+            let mut first_error = None;
             for (i, option) in options.iter().enumerate() {
                 // Sibling keywords apply to every branch.
                 let mut branch = object.clone();
                 branch.remove(keyword);
                 let merged = merge_all_of(&branch, std::slice::from_ref(option));
-                strategies.push(raw(&merged, &format!("{pointer}/{keyword}/{i}"))?);
+                // A branch conform cannot generate (one that only recurses, say) is left out.
+                match raw(&merged, &format!("{pointer}/{keyword}/{i}"), depth) {
+                    Ok(strategy) => strategies.push(strategy),
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
             }
             if strategies.is_empty() {
-                return Err(error(pointer, format!("`{keyword}` has no branch")));
+                return Err(first_error.unwrap_or_else(|| error(pointer, format!("`{keyword}` has no branch"))));
             }
             return Ok(proptest::strategy::Union::new(strategies).boxed());
         }
@@ -92,8 +118,8 @@ fn raw(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateEr
             "integer" => integer(object, pointer)?,
             "number" => number(object, pointer)?,
             "string" => string(object, pointer)?,
-            "array" => array(object, pointer)?,
-            "object" => self::object(object, pointer)?,
+            "array" => array(object, pointer, depth)?,
+            "object" => self::object(object, pointer, depth)?,
             other => return Err(error(pointer, format!("unknown type `{other}`"))),
         });
     }
@@ -216,20 +242,24 @@ fn string(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Va
         .boxed())
 }
 
-fn array(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn array(object: &Map<String, Value>, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
     let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = object.get("maxItems").and_then(Value::as_u64).map_or(min + MAX_FREE_ITEMS, |m| m as usize).min(min + 8);
     if max < min {
         return Err(error(pointer, format!("maxItems {max} is below minItems {min}")));
     }
+    let max = if depth >= SHALLOW_DEPTH { min } else { max };
+    if max == 0 {
+        return Ok(Just(Value::Array(Vec::new())).boxed());
+    }
     let items = match object.get("items") {
-        Some(items) => raw(items, &format!("{pointer}/items"))?,
+        Some(items) => raw(items, &format!("{pointer}/items"), depth)?,
         None => Just(json!("x")).boxed(),
     };
     Ok(proptest::collection::vec(items, min..=max).prop_map(Value::Array).boxed())
 }
 
-fn object(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn object(object: &Map<String, Value>, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
@@ -239,8 +269,12 @@ fn object(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Va
     let properties = object.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
     for (name, schema) in properties {
-        let strategy = raw(schema, &format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1")))?;
         let is_required = required.contains(&name.as_str());
+        if !is_required && depth >= SHALLOW_DEPTH {
+            continue;
+        }
+        let at = format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
+        let strategy = raw(schema, &at, depth)?;
         let name = name.clone();
         let pair = strategy.prop_map(move |v| (name.clone(), v));
         fields.push(if is_required { pair.prop_map(Some).boxed() } else { proptest::option::of(pair).boxed() });
@@ -302,6 +336,26 @@ mod tests {
         let schema = json!({"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"const": 1}}},
                                       {"required": ["b"], "properties": {"b": {"const": 2}}}]});
         assert!(samples(schema, 20).iter().all(|v| v["a"] == 1 && v["b"] == 2));
+    }
+
+    #[test]
+    fn recursive_schemas_are_generated_to_a_bounded_depth() {
+        let dir = std::env::temp_dir().join(format!("conform-values-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n    Node:\n      type: object\n      required: [name]\n      properties:\n        name: {type: string, maxLength: 3}\n        children: {type: array, items: {$ref: '#/components/schemas/Node'}}\n";
+        let document = crate::spec::parse_resolved(&dir.join("tree.yaml"), text).unwrap();
+        let node = document.pointer("/components/schemas/Node").unwrap().clone();
+        let values = samples(node.clone(), 50);
+        assert!(values.iter().all(|v| crate::spec::is_valid(&node, v)));
+        let depth = |v: &Value| -> usize {
+            fn d(v: &Value) -> usize {
+                1 + v["children"].as_array().map_or(0, |c| c.iter().map(d).max().unwrap_or(0))
+            }
+            d(v)
+        };
+        assert!(values.iter().any(|v| depth(v) >= 2), "children are generated");
+        assert!(values.iter().all(|v| depth(v) <= 4), "and the tree ends");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -28,10 +28,15 @@ pub struct RunArgs {
     #[arg(long = "suite", value_name = "PATH")]
     pub suites: Vec<PathBuf>,
 
-    /// The base URL to test, for every spec (URL), or for one spec (SPEC=URL). Repeatable.
-    /// Default: the embedded reference server on a loopback port.
+    /// The URL to test, for every spec (URL), or for one spec (SPEC=URL); each spec's server path
+    /// is joined onto it. Repeatable. Default (bundled specs only): the embedded reference server.
     #[arg(long = "target", value_name = "URL|SPEC=URL")]
     pub targets: Vec<String>,
+
+    /// The exact base URL operation paths start from, for every spec (URL) or one (SPEC=URL):
+    /// nothing is joined. Repeatable.
+    #[arg(long = "base-url", value_name = "URL|SPEC=URL")]
+    pub base_urls: Vec<String>,
 
     /// A variable: [SPEC.]NAME=VALUE (repeatable). Also CONFORM_VAR_SPEC_NAME / CONFORM_VAR_NAME.
     #[arg(long = "var", value_name = "[SPEC.]NAME=VALUE")]
@@ -126,6 +131,13 @@ fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
     let mut specs = Vec::new();
     for path in paths {
         let spec = spec::load_spec(path).map_err(|e| located(path, e))?;
+        if spec.operations.is_empty() {
+            return Err(format!(
+                "{}: nothing to test: the spec documents no operation under `paths` (`webhooks` are calls \
+                 the API makes, not ones conform can send)",
+                path.display()
+            ));
+        }
         if specs.iter().any(|s: &Spec| s.id == spec.id) {
             return Err(format!("two specs have the id `{}` (a spec's id is its file stem)", spec.id));
         }
@@ -144,29 +156,65 @@ fn located(path: &std::path::Path, error: spec::LoadError) -> String {
     }
 }
 
-/// One target URL per spec, from `--target URL` and `--target SPEC=URL`.
-fn resolve_targets(specs: &[Spec], flags: &[String], default: Option<&str>) -> Result<Vec<String>, String> {
-    let mut global = default.map(str::to_owned);
-    let mut per_spec = std::collections::BTreeMap::new();
-    for flag in flags {
-        let (spec, url) = match flag.split_once('=') {
-            Some((spec, url)) if !spec.contains("://") => (Some(spec), url),
-            _ => (None, flag.as_str()),
-        };
-        let parsed = url::Url::parse(url).map_err(|e| format!("--target `{url}`: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!("--target `{url}`: only http and https URLs can be tested"));
+/// Whether every spec given with `--spec` is one of the bundled specs, unchanged (the embedded
+/// reference server implements those and nothing else).
+fn only_bundled(paths: &[PathBuf]) -> Result<(), String> {
+    for path in paths {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        if !spec::BUNDLED.iter().any(|(_, bundled)| *bundled == text) {
+            return Err(format!(
+                "{}: no target: the embedded reference server serves only the bundled specs (zapi, wawp, \
+                 hypersender); pass --target URL (or --base-url URL) to test your API",
+                path.display()
+            ));
         }
-        let url = url.trim_end_matches('/').to_owned();
+    }
+    Ok(())
+}
+
+/// A `--target`/`--base-url` value checked as an http(s) URL, with a suggestion for the usual slips.
+fn parse_url(flag: &str, url: &str) -> Result<String, String> {
+    let suggest = |url: &str| {
+        let with_scheme = format!("http://{url}");
+        url::Url::parse(&with_scheme)
+            .ok()
+            .filter(|u| u.host_str().is_some() && !url.contains("://"))
+            .map(|_| format!(" (did you mean `{with_scheme}`?)"))
+            .unwrap_or_default()
+    };
+    let parsed = url::Url::parse(url).map_err(|e| format!("--{flag} `{url}`: {e}{}", suggest(url)))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        // `localhost:4010` parses as the scheme `localhost`.
+        let hint = if parsed.cannot_be_a_base() { suggest(url) } else { String::new() };
+        return Err(format!("--{flag} `{url}`: only http and https URLs can be tested{hint}"));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// One target URL per spec, from `--target [SPEC=]URL` and `--base-url [SPEC=]URL` (`true`: exact,
+/// nothing is joined).
+fn resolve_targets(
+    specs: &[Spec],
+    flags: &[(&str, &String)],
+    default: Option<&str>,
+) -> Result<Vec<(String, bool)>, String> {
+    let mut global = default.map(|url| (url.to_owned(), false));
+    let mut per_spec = std::collections::BTreeMap::new();
+    for (flag, value) in flags {
+        let (spec, url) = match value.split_once('=') {
+            Some((spec, url)) if !spec.contains("://") => (Some(spec), url),
+            _ => (None, value.as_str()),
+        };
+        let target = (parse_url(flag, url)?, *flag == "base-url");
         match spec {
             Some(spec) if !specs.iter().any(|s| s.id == spec) => {
                 let known: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
-                return Err(format!("--target {spec}=…: no spec has the id `{spec}` (loaded: {})", known.join(", ")));
+                return Err(format!("--{flag} {spec}=…: no spec has the id `{spec}` (loaded: {})", known.join(", ")));
             }
             Some(spec) => {
-                per_spec.insert(spec.to_owned(), url);
+                per_spec.insert(spec.to_owned(), target);
             }
-            None => global = Some(url),
+            None => global = Some(target),
         }
     }
     specs
@@ -186,7 +234,7 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
         return HARNESS_ERROR;
     }
-    let specs = match load_specs(&args.specs) {
+    let mut specs = match load_specs(&args.specs) {
         Ok(specs) => specs,
         Err(e) => {
             eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
@@ -217,8 +265,13 @@ pub fn run(args: RunArgs) -> u8 {
             return HARNESS_ERROR;
         }
     };
+    let no_target = args.targets.is_empty() && args.base_urls.is_empty();
+    if no_target && let Err(e) = only_bundled(&args.specs) {
+        eprintln!("error: {e}");
+        return HARNESS_ERROR;
+    }
     runtime.block_on(async move {
-        let embedded = if args.targets.is_empty() {
+        let embedded = if no_target {
             match reference::Server::start(([127, 0, 0, 1], 0).into(), Faults::none()).await {
                 Ok(server) => Some(server),
                 Err(e) => {
@@ -230,13 +283,22 @@ pub fn run(args: RunArgs) -> u8 {
             None
         };
         let default = embedded.as_ref().map(reference::Server::url);
-        let targets = match resolve_targets(&specs, &args.targets, default.as_deref()) {
+        let flags: Vec<(&str, &String)> =
+            args.targets.iter().map(|t| ("target", t)).chain(args.base_urls.iter().map(|b| ("base-url", b))).collect();
+        let targets = match resolve_targets(&specs, &flags, default.as_deref()) {
             Ok(targets) => targets,
             Err(e) => {
                 eprintln!("error: {e}");
                 return HARNESS_ERROR;
             }
         };
+        // An exact base: the spec's server path is not joined onto it.
+        for (spec, (_, exact)) in specs.iter_mut().zip(&targets) {
+            if *exact {
+                spec.base_path.clear();
+            }
+        }
+        let targets: Vec<String> = targets.into_iter().map(|(url, _)| url).collect();
         if let Some(url) = &default {
             eprintln!("conform: testing the embedded reference server at {url}");
         }

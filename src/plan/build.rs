@@ -7,7 +7,7 @@ use crate::case::{
     Case, CaseId, CaseKind, Constraint, Mutation, MutationKind, Place, Probe, Recipe, Target, constraints,
     filled_by_variable,
 };
-use crate::spec::{Operation, ParamLocation, RecipientPart, Spec};
+use crate::spec::{BodyEncoding, Operation, ParamLocation, RecipientPart, Spec};
 
 /// Methods probed for 405 on every path that does not document them.
 const PROBED_METHODS: &[&str] = &["GET", "PUT", "POST", "DELETE", "PATCH"];
@@ -155,8 +155,13 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
         })
         .collect();
     let within = |pointer: &str| repeated.iter().any(|r| pointer == *r || pointer.starts_with(&format!("{r}/")));
-    if let Some((_, schema)) = operation.body.as_ref().and_then(|b| b.json()) {
+    if let Some((_, schema, encoding)) = operation.body.as_ref().and_then(|b| b.generated()) {
         for constraint in constraints(schema).into_iter().filter(|c| !within(&c.pointer)) {
+            // A form field travels as text: `12345` in place of a string is still a string.
+            let textual = encoding != BodyEncoding::Json;
+            if textual && constraint.kind == MutationKind::WrongType && !wrong_type_survives_text(schema, &constraint) {
+                continue;
+            }
             out.push((Place::Body, constraint));
         }
     }
@@ -168,10 +173,60 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
         if param.required && param.location != ParamLocation::Path {
             out.push((place.clone(), Constraint::missing_parameter(None)));
         }
-        // Parameters travel as text: a wrong JSON type cannot be expressed in a query string.
-        for constraint in constraints(&param.schema).into_iter().filter(|c| c.kind != MutationKind::WrongType) {
+        // Parameters travel as text: a wrong type is expressible only where the value cannot be a
+        // string (`limit=conform`). In a path it would change the route, so it is not tried there.
+        let in_path = param.location == ParamLocation::Path;
+        for constraint in constraints(&param.schema) {
+            if constraint.kind == MutationKind::WrongType
+                && (in_path || !wrong_type_survives_text(&param.schema, &constraint))
+            {
+                continue;
+            }
             out.push((place.clone(), constraint));
+        }
+        if in_path {
+            continue;
+        }
+        if !crate::spec::is_valid(&param.schema, &serde_json::json!("")) {
+            out.push((place.clone(), Constraint::empty_value()));
+        }
+        let schema = param.schema.as_object();
+        let integer = schema.and_then(|s| s.get("type")).is_some_and(|t| t == "integer");
+        let format = schema.and_then(|s| s.get("format")).and_then(serde_json::Value::as_str).unwrap_or_default();
+        let has = |keyword: &str| schema.is_some_and(|s| s.contains_key(keyword));
+        for above in [true, false] {
+            let bounded = if above {
+                has("maximum") || has("exclusiveMaximum")
+            } else {
+                has("minimum") || has("exclusiveMinimum")
+            };
+            if integer
+                && !bounded
+                && let Some(constraint) = Constraint::outside_format_range(format, above)
+            {
+                out.push((place.clone(), constraint));
+            }
         }
     }
     out
+}
+
+/// Whether a wrong-type edit of a value sent as text (a parameter, a form field) is still of the
+/// wrong type once it is text: only where the schema at the edit allows nothing but scalars.
+fn wrong_type_survives_text(schema: &serde_json::Value, constraint: &Constraint) -> bool {
+    let mut at = schema;
+    for segment in constraint.pointer.split('/').skip(1) {
+        let name = segment.replace("~1", "/").replace("~0", "~");
+        match at.get("properties").and_then(|p| p.get(&name)) {
+            Some(next) => at = next,
+            None => return false,
+        }
+    }
+    let types: Vec<&str> = match at.get("type") {
+        Some(serde_json::Value::String(t)) => vec![t.as_str()],
+        Some(serde_json::Value::Array(ts)) => ts.iter().filter_map(serde_json::Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    // Text can read as a string, a one-item array or an object's JSON: only scalars are unambiguous.
+    !types.is_empty() && types.iter().all(|t| matches!(*t, "integer" | "number" | "boolean" | "null"))
 }

@@ -184,6 +184,9 @@ pub fn render(result: &RunResult) -> String {
         }
     }
     out.push_str(&send_guard(&result.send_guard));
+    for hint in super::hints::base_path(result) {
+        let _ = writeln!(out, "\nhint: {hint}");
+    }
     out.push('\n');
     out.push_str(&summary(result));
     out

@@ -2,3 +2,4 @@
 //! only read results; they never run anything.
 
 pub mod console;
+pub mod hints;

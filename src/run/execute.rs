@@ -183,25 +183,42 @@ impl Session {
         let mut targets = Vec::new();
         let mut evidence = Vec::new();
         for (spec, url) in config.specs.iter().zip(&config.targets) {
-            let origin = url.trim_end_matches('/').to_owned();
-            let handshake = match handshakes.get(&origin) {
-                Some(known) => known.clone(),
-                None => {
-                    let found = if config.dry_run {
-                        Handshake {
-                            apis: None,
-                            evidence: "dry run: the target is not contacted, so it counts as having no sandbox"
-                                .to_owned(),
-                        }
-                    } else {
-                        sandbox::detect(&client, &origin)
+            let url = url.trim_end_matches('/').to_owned();
+            // The sandbox sits beside the API (`URL/__sandbox`) or at the server's root: an exact
+            // base (`--base-url http://host/api/v2`) has the API's path in it. Only a valid
+            // handshake counts, wherever it is asked.
+            let mut origins = vec![url.clone()];
+            if let Ok(parsed) = url::Url::parse(&url)
+                && parsed.path() != "/"
+            {
+                origins.push(parsed.origin().ascii_serialization());
+            }
+            let (mut origin, mut handshake) = (url.clone(), None);
+            for candidate in origins {
+                let found = match handshakes.get(&candidate) {
+                    Some(known) => known.clone(),
+                    None if config.dry_run => Handshake {
+                        apis: None,
+                        evidence: "dry run: the target is not contacted, so it counts as having no sandbox".to_owned(),
+                    },
+                    None => {
+                        let found = sandbox::detect(&client, &candidate)
                             .await
-                            .map_err(|error| RunError::Unreachable { url: origin.clone(), error })?
-                    };
-                    handshakes.insert(origin.clone(), found.clone());
-                    found
+                            .map_err(|error| RunError::Unreachable { url: candidate.clone(), error })?;
+                        handshakes.insert(candidate.clone(), found.clone());
+                        found
+                    }
+                };
+                let serves = found.apis.is_some();
+                if handshake.is_none() || serves {
+                    (origin, handshake) = (candidate, Some(found));
                 }
-            };
+                if serves {
+                    break;
+                }
+            }
+            let handshake = handshake.expect("at least the URL itself was asked");
+            let base = url.clone();
             // A spec's sandbox api is the one its fixture names, or else its id.
             let api = spec.sandbox.as_ref().map_or(spec.id.as_str(), |f| f.api.as_str());
             let has_sandbox = handshake.serves(api);
@@ -219,7 +236,7 @@ impl Session {
             if let Some(fixture) = &fixture {
                 names.extend(fixture.variables().map(str::to_owned));
             }
-            let base_url = format!("{origin}{}", spec.base_path.trim_end_matches('/'));
+            let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
             targets.push(SpecTarget { origin, base_url, fixture, given, names, sandbox: has_sandbox, clock });
         }

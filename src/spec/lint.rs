@@ -1,12 +1,13 @@
 //! `conform lint` for specs: everything that stops a spec from loading, and every example that
 //! breaks its own schema, as diagnostics with the file, the line and column, and the JSON pointer.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::examples::examples;
 use super::load::{ReadError, parse_resolved};
-use super::locate::locate;
+use super::locate::locate_in;
 use super::model::spec_from_document;
 use super::validate::validation_errors;
 
@@ -30,36 +31,53 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-fn at(path: &Path, text: &str, pointer: Option<String>, message: String) -> Diagnostic {
-    let (line, column) = pointer.as_deref().and_then(|p| locate(text, p)).unwrap_or((1, 1));
-    Diagnostic { path: path.to_owned(), line, column, pointer, message }
+/// Makes diagnostics for one file, splitting its text into lines once (on the first one).
+struct Locator<'a> {
+    path: &'a Path,
+    text: &'a str,
+    lines: OnceCell<Vec<&'a str>>,
+}
+
+impl Locator<'_> {
+    fn at(&self, pointer: Option<String>, message: String) -> Diagnostic {
+        let lines = self.lines.get_or_init(|| self.text.lines().collect());
+        let (line, column) = pointer.as_deref().and_then(|p| locate_in(lines, p)).unwrap_or((1, 1));
+        Diagnostic { path: self.path.to_owned(), line, column, pointer, message }
+    }
 }
 
 /// Lints one spec's text.
 pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
+    let locator = Locator { path, text, lines: OnceCell::new() };
     let document = match parse_resolved(path, text) {
         Ok(document) => document,
-        Err(ReadError::Yaml { line, column, message }) => {
+        Err(ReadError::Syntax { line, column, message }) => {
             return vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }];
         }
+        Err(ReadError::Invalid { problems }) => {
+            let mut found: Vec<Diagnostic> =
+                problems.into_iter().map(|(pointer, message)| locator.at(Some(pointer), message)).collect();
+            found.sort_by_key(|d| (d.line, d.column));
+            return found;
+        }
         Err(ReadError::Ref { pointer, target, problem }) => {
-            return vec![at(path, text, Some(pointer), format!("$ref `{target}` {problem}"))];
+            return vec![locator.at(Some(pointer), format!("$ref `{target}` {problem}"))];
         }
         Err(ReadError::Version { pointer, version }) => {
             let message = format!("unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)");
-            return vec![at(path, text, Some(pointer), message)];
+            return vec![locator.at(Some(pointer), message)];
         }
-        Err(other) => return vec![at(path, text, None, other.to_string())],
+        Err(other) => return vec![locator.at(None, other.to_string())],
     };
     let mut diagnostics = Vec::new();
     if let Err(e) = spec_from_document(path, &document) {
-        diagnostics.push(at(path, text, e.pointer, e.message));
+        diagnostics.push(locator.at(e.pointer, e.message));
     }
     for example in examples(&document) {
         let errors = validation_errors(&example.schema, &example.value);
         if !errors.is_empty() {
             let message = format!("example does not match its schema: {}", errors.join("; "));
-            diagnostics.push(at(path, text, Some(example.pointer), message));
+            diagnostics.push(locator.at(Some(example.pointer), message));
         }
     }
     diagnostics

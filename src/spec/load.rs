@@ -1,10 +1,20 @@
 //! Reading an OpenAPI document into one self-contained JSON value: YAML or JSON, `$ref`s inlined,
 //! and 3.0 schemas rewritten to JSON Schema 2020-12 (`nullable`, boolean `exclusiveMinimum`/`Maximum`).
+//!
+//! A recursive schema (a tree node whose children are tree nodes, two schemas that refer to each
+//! other) cannot be inlined: where a `$ref` comes back to a schema being expanded, it is kept, as
+//! a `urn:conform:schema:N` reference to the expanded schema, registered with the validator
+//! ([`super::validate::define`]). Only a cycle of bare `$ref`s (`A: {$ref: B}`, `B: {$ref: A}`),
+//! which describes nothing, is an error.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde_json::{Map, Value};
+
+use super::structure;
+use super::syntax;
 
 /// `$ref`s nest at most this deep (deeper means a cycle or a pathological document).
 const MAX_REF_DEPTH: usize = 64;
@@ -13,27 +23,29 @@ const MAX_REF_DEPTH: usize = 64;
 pub enum ReadError {
     #[error("cannot read the file: {0}")]
     Io(String),
-    #[error("line {line}, column {column}: invalid YAML: {message}")]
-    Yaml { line: usize, column: usize, message: String },
+    #[error("line {line}, column {column}: {message}")]
+    Syntax { line: usize, column: usize, message: String },
     #[error("{0}")]
     Shape(String),
     #[error("{pointer}: unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)")]
     Version { pointer: String, version: String },
     #[error("{pointer}: $ref `{target}` {problem}")]
     Ref { pointer: String, target: String, problem: String },
+    /// The document breaks the OpenAPI rules: every problem, as `(pointer, message)`.
+    #[error("{}{}", problems.first().map(|(p, m)| format!("{p}: {m}")).unwrap_or_default(),
+        if problems.len() > 1 { format!(" (and {} more problems)", problems.len() - 1) } else { String::new() })]
+    Invalid { problems: Vec<(String, String)> },
 }
 
-fn parse_yaml(text: &str) -> Result<Value, ReadError> {
-    serde_yaml::from_str(text).map_err(|e| match e.location() {
-        Some(at) => ReadError::Yaml { line: at.line(), column: at.column(), message: e.to_string() },
-        None => ReadError::Yaml { line: 0, column: 0, message: e.to_string() },
-    })
+fn parse_text(path: &Path, text: &str) -> Result<Value, ReadError> {
+    syntax::parse(path, text).map_err(|e| ReadError::Syntax { line: e.line, column: e.column, message: e.message })
 }
 
-/// Parses `text` (YAML, which includes JSON) and resolves it. Relative `$ref`s to other files are
-/// read from the directory of `path`.
+/// Parses `text` (JSON when `path` ends in `.json` or the text starts with `{`, else YAML), checks
+/// it against the OpenAPI rules and resolves it. Relative `$ref`s to other files are read from the
+/// directory of `path`.
 pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
-    let document = parse_yaml(text)?;
+    let document = parse_text(path, text)?;
     let version = match document.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => other.to_string(),
@@ -43,11 +55,24 @@ pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     if !legacy && !version.starts_with("3.1.") {
         return Err(ReadError::Version { pointer: "#/openapi".to_owned(), version });
     }
-    let mut resolver = Resolver { files: HashMap::new(), stack: Vec::new() };
+    let problems = structure::problems(&document, legacy);
+    if !problems.is_empty() {
+        return Err(ReadError::Invalid { problems });
+    }
+    let mut resolver = Resolver { files: HashMap::new(), stack: Vec::new(), definitions: Vec::new() };
+    let document = Rc::new(document);
     resolver.files.insert(path.to_owned(), document.clone());
     let mut resolved = resolver.inline(path, &document, "#")?;
+    // The document as written is no longer needed: only the resolved one is kept.
+    drop((resolver.files, document));
     if legacy {
         rewrite_legacy(&mut resolved);
+    }
+    for (uri, mut schema) in resolver.definitions {
+        if legacy {
+            rewrite_legacy(&mut schema);
+        }
+        super::validate::define(uri, schema);
     }
     Ok(resolved)
 }
@@ -58,23 +83,44 @@ pub fn load_resolved(path: &Path) -> Result<Value, ReadError> {
     parse_resolved(path, &text)
 }
 
-/// Inlines `$ref`s, within a file and across files, refusing cycles.
+/// Inlines `$ref`s, within a file and across files; keeps the ones that recur (see the module docs).
 struct Resolver {
     /// Every document read so far, by path.
-    files: HashMap<PathBuf, Value>,
-    /// The refs being expanded, as `file#pointer`.
-    stack: Vec<String>,
+    files: HashMap<PathBuf, Rc<Value>>,
+    /// The refs being expanded.
+    stack: Vec<Frame>,
+    /// The recursive schemas, fully expanded, by the URN their references use.
+    definitions: Vec<(String, Value)>,
+}
+
+/// One `$ref` being expanded.
+struct Frame {
+    /// `file#pointer`.
+    key: String,
+    /// Its target is itself only a `$ref` (with at most annotations beside it).
+    bare: bool,
+    /// Set when a reference came back to it: the URN that names its expansion.
+    uri: Option<String>,
+}
+
+/// Whether a `$ref` target says nothing but where to look next.
+fn is_bare_ref(value: &Value) -> bool {
+    value.as_object().is_some_and(|o| {
+        o.contains_key("$ref")
+            && o.keys().all(|k| matches!(k.as_str(), "$ref" | "description" | "summary" | "title" | "$comment"))
+    })
 }
 
 impl Resolver {
     /// The document at `path`, read and parsed once.
-    fn document(&mut self, path: &Path) -> Result<&Value, String> {
-        if !self.files.contains_key(path) {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let document = parse_yaml(&text).map_err(|e| format!("in {}: {e}", path.display()))?;
-            self.files.insert(path.to_owned(), document);
+    fn document(&mut self, path: &Path) -> Result<Rc<Value>, String> {
+        if let Some(document) = self.files.get(path) {
+            return Ok(document.clone());
         }
-        Ok(&self.files[path])
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let document = Rc::new(parse_text(path, &text).map_err(|e| format!("in {}: {e}", path.display()))?);
+        self.files.insert(path.to_owned(), document.clone());
+        Ok(document)
     }
 
     /// `value` (found in `file` at `pointer`) with every `$ref` replaced by its target.
@@ -122,20 +168,29 @@ impl Resolver {
             file.parent().unwrap_or_else(|| Path::new("")).join(location)
         };
         let key = format!("{}#{fragment}", target_file.display());
-        if self.stack.contains(&key) {
-            return Err(error("is circular".to_owned()));
+        if let Some(at) = self.stack.iter().position(|frame| frame.key == key) {
+            if self.stack[at..].iter().all(|frame| frame.bare) {
+                return Err(error(
+                    "is circular: the $refs lead back to each other with no schema in between".to_owned(),
+                ));
+            }
+            let uri = self.stack[at].uri.get_or_insert_with(super::validate::new_definition_uri).clone();
+            return Ok(Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(uri))])));
         }
         if self.stack.len() >= MAX_REF_DEPTH {
             return Err(error("nests too deep".to_owned()));
         }
         let document = self.document(&target_file).map_err(error)?;
-        let found = document.pointer(fragment).cloned().ok_or_else(|| {
+        let found = document.pointer(fragment).ok_or_else(|| {
             let place = if location.is_empty() { String::new() } else { format!(" in {}", target_file.display()) };
             error(format!("points nowhere{place} (dangling)"))
         })?;
-        self.stack.push(key);
-        let inlined = self.inline(&target_file, &found, &format!("#{fragment}"));
-        self.stack.pop();
+        self.stack.push(Frame { key, bare: is_bare_ref(found), uri: None });
+        let inlined = self.inline(&target_file, found, &format!("#{fragment}"));
+        let frame = self.stack.pop().expect("pushed above");
+        if let (Some(uri), Ok(schema)) = (frame.uri, &inlined) {
+            self.definitions.push((uri, schema.clone()));
+        }
         inlined
     }
 }
@@ -203,13 +258,26 @@ mod tests {
     #[test]
     fn refs_are_inlined_and_cycles_refused() {
         let doc =
-            parse("openapi: 3.1.0\nx: {$ref: '#/components/schemas/A'}\ncomponents: {schemas: {A: {type: string}}}\n")
+            parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/components/schemas/A'}\ncomponents: {schemas: {A: {type: string}}}\n")
                 .unwrap();
         assert_eq!(doc["x"], json!({"type": "string"}));
-        let error = parse("openapi: 3.1.0\ncomponents: {schemas: {A: {$ref: '#/components/schemas/B'}, B: {$ref: '#/components/schemas/A'}}}\n").unwrap_err();
+        let error = parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/components/schemas/A'}\ncomponents: {schemas: {A: {$ref: '#/components/schemas/B'}, B: {$ref: '#/components/schemas/A'}}}\n").unwrap_err();
         assert!(error.to_string().contains("circular"), "{error}");
-        let error = parse("openapi: 3.1.0\nx: {$ref: '#/nope'}\n").unwrap_err();
+        let error = parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/nope'}\n").unwrap_err();
         assert_eq!(error.to_string(), "#/x: $ref `#/nope` points nowhere (dangling)");
+    }
+
+    #[test]
+    fn recursive_schemas_keep_a_ref_and_validate() {
+        let text = "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}}}\n    B: {type: object, required: [n], properties: {n: {type: integer}, a: {$ref: '#/components/schemas/A'}}}\n";
+        let doc = parse(text).unwrap();
+        let a = &doc["components"]["schemas"]["A"];
+        let kept = a.pointer("/properties/b/properties/a/properties/b/$ref").and_then(Value::as_str).unwrap();
+        assert!(kept.starts_with("urn:conform:schema:"), "{a}");
+        assert!(crate::spec::is_valid(a, &json!({"b": {"n": 1, "a": {"b": {"n": 2, "a": {}}}}})));
+        let errors = crate::spec::validation_errors(a, &json!({"b": {"n": 1, "a": {"b": {"n": "two"}}}}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("/b/a/b/n: "), "{errors:?}");
     }
 
     #[test]
@@ -218,25 +286,25 @@ mod tests {
         std::fs::create_dir_all(dir.join("common")).unwrap();
         std::fs::write(dir.join("common/schemas.yaml"), "Phone: {type: string, pattern: '^[0-9]+$'}\nPair: {type: array, items: {$ref: '#/Phone'}}\nLoop: {$ref: 'schemas.yaml#/Loop'}\n").unwrap();
         let main = dir.join("api.yaml");
-        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Pair'}\n").unwrap();
+        std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'common/schemas.yaml#/Pair'}\n").unwrap();
         let doc = load_resolved(&main).unwrap();
         assert_eq!(doc["x"], json!({"type": "array", "items": {"type": "string", "pattern": "^[0-9]+$"}}));
 
-        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Nope'}\n").unwrap();
+        std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'common/schemas.yaml#/Nope'}\n").unwrap();
         let error = load_resolved(&main).unwrap_err().to_string();
         assert!(error.starts_with("#/x: $ref `common/schemas.yaml#/Nope` points nowhere in "), "{error}");
-        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'common/schemas.yaml#/Loop'}\n").unwrap();
+        std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'common/schemas.yaml#/Loop'}\n").unwrap();
         assert!(load_resolved(&main).unwrap_err().to_string().contains("circular"));
-        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'missing.yaml#/A'}\n").unwrap();
+        std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'missing.yaml#/A'}\n").unwrap();
         assert!(load_resolved(&main).unwrap_err().to_string().contains("cannot read"));
-        std::fs::write(&main, "openapi: 3.1.0\nx: {$ref: 'https://example.com/s.yaml#/A'}\n").unwrap();
+        std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'https://example.com/s.yaml#/A'}\n").unwrap();
         assert!(load_resolved(&main).unwrap_err().to_string().contains("remote"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn legacy_dialect_is_rewritten() {
-        let doc = parse("openapi: 3.0.3\ns: {type: string, nullable: true, enum: [a]}\nn: {type: integer, minimum: 3, exclusiveMinimum: true}\n").unwrap();
+        let doc = parse("openapi: 3.0.3\npaths: {}\ns: {type: string, nullable: true, enum: [a]}\nn: {type: integer, minimum: 3, exclusiveMinimum: true}\n").unwrap();
         assert_eq!(doc["s"], json!({"type": ["string", "null"], "enum": ["a", null]}));
         assert_eq!(doc["n"], json!({"type": "integer", "exclusiveMinimum": 3}));
     }
@@ -244,7 +312,7 @@ mod tests {
     #[test]
     fn bad_documents_are_errors_with_places() {
         let error = parse("openapi: 3.1.0\npaths: [\n").unwrap_err();
-        assert!(matches!(error, ReadError::Yaml { line: 2.., .. }), "{error:?}");
+        assert!(matches!(error, ReadError::Syntax { line: 2.., .. }), "{error:?}");
         assert!(matches!(parse("openapi: 2.0\n").unwrap_err(), ReadError::Version { .. }));
         assert!(matches!(parse("swagger: '2.0'\n").unwrap_err(), ReadError::Shape(_)));
     }

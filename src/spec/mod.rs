@@ -11,6 +11,8 @@ mod locate;
 mod model;
 mod operation;
 mod side_effect;
+mod structure;
+mod syntax;
 mod validate;
 
 pub use either_place::{EitherPlace, either_places};
@@ -21,8 +23,8 @@ pub use load::{ReadError, load_resolved, parse_resolved};
 pub use locate::locate;
 pub use model::{BUNDLED, LoadError, Spec, bundled, load_spec, spec_from_document};
 pub use operation::{
-    Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody, ResponseSpec,
-    Source, StatusKey, extract_operations, is_json_media,
+    BodyEncoding, Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody,
+    ResponseSpec, Source, StatusKey, extract_operations, is_json_media,
 };
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
-pub use validate::{Violation, is_valid, source_at, validation_errors, violations};
+pub use validate::{Violation, definition, is_valid, source_at, validation_errors, violations};

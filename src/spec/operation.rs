@@ -126,6 +126,44 @@ impl RequestBody {
     pub fn json(&self) -> Option<(&str, &Value)> {
         self.content.iter().find(|(media, _)| is_json_media(media)).map(|(m, s)| (m.as_str(), s))
     }
+
+    /// The media type conform sends, its schema and encoding: JSON first, then a URL-encoded form,
+    /// then a multipart form. `None` when it can encode none of the documented types.
+    pub fn generated(&self) -> Option<(&str, &Value, BodyEncoding)> {
+        [BodyEncoding::Json, BodyEncoding::Form, BodyEncoding::Multipart].into_iter().find_map(|encoding| {
+            self.content
+                .iter()
+                .find(|(media, _)| BodyEncoding::of(media) == Some(encoding))
+                .map(|(m, s)| (m.as_str(), s, encoding))
+        })
+    }
+}
+
+/// The request body encodings conform can generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum BodyEncoding {
+    /// `application/json` or `+json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `multipart/form-data`.
+    Multipart,
+}
+
+impl BodyEncoding {
+    /// The encoding of a media type, if conform can generate it.
+    pub fn of(media: &str) -> Option<BodyEncoding> {
+        let essence = media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        if is_json_media(&essence) {
+            Some(BodyEncoding::Json)
+        } else if essence == "application/x-www-form-urlencoded" {
+            Some(BodyEncoding::Form)
+        } else if essence == "multipart/form-data" {
+            Some(BodyEncoding::Multipart)
+        } else {
+            None
+        }
+    }
 }
 
 /// `application/json` or any `+json` type.
@@ -271,6 +309,7 @@ fn model_error(pointer: impl Into<String>, message: impl Into<String>) -> ModelE
 /// Extracts every operation of a resolved, rewritten document.
 pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operation>, ModelError> {
     let schemes = security_schemes(document)?;
+    let legacy = document.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0."));
     let global_security = document.get("security");
     let Some(paths) = document.get("paths") else { return Ok(Vec::new()) };
     let paths = paths.as_object().ok_or_else(|| model_error("#/paths", "`paths` must be an object"))?;
@@ -293,7 +332,7 @@ pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operati
             };
             let parameters = parameters(shared_parameters, op.get("parameters"), &pointer)?;
             let body = request_body(op.get("requestBody"), &pointer)?;
-            let responses = responses(op.get("responses"), &pointer)?;
+            let responses = responses(op.get("responses"), &pointer, legacy)?;
             let security = op.get("security").or(global_security);
             let credentials = credentials(security, &schemes, &pointer)?;
             let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
@@ -386,8 +425,12 @@ fn request_body(body: Option<&Value>, pointer: &str) -> Result<Option<RequestBod
     Ok(Some(RequestBody { required: body.get("required").and_then(Value::as_bool).unwrap_or(false), content }))
 }
 
-fn responses(responses: Option<&Value>, pointer: &str) -> Result<Vec<ResponseSpec>, ModelError> {
+/// The documented responses. OpenAPI 3.1 lets an operation leave them out (`legacy`: 3.0 does not).
+fn responses(responses: Option<&Value>, pointer: &str, legacy: bool) -> Result<Vec<ResponseSpec>, ModelError> {
     let at = format!("{pointer}/responses");
+    if responses.is_none() && !legacy {
+        return Ok(Vec::new());
+    }
     let responses =
         responses.and_then(Value::as_object).ok_or_else(|| model_error(&at, "an operation needs `responses`"))?;
     let mut out = Vec::new();

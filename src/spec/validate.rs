@@ -2,13 +2,54 @@
 //! validators are cached by schema, because generation filters call this in a loop. A violation
 //! carries the provenance of the keyword that failed: the deepest `x-conform-source` on the
 //! keyword's schema path, so that a `profile` pattern inside a `doc` response stays `profile`.
+//!
+//! Recursive schemas are not inlined by the loader: they are [`define`]d here under a
+//! `urn:conform:schema:N` name, and the validator's registry retrieves them by that name.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use serde_json::{Map, Value};
 
 use super::operation::Source;
+
+/// The prefix of the names of recursive schemas.
+const DEFINITION_PREFIX: &str = "urn:conform:schema:";
+
+fn definitions() -> &'static RwLock<HashMap<String, Arc<Value>>> {
+    static DEFINITIONS: OnceLock<RwLock<HashMap<String, Arc<Value>>>> = OnceLock::new();
+    DEFINITIONS.get_or_init(Default::default)
+}
+
+/// A fresh name for a recursive schema (unique in the process).
+pub fn new_definition_uri() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    format!("{DEFINITION_PREFIX}{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Registers the expanded schema that `uri` names.
+pub fn define(uri: String, schema: Value) {
+    definitions().write().unwrap_or_else(|p| p.into_inner()).insert(uri, Arc::new(schema));
+}
+
+/// The recursive schema a `$ref` names, if it is one the loader defined.
+pub fn definition(uri: &str) -> Option<Arc<Value>> {
+    if !uri.starts_with(DEFINITION_PREFIX) {
+        return None;
+    }
+    definitions().read().unwrap_or_else(|p| p.into_inner()).get(uri).cloned()
+}
+
+/// Hands the validator the recursive schemas; refuses anything else (conform never fetches).
+struct Definitions;
+
+impl jsonschema::Retrieve for Definitions {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+        let uri = uri.as_str();
+        definition(uri).map(|schema| (*schema).clone()).ok_or_else(|| format!("`{uri}` is not fetched").into())
+    }
+}
 
 type Cache = Mutex<HashMap<String, Arc<Result<jsonschema::Validator, String>>>>;
 
@@ -24,6 +65,7 @@ fn compiled(schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
     }
     let built = jsonschema::draft202012::options()
         .should_validate_formats(true)
+        .with_retriever(Definitions)
         .build(schema)
         .map_err(|e| format!("the schema itself is invalid: {e}"));
     let built = Arc::new(built);
@@ -153,6 +195,18 @@ mod tests {
         let uuid = found.iter().find(|v| v.message.starts_with("/data/uuid")).unwrap();
         assert_eq!(uuid.source.as_ref().unwrap().cite, "page");
         assert_eq!(source_at(&json!({}), "/properties/x"), None);
+    }
+
+    #[test]
+    fn recursive_definitions_are_retrieved() {
+        let uri = new_definition_uri();
+        let node = json!({"type": "object", "required": ["v"], "properties": {
+            "v": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": uri}}}});
+        define(uri.clone(), node.clone());
+        assert!(is_valid(&node, &json!({"v": 1, "children": [{"v": 2, "children": [{"v": 3}]}]})));
+        let errors = validation_errors(&node, &json!({"v": 1, "children": [{"v": 2, "children": [{"v": "x"}]}]}));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].starts_with("/children/0/children/0/v: "), "{errors:?}");
     }
 
     #[test]
