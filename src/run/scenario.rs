@@ -175,6 +175,10 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         input: None,
         shrink_steps: 0,
     };
+    if let Some(reason) = skip_reason(suite, scenario, spec, target) {
+        result.status = CaseStatus::Skipped(show.message(&reason, None));
+        return result;
+    }
     // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that
     // fails, and shrinks that one. Shrinking replays the tree from the input's seed, so that no
     // value tree lives across an `.await`.

@@ -1,0 +1,91 @@
+//! Suites as a user writes them: a bad suite is refused before anything is sent, with exit 2,
+//! the file, line and column, and a caret under the fault (conform lint and conform run alike);
+//! a scenario that needs a sandbox the target has not is skipped with the reason, never passed.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn conform(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CI").output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn suite(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/suites").join(name).display().to_string()
+}
+
+#[test]
+fn bad_suites_are_refused_with_their_place() {
+    let cases = [
+        ("bad-operation.yaml", "unknown operationId `request-otp`", ":4:5", "call: request-otp"),
+        ("bad-variable.yaml", "unknown variable `nobody_sets_this`", ":5:5", "with:"),
+        ("bad-predicate.yaml", "`matches`", ":7:7", "/data/status"),
+        ("bad-capture.yaml", "`/data/otp_code` matches nothing in the answer's schema", ":6:5", "capture"),
+    ];
+    for (file, message, place, line) in cases {
+        for command in [vec!["lint", &suite(file)[..]], vec!["run", "--suite", &suite(file)[..], "--dry-run"]] {
+            let (code, stdout, stderr) = conform(&command);
+            assert_eq!(code, Some(2), "{command:?}: {stdout}{stderr}");
+            assert!(stderr.contains(message), "{command:?}: {stderr}");
+            assert!(stderr.contains(&format!("{file}{place}")), "{command:?} names {file}{place}: {stderr}");
+            assert!(stderr.contains(line) && stderr.contains("╰── here"), "a caret under the fault: {stderr}");
+            assert!(!stdout.contains("curl"), "nothing was planned or sent: {stdout}");
+        }
+    }
+    let (code, stdout, stderr) = conform(&["lint"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("3 spec(s) and 3 suite(s) checked: no problems"), "{stdout}");
+}
+
+#[test]
+fn without_a_sandbox_scenarios_are_skipped_with_the_reason() {
+    // `--no-sandbox` serves the APIs like a production deployment.
+    let mut server = Command::new(env!("CARGO_BIN_EXE_conform"))
+        .args(["serve", "--no-sandbox"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(server.stdout.take().unwrap()), &mut first).unwrap();
+    let url = first.trim().to_owned();
+    let (code, stdout, stderr) = conform(&[
+        "run",
+        "--target",
+        &url,
+        "--spec",
+        "specs/hypersender.yaml",
+        "--suite",
+        "suites/hypersender.yaml",
+        "--var",
+        "hypersender.instance=0d7e6b1a-5b8e-4f3c-a1d2-3e4f5a6b7c8d",
+        "--var",
+        "hypersender.token=HSTOKEN",
+        "--cases",
+        "1",
+    ]);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(stdout.contains("scenarios:"), "{stdout}{stderr}");
+    let scenario_lines: Vec<&str> = stdout.lines().filter(|l| l.contains("hypersender::hypersender::")).collect();
+    assert!(!scenario_lines.is_empty());
+    // What needs the outbox or the clock is skipped; a flow of plain calls may run, and one that
+    // would send a message is held back by the send guard (no --allow-recipient).
+    for name in ["request-then-validate", "code-single-use", "code-expires", "code-charset", "wrong-code-refused"] {
+        let line = scenario_lines.iter().find(|l| l.contains(&format!("::{name} "))).unwrap();
+        assert!(line.contains("skipped"), "never passed without a sandbox: {line}");
+    }
+    assert!(stdout.contains("no --allow-recipient was given"), "{stdout}");
+    assert!(
+        stdout.contains("reads the sandbox outbox, which the target has not; give --var hypersender.code=VALUE"),
+        "{stdout}"
+    );
+    // The summary counts them as skipped, not passed. (The instance given does not exist on this
+    // server, so the generated cases get 404s: what is asserted here is the scenarios alone.)
+    let summary = stdout.lines().last().unwrap_or_default();
+    assert!(summary.contains("9 scenarios: 1 passed, 0 failed, 0 warned, 8 skipped"), "{summary}");
+    assert!(code.is_some(), "{stderr}");
+}
