@@ -26,6 +26,23 @@ fn the_embedded_server_is_conformant() {
     }
 }
 
+#[test]
+fn a_dry_run_of_the_embedded_default_shows_what_a_real_run_sends() {
+    let output = conform(&["run", "--dry-run", "--cases", "2", "--seed", "5"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    let last = stdout.lines().last().unwrap();
+    let (planned, total) = last
+        .strip_prefix("dry run: ")
+        .and_then(|rest| rest.split_once(" requests would be sent"))
+        .and_then(|(counts, _)| counts.split_once(" of "))
+        .map(|(a, b)| (a.parse::<usize>().unwrap(), b.parse::<usize>().unwrap()))
+        .unwrap_or_else(|| panic!("{last}"));
+    assert!(total > 200 && planned == total, "{last}");
+    // The fixture values a real run would create, drawn from the same seed.
+    assert!(stdout.contains("/instances/") && !stdout.contains("no value for"), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_faulty_target_exits_1_and_names_the_check() {
     let server =

@@ -326,6 +326,7 @@ pub fn run(args: RunArgs) -> u8 {
             allow_recipients: args.allow_recipients,
             max_sends: args.max_sends,
             dry_run: args.dry_run,
+            known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
             show_secrets: args.show_secrets,
             suites,
             limits: Limits {

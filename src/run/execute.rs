@@ -50,6 +50,10 @@ pub struct RunConfig {
     pub max_sends: u32,
     /// `--dry-run`: build every request, send none (the target is not contacted at all).
     pub dry_run: bool,
+    /// Origins known to serve the sandbox without asking: the embedded reference server that
+    /// conform started itself. Only a dry run uses this (a real run always asks for the handshake),
+    /// so that it shows the requests a real run would send, fixture values included.
+    pub known_sandboxes: Vec<String>,
     /// `--show-secrets`: print secrets, numbers and codes as they are (local debugging only).
     pub show_secrets: bool,
     /// The suites whose scenarios run after the generated cases.
@@ -71,6 +75,7 @@ impl Default for RunConfig {
             allow_recipients: Vec::new(),
             max_sends: 10,
             dry_run: false,
+            known_sandboxes: Vec::new(),
             show_secrets: false,
             suites: Vec::new(),
         }
@@ -197,6 +202,12 @@ impl Session {
             for candidate in origins {
                 let found = match handshakes.get(&candidate) {
                     Some(known) => known.clone(),
+                    None if config.dry_run && config.known_sandboxes.contains(&candidate) => Handshake {
+                        apis: Some(
+                            config.specs.iter().map(|s| s.sandbox.as_ref().map_or(&s.id, |f| &f.api).clone()).collect(),
+                        ),
+                        evidence: "the embedded reference server's sandbox (dry run: not contacted)".to_owned(),
+                    },
                     None if config.dry_run => Handshake {
                         apis: None,
                         evidence: "dry run: the target is not contacted, so it counts as having no sandbox".to_owned(),
@@ -620,7 +631,10 @@ async fn attempt(
             Ok(values) => values,
             Err(e) => return Attempt::error(PreparedRequest::new("POST", "about:fixture"), e),
         };
-        if let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await {
+        // A dry run shows the fixture's values but makes nothing on the target.
+        if !shared.config.dry_run
+            && let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await
+        {
             return Attempt::error(PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin)), e);
         }
         variables.extend(values);

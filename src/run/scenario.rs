@@ -175,6 +175,11 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         input: None,
         shrink_steps: 0,
     };
+    if shared.config.dry_run {
+        result.status =
+            CaseStatus::Skipped("dry run: a scenario's steps depend on the answers, so none is shown".to_owned());
+        return result;
+    }
     if let Some(reason) = skip_reason(suite, scenario, spec, target) {
         result.status = CaseStatus::Skipped(show.message(&reason, None));
         return result;
