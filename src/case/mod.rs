@@ -16,5 +16,5 @@ pub use id::{CaseId, slug};
 pub use input::{Body, Context, RequestInput, as_text, build};
 pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
 pub use mutation::{Constraint, constraints};
-pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe};
+pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe, replay_steps};
 pub use values::{GenerateError, generator_regex, valid as valid_values};

@@ -165,13 +165,7 @@ impl Case {
         steps: &[Shrink],
     ) -> Result<(RequestInput, bool), GenerateError> {
         let mut tree = self.generate(operation, variables)?;
-        let mut moved = true;
-        for step in steps {
-            moved = match step {
-                Shrink::Simplify => tree.simplify(),
-                Shrink::Complicate => tree.complicate(),
-            };
-        }
+        let moved = replay_steps(tree.as_mut(), steps);
         Ok((tree.current(), moved))
     }
 
@@ -184,6 +178,19 @@ impl Case {
             message: format!("no input could be generated for {}: {reason}", self.id),
         })
     }
+}
+
+/// Replays `steps` of shrinking on a freshly drawn tree; whether the last step moved (`true`
+/// for no steps).
+pub fn replay_steps<T: ValueTree + ?Sized>(tree: &mut T, steps: &[Shrink]) -> bool {
+    let mut moved = true;
+    for step in steps {
+        moved = match step {
+            Shrink::Simplify => tree.simplify(),
+            Shrink::Complicate => tree.complicate(),
+        };
+    }
+    moved
 }
 
 /// A value no credential has.

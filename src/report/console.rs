@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::case::CaseKind;
-use crate::check::{CheckId, RuleId, Severity};
+use crate::check::{CheckId, Failure, RuleId, Severity};
 use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport, Verdict};
 
 /// The column head of a rule: short ones for the checks, the id itself for any other rule.
@@ -93,16 +93,23 @@ pub fn matrix(result: &RunResult) -> String {
     out
 }
 
-/// One failing case, with everything needed to reproduce it.
-pub fn failure_block(case: &CaseResult, strict: bool) -> String {
+/// Each failure with its rule, its severity as this run counts it, and its source.
+fn failure_lines(failures: &[Failure], strict: bool) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "--- {} (seed {})", case.id, case.seed);
-    for failure in &case.failures {
+    for failure in failures {
         let label =
             if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() };
         let _ = writeln!(out, "  {label}[{}] {}", failure.rule, failure.message);
         let _ = writeln!(out, "    source: {}", failure.source);
     }
+    out
+}
+
+/// One failing case, with everything needed to reproduce it.
+pub fn failure_block(case: &CaseResult, strict: bool) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "--- {} (seed {})", case.id, case.seed);
+    out.push_str(&failure_lines(&case.failures, strict));
     if let CaseKind::Negative(mutation) = &case.kind {
         let _ = writeln!(out, "  mutation: {} {} ({})", mutation.target, mutation.kind.as_str(), mutation.constraint);
     }
@@ -282,12 +289,7 @@ fn scenarios(result: &RunResult) -> String {
 pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "--- {} (seed {})", scenario.id, scenario.seed);
-    for failure in &scenario.failures {
-        let label =
-            if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() };
-        let _ = writeln!(out, "  {label}[{}] {}", failure.rule, failure.message);
-        let _ = writeln!(out, "    source: {}", failure.source);
-    }
+    out.push_str(&failure_lines(&scenario.failures, strict));
     if let Some(input) = &scenario.input {
         let shrunk = if scenario.shrink_steps > 0 {
             format!(" (shrunk in {} steps)", scenario.shrink_steps)

@@ -133,13 +133,7 @@ fn property_input(given: &Value, pointer: &str, seed: u64, steps: &[Shrink]) -> 
     let strategy = crate::case::valid_values(given, pointer).map_err(|e| e.to_string())?;
     let mut tree =
         strategy.new_tree(&mut runner(seed)).map_err(|e| format!("no input could be generated from `given`: {e}"))?;
-    let mut moved = true;
-    for step in steps {
-        moved = match step {
-            Shrink::Simplify => tree.simplify(),
-            Shrink::Complicate => tree.complicate(),
-        };
-    }
+    let moved = case::replay_steps(&mut tree, steps);
     Ok((tree.current(), moved))
 }
 
