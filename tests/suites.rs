@@ -89,3 +89,30 @@ fn without_a_sandbox_scenarios_are_skipped_with_the_reason() {
     assert!(summary.contains("9 scenarios: 1 passed, 0 failed, 0 warned, 8 skipped"), "{summary}");
     assert!(code.is_some(), "{stderr}");
 }
+
+/// The README's coverage table: every rule and property of the bundled suites, with its source
+/// and the scenario that checks it. Run with `--nocapture` to print it; the test fails when the
+/// README's copy is stale.
+#[test]
+fn the_readme_coverage_table_is_current() {
+    let specs = conform::spec::bundled().unwrap();
+    let suites = conform::suite::bundled(&specs).unwrap();
+    let mut rows = Vec::new();
+    for suite in &suites {
+        for scenario in &suite.scenarios {
+            rows.push(format!(
+                "| `{}` | {} | `{}::{}::{}` |",
+                scenario.rule,
+                scenario.source.to_string().replace('|', "\\|"),
+                suite.spec,
+                suite.id,
+                scenario.name
+            ));
+        }
+    }
+    let table = format!("| rule | source | scenario |\n|---|---|---|\n{}\n", rows.join("\n"));
+    println!("{table}");
+    assert!(rows.len() >= 10, "{} scenarios", rows.len());
+    let readme = include_str!("../README.md");
+    assert!(readme.contains(&table), "the README's coverage table is out of date; it should read:\n{table}");
+}
