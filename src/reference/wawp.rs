@@ -368,7 +368,7 @@ fn qr_data_url(reference: &Reference, id: &str, now: DateTime<Utc>) -> String {
 }
 
 fn qr(reference: &Reference, session: &mut Session, id: &str, _params: &Params, now: DateTime<Utc>) -> Response {
-    if session.status != Status::ScanQrCode {
+    if session.status != Status::ScanQrCode && !reference.faults.has(Fault::WawpQrAnyStatus) {
         return mismatch(reference, session.status, &[Status::ScanQrCode]);
     }
     wire::json(reference, StatusCode::OK, json!({ "qr": qr_data_url(reference, id, now) }))
@@ -443,7 +443,7 @@ fn session_logout(
     session.paired = false;
     session.pairing_code = None;
     session.phone = None;
-    if session.status != Status::Stopped {
+    if session.status != Status::Stopped && !reference.faults.has(Fault::WawpLogoutKeepsStatus) {
         session.status = Status::ScanQrCode;
         session.starting_until = None;
     }

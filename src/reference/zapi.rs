@@ -533,7 +533,7 @@ fn confirm_code(
     let faults = &reference.faults;
     let reusable = faults.has(Fault::ZapiCodeReusable);
     let instance = instance(store, id);
-    if instance.connected && !reusable {
+    if instance.connected && !reusable && !faults.has(Fault::ZapiConfirmAfterConnected) {
         return Ok(refuse(reference, "instance already connected"));
     }
     let Some(code) = instance.code.as_mut() else {

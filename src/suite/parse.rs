@@ -498,7 +498,7 @@ fn predicate_operands(predicate: &Predicate) -> Value {
         Predicate::Equals(v) | Predicate::Length(v) | Predicate::Less(v) | Predicate::Greater(v) => v.clone(),
         Predicate::Matches(text) | Predicate::Time(text) => Value::String(text.clone()),
         Predicate::OneOf(options) => Value::Array(options.clone()),
-        Predicate::Exists(_) => Value::Null,
+        Predicate::Exists(_) | Predicate::Type(_) => Value::Null,
         Predicate::Charset { letters, digits, upper } => {
             Value::Array(vec![letters.clone(), digits.clone(), upper.clone()])
         }

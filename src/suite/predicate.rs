@@ -1,5 +1,7 @@
 //! Predicates on one value of an answer: `equals`, `matches`, `length`, `one-of`, `exists`,
-//! `less`, `greater`, `time` (an RFC 3339 instant equal to a time expression) and `charset`.
+//! `less`, `greater`, `time` (an RFC 3339 instant equal to a time expression), `charset` and
+//! `type` (the JSON type: `number`, `integer`, `string`, `boolean`, `object`, `array`, `null`, or a
+//! list of them; `absent` in the list lets the value be missing).
 //! Operands are templates, resolved against the scenario's variables when the step runs.
 
 use chrono::{DateTime, Duration, FixedOffset};
@@ -26,10 +28,27 @@ pub enum Predicate {
         digits: Value,
         upper: Value,
     },
+    /// The JSON types the value may have (`absent`: it may be missing).
+    Type(Vec<String>),
+}
+
+/// The names `type` accepts.
+const TYPES: &[&str] = &["number", "integer", "string", "boolean", "object", "array", "null", "absent"];
+
+fn type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }
 
 /// The predicate names, for messages.
-pub const NAMES: &[&str] = &["equals", "matches", "length", "one-of", "exists", "less", "greater", "time", "charset"];
+pub const NAMES: &[&str] =
+    &["equals", "matches", "length", "one-of", "exists", "less", "greater", "time", "charset", "type"];
 
 impl Predicate {
     /// Reads `{name: operand}`, or a bare value (`equals`). `Err` says what is wrong.
@@ -59,6 +78,21 @@ impl Predicate {
                 let get = |key: &str| operand.get(key).cloned().unwrap_or(Value::Bool(false));
                 Predicate::Charset { letters: get("letters"), digits: get("digits"), upper: get("upper") }
             }
+            "type" => {
+                let names: Vec<String> = match operand {
+                    Value::String(name) => vec![name.clone()],
+                    Value::Array(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+                    _ => Vec::new(),
+                };
+                let valid = |n: &String| TYPES.contains(&n.as_str());
+                if names.is_empty()
+                    || !names.iter().all(valid)
+                    || operand.as_array().is_some_and(|a| a.len() != names.len())
+                {
+                    return Err(format!("`type` takes one of {}, or a list of them", TYPES.join(", ")));
+                }
+                Predicate::Type(names)
+            }
             other => {
                 // A one-key object that is not a predicate is a value to equal.
                 if NAMES.iter().any(|n| n.eq_ignore_ascii_case(other)) {
@@ -76,6 +110,19 @@ impl Predicate {
                 (true, true) | (false, false) => Ok(()),
                 (false, true) => Err("is missing".to_owned()),
                 (true, false) => Err(format!("is present ({})", show(actual))),
+            };
+        }
+        if let Predicate::Type(names) = self {
+            let allowed = |name: &str| names.iter().any(|n| n == name);
+            let Some(actual) = actual else {
+                return if allowed("absent") { Ok(()) } else { Err("is missing".to_owned()) };
+            };
+            let found = type_of(actual);
+            let integer = actual.as_i64().is_some() || actual.as_u64().is_some();
+            return if allowed(found) || (integer && allowed("integer")) {
+                Ok(())
+            } else {
+                Err(format!("is {actual}, a {found}, expected {}", names.join(" or ")))
             };
         }
         let Some(actual) = actual else { return Err("is missing".to_owned()) };
@@ -152,7 +199,7 @@ impl Predicate {
                     )),
                 }
             }
-            Predicate::Exists(_) => unreachable!("handled above"),
+            Predicate::Exists(_) | Predicate::Type(_) => unreachable!("handled above"),
         }
     }
 }
@@ -233,6 +280,21 @@ mod tests {
         assert!(check(json!({"charset": {"digits": true}}), json!("12a")).is_err());
         assert!(Predicate::parse(&json!({"exists": false})).unwrap().check(None, &vars()).is_ok());
         assert!(Predicate::parse(&json!({"exists": true})).unwrap().check(None, &vars()).is_err());
+    }
+
+    #[test]
+    fn type_checks_the_json_type() {
+        assert!(check(json!({"type": "number"}), json!(120)).is_ok());
+        assert!(check(json!({"type": "number"}), json!("120")).unwrap_err().contains("a string"));
+        assert!(check(json!({"type": "integer"}), json!(1.5)).is_err());
+        assert!(check(json!({"type": "integer"}), json!(2)).is_ok());
+        assert!(check(json!({"type": ["string", "null"]}), json!(null)).is_ok());
+        let optional = Predicate::parse(&json!({"type": ["number", "absent"]})).unwrap();
+        assert!(optional.check(None, &vars()).is_ok());
+        assert!(optional.check(Some(&json!("120")), &vars()).is_err());
+        assert!(Predicate::parse(&json!({"type": "number"})).unwrap().check(None, &vars()).is_err());
+        assert!(Predicate::parse(&json!({"type": "float"})).unwrap_err().contains("`type`"));
+        assert!(Predicate::parse(&json!({"type": ["number", 3]})).is_err());
     }
 
     #[test]

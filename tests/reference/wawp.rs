@@ -258,6 +258,14 @@ pub async fn probe(fault: Fault, target: &Target) -> String {
             let session = Session::create(target, "SCAN_QR_CODE").await;
             format!("status {}", session.call("GET", "session/info").await.json["status"])
         }
+        Fault::WawpQrAnyStatus => {
+            let session = Session::create(target, "WORKING").await;
+            format!("{}", session.call("GET", "auth/qr-image").await.status)
+        }
+        Fault::WawpLogoutKeepsStatus => {
+            let session = Session::create(target, "WORKING").await;
+            format!("status {}", session.call("GET", "session/logout").await.json["status"])
+        }
         other => panic!("{other} is not a Wawp fault"),
     }
 }

@@ -453,6 +453,13 @@ pub async fn probe(fault: Fault, target: &Target) -> String {
             let reply = instance.request(&phone, "sms").await;
             format!("{} success={}", reply.status, reply.json["success"])
         }
+        Fault::ZapiConfirmAfterConnected => {
+            let code = instance.request_code(&phone).await;
+            instance.confirm(&code).await;
+            target.advance(121).await;
+            let code = instance.request_code(&phone).await;
+            summary(instance.confirm(&code).await)
+        }
         other => panic!("{other} is not a Z-API fault"),
     }
 }
