@@ -23,6 +23,21 @@ fn intended(fault: Fault) -> Option<&'static str> {
         Fault::HypersenderExpiryNotEnforced => "expires-after",
         Fault::HypersenderWrongCodeAccepted => "requires",
         Fault::HypersenderNoSupersede => "supersedes",
+        // A flow's own step refuses a string retryAfter before any rule's last step runs.
+        Fault::ZapiRetryAfterString | Fault::WawpLogoutKeepsStatus => "scenario",
+        Fault::ZapiSkipAvailability
+        | Fault::ZapiConfirmWithoutRequest
+        | Fault::ZapiCaptchaWithoutPending
+        | Fault::ZapiWrongCodeAccepted => "requires",
+        Fault::ZapiPhoneMismatchAccepted => "same-subject",
+        Fault::ZapiCodeReusable => "single-use",
+        Fault::ZapiCodeNeverExpires => "expires-after",
+        Fault::ZapiNoAttemptLimit => "attempt-limit",
+        Fault::ZapiNoWait => "wait-window",
+        Fault::ZapiConfirmAfterConnected
+        | Fault::WawpRequestCodeAnyStatus
+        | Fault::WawpMismatch409
+        | Fault::WawpQrAnyStatus => "precondition-status",
         other => return intended_check(other).map(CheckId::as_str),
     };
     Some(rule)
