@@ -7,6 +7,12 @@
 //! trial names and inputs are stable); `CONFORM_CASES` sets the positive cases per operation;
 //! warnings fail a trial unless `CONFORM_STRICT=0`. A failing trial prints the same reproduction
 //! as `conform run`. A case that cannot be sent (a missing variable) is an ignored trial.
+//!
+//! The bundled suites' scenarios are trials too (`spec::suite::scenario`). A request example's
+//! answer and each scenario step's are compared by insta with their `.snap` files: in `snapshots/`
+//! against the embedded server, in `CONFORM_SNAPSHOTS` (a directory) against a `CONFORM_TARGET`,
+//! where nothing is compared without it. `INSTA_UPDATE` and `CI` work as they do with insta:
+//! `INSTA_UPDATE=always` records, a mismatch outside CI leaves a `.snap.new` for `cargo insta review`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,16 +22,41 @@ use conform::plan::PlanOptions;
 use conform::reference::{Faults, Server};
 use conform::report::console;
 use conform::run::{CaseStatus, RunConfig, Session, VariableSources};
+use conform::snapshot::{Outcome, file};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Compares a normalized answer with its snapshot through insta, in `dir`.
+fn assert_snapshot(dir: &Option<String>, outcome: &Outcome) -> Result<(), Failed> {
+    let Some(dir) = dir else { return Ok(()) };
+    let name = file::file_name(&outcome.id).trim_end_matches(".snap").to_owned();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(name.as_str(), outcome.content.as_str(), outcome.id.as_str()))
+    }));
+    checked.map_err(|panic| {
+        let message =
+            panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+        Failed::from(format!("snapshot {}: {}", outcome.id, message.unwrap_or_default()))
+    })
+}
+
 fn main() {
     let args = Arguments::from_args();
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
     let specs = conform::spec::bundled().expect("the bundled specs load");
+    // Until the bundled suites are written (they load only once they hold scenarios), only cases are trials.
+    let suites = conform::suite::bundled(&specs).unwrap_or_default();
+    let snapshots = match (std::env::var("CONFORM_SNAPSHOTS"), std::env::var("CONFORM_TARGET")) {
+        (Ok(dir), _) if !dir.is_empty() => Some(dir),
+        (_, Ok(url)) if !url.is_empty() => None,
+        _ => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots").to_owned()),
+    };
     let (target, server) = match std::env::var("CONFORM_TARGET") {
         Ok(url) if !url.is_empty() => (url.trim_end_matches('/').to_owned(), None),
         _ => {
@@ -42,6 +73,7 @@ fn main() {
         variables: VariableSources::from_env(Vec::new()),
         plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
         strict,
+        suites,
         concurrency: 1,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         ..RunConfig::default()
@@ -53,11 +85,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let trials = (0..session.cases().len())
+    let mut trials: Vec<Trial> = (0..session.cases().len())
         .map(|index| {
             let name = session.cases()[index].id.to_string();
             let skip = session.skip_reason(index);
-            let (session, runtime) = (session.clone(), runtime.clone());
+            let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
             Trial::test(name, move || {
                 let result = runtime.block_on(session.run_case(index));
                 match &result.status {
@@ -68,13 +100,32 @@ fn main() {
                     _ if result.fails_run(session.strict()) => {
                         Err(Failed::from(console::failure_block(&result, session.strict())))
                     }
-                    _ => Ok(()),
+                    _ => result.snapshot.as_ref().map_or(Ok(()), |outcome| assert_snapshot(&snapshots, outcome)),
                 }
             })
             .with_ignored_flag(skip.is_some())
             .with_kind(if skip.is_some() { "skipped" } else { "" })
         })
         .collect();
+    for index in 0..session.scenarios().len() {
+        let name = session.scenarios()[index].id.clone();
+        let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
+        trials.push(Trial::test(name, move || {
+            let result = runtime.block_on(session.run_scenario(index));
+            match &result.status {
+                CaseStatus::Error(message) => {
+                    Err(Failed::from(format!("conform could not run this scenario: {message}")))
+                }
+                CaseStatus::Skipped(reason) => Err(Failed::from(format!("skipped while running: {reason}"))),
+                _ if result.fails_run(session.strict()) => {
+                    let failures: Vec<String> =
+                        result.failures.iter().map(|f| format!("{}[{}] {}", f.severity, f.rule, f.message)).collect();
+                    Err(Failed::from(failures.join("\n")))
+                }
+                _ => result.snapshots.iter().try_for_each(|outcome| assert_snapshot(&snapshots, outcome)),
+            }
+        }));
+    }
     let conclusion = libtest_mimic::run(&args, trials);
     drop(server);
     conclusion.exit();

@@ -140,3 +140,79 @@ async fn a_reworded_message_is_caught_by_the_committed_snapshots_only() {
     clean.stop().await.unwrap();
     faulty.stop().await.unwrap();
 }
+
+/// A small Hypersender suite: request a code, read it, use it twice.
+const SUITE: &str = r#"
+spec: hypersender
+vars:
+  chat: {generate: "201[0-9]{8}@c[.]us"}
+steps:
+  request:
+    call: request-code
+    with: {chatId: "{{ chat }}", expires: 600}
+  read:
+    outbox: "{{ chat }}"
+    capture: {code: /0/code}
+  validate:
+    call: validate-code
+    with: {chatId: "{{ chat }}", code: "{{ code }}"}
+scenarios:
+  twice:
+    steps: [request, read, validate, validate]
+"#;
+
+async fn scenario_run(url: &str, seed: u64, settings: conform::snapshot::Settings) -> conform::run::ScenarioResult {
+    let specs: Vec<_> = conform::spec::bundled().unwrap().into_iter().filter(|s| s.id == "hypersender").collect();
+    let suite = conform::suite::parse_suite(Path::new("suites/snap-test.yaml"), SUITE, &specs).unwrap();
+    let config = conform::run::RunConfig {
+        targets: vec![url.to_owned()],
+        specs,
+        suites: vec![suite],
+        snapshots: settings,
+        plan: conform::plan::PlanOptions { cases: 0, seed },
+        ..conform::run::RunConfig::default()
+    };
+    let session = conform::run::Session::prepare(config).await.unwrap();
+    assert_eq!(session.scenarios().len(), 1);
+    session.run_scenario(0).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scenario_steps_are_snapshotted_by_step_and_stable_across_seeds() {
+    use conform::snapshot::{Settings, Verdict};
+    let server = Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
+    let dir = temp_dir("steps");
+    let record = Settings { dir: Some(dir.clone()), update: true, ci: true };
+    // CI never writes, even when asked to record.
+    let result = scenario_run(&server.url(), 1, record.clone()).await;
+    assert!(result.snapshots.iter().all(|o| o.verdict == Verdict::Missing), "{:#?}", result.snapshots);
+    assert!(files(&dir).is_empty());
+    let result = scenario_run(&server.url(), 1, Settings { ci: false, ..record }).await;
+    assert_eq!(result.status, conform::run::CaseStatus::Passed, "{:#?}", result.failures);
+    let ids: Vec<&str> = result.snapshots.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "hypersender::snap-test::twice::01-request",
+            "hypersender::snap-test::twice::03-validate",
+            "hypersender::snap-test::twice::04-validate"
+        ]
+    );
+    assert_eq!(
+        files(&dir),
+        [
+            "hypersender__snap-test__twice__01-request.snap",
+            "hypersender__snap-test__twice__03-validate.snap",
+            "hypersender__snap-test__twice__04-validate.snap"
+        ]
+    );
+    let reused = std::fs::read_to_string(dir.join("hypersender__snap-test__twice__04-validate.snap")).unwrap();
+    assert!(reused.contains("message: The OTP code was already used."), "{reused}");
+    // Another seed: other numbers, instance and code, the same snapshots.
+    let compare = Settings { dir: Some(dir.clone()), update: false, ci: true };
+    let again = scenario_run(&server.url(), 2, compare).await;
+    assert!(again.snapshots.iter().all(|o| o.verdict == Verdict::Matched), "{:#?}", again.snapshots);
+    assert_eq!(again.status, conform::run::CaseStatus::Passed);
+    server.stop().await.unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -33,7 +33,8 @@ pub struct KnownValue {
 fn uuid() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}").expect("valid")
+        // Digit runs in a UUID may already be masked (`•`), one for one.
+        Regex::new(r"[0-9a-fA-F•]{8}-[0-9a-fA-F•]{4}-[0-9a-fA-F•]{4}-[0-9a-fA-F•]{4}-[0-9a-fA-F•]{12}").expect("valid")
     })
 }
 
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn keeps_the_shape_and_redacts_what_changes() {
-        let body = r#"{"success":true,"data":{"uuid":"a0b5df6a-b491-4190-80a5-38d85a2a4836","code":"•••",
+        let body = r#"{"success":true,"data":{"uuid":"a0b5df6a-b491-4190-80a5-38d8••••4836","code":"•••",
             "created_at":"2026-12-01T10:00:00+00:00","expires_at":"2026-12-01T10:10:00+00:00",
             "chat_id":"20•••••6789@c.us","access_token":"•••","qr":"•••","name":"wawp-123456789ABC"},
             "message":"OTP code generated"}"#;
