@@ -126,11 +126,35 @@ impl Case {
                     .filter(|p| !variables.contains(&p.name) && p.location != ParamLocation::Cookie)
                     .filter_map(|p| Some((p.location, p.name.clone(), p.example.clone()?)))
                     .collect();
+                let groups = super::either::groups(operation, variables);
                 valid
                     .prop_map(move |mut input| {
                         input.body = Body::Json(example.1.clone());
                         for (location, name, value) in &parameters {
                             input.slot_mut(*location).insert(name.clone(), value.clone());
+                        }
+                        // One value in one place: a variable's place carries it alone; otherwise
+                        // the example body's value is the one every place that has it carries.
+                        for group in &groups {
+                            let in_body = |p: &&RecipientPart| matches!(p, RecipientPart::Body(_));
+                            if group.fixed {
+                                for place in group.either.places.iter().filter(in_body) {
+                                    super::either::remove_at(&mut input, place);
+                                }
+                                continue;
+                            }
+                            let body_value = group
+                                .either
+                                .places
+                                .iter()
+                                .filter(in_body)
+                                .find_map(|p| super::either::value_at(&input, p).cloned());
+                            let Some(value) = body_value else { continue };
+                            for place in &group.either.places {
+                                if super::either::value_at(&input, place).is_some() {
+                                    super::either::set_at(&mut input, place, value.clone());
+                                }
+                            }
                         }
                         input
                     })
