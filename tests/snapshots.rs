@@ -216,3 +216,32 @@ async fn scenario_steps_are_snapshotted_by_step_and_stable_across_seeds() {
     server.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_request_example_is_one_case_with_a_seed_of_its_own() {
+    use conform::case::CaseKind;
+    use conform::plan::{PlanOptions, plan};
+    let specs = conform::spec::bundled().unwrap();
+    let names = vec![Default::default(); specs.len()];
+    let examples = |seed| -> Vec<(String, u64)> {
+        plan(&specs, &names, &PlanOptions { cases: 1, seed })
+            .cases
+            .into_iter()
+            .filter(|c| matches!(c.kind, CaseKind::Example { .. }))
+            .map(|c| (c.id.to_string(), c.seed))
+            .collect()
+    };
+    let (a, b) = (examples(1), examples(2));
+    assert_eq!(a, b, "an example's seed does not follow the run's");
+    let ids: Vec<&str> = a.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(ids.contains(&"zapi::request-registration-code::example::sms"), "{ids:?}");
+    assert!(ids.contains(&"hypersender::validate-code::example::request"), "{ids:?}");
+    for spec in ["zapi", "wawp", "hypersender"] {
+        assert!(ids.iter().any(|id| id.starts_with(&format!("{spec}::"))), "{spec} has an example case");
+        // Each one has its committed snapshot.
+        for id in ids.iter().filter(|id| id.starts_with(&format!("{spec}::"))) {
+            let path = Path::new("snapshots").join(conform::snapshot::file::file_name(id));
+            assert!(path.is_file(), "{} is committed", path.display());
+        }
+    }
+}
