@@ -400,4 +400,13 @@ mod tests {
         assert!(parse_timeout("NaN").is_err());
         assert_eq!(parse_timeout("2.5"), Ok(2.5));
     }
+
+    #[test]
+    fn snapshot_diffs_are_coloured_line_by_line() {
+        let text = "x\n  │ --- a.snap\n  │ -  message: old\n  │ +  message: new\n  │    same\n";
+        assert_eq!(
+            colour_diffs(text),
+            "x\n  │ --- a.snap\n  │ \x1b[31m-  message: old\x1b[0m\n  │ \x1b[32m+  message: new\x1b[0m\n  │    same\n"
+        );
+    }
 }
