@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::http::HIDDEN;
+use crate::http::{HIDDEN, mask_digits};
 
 /// The headers a snapshot keeps (lower case).
 const KEPT_HEADERS: &[&str] = &["content-type", "allow", "retry-after"];
@@ -110,7 +110,9 @@ impl Normalizer<'_> {
         }
         let mut out = text.to_owned();
         for known in self.known.iter().filter(|k| k.value.chars().count() >= MIN_KNOWN_LEN) {
-            out = out.replace(&known.value, &format!("[{}]", known.name));
+            // The value as it is, and as free-text masking shows it (its digit runs masked).
+            let name = format!("[{}]", known.name);
+            out = out.replace(&mask_digits(&known.value), &name).replace(&known.value, &name);
         }
         let out = uuid().replace_all(&out, "[uuid]");
         masked_digits().replace_all(&out, "[phone]").into_owned()
@@ -182,13 +184,18 @@ mod tests {
     fn keeps_the_shape_and_redacts_what_changes() {
         let body = r#"{"success":true,"data":{"uuid":"a0b5df6a-b491-4190-80a5-38d8••••4836","code":"•••",
             "created_at":"2026-12-01T10:00:00+00:00","expires_at":"2026-12-01T10:10:00+00:00",
-            "chat_id":"20•••••6789@c.us","access_token":"•••","qr":"•••","name":"wawp-123456789ABC"},
-            "message":"OTP code generated"}"#;
-        let known = [KnownValue { name: "instance_id".into(), value: "123456789ABC".into() }];
-        let text = normalize(200, &headers(), body, &known);
+            "chat_id":"20•••••6789@c.us","access_token":"•••","qr":"•••","name":"wawp-123456789ABC",
+            "other":"OTHER"},
+            "message":"OTP code generated"}"#
+            .replace("OTHER", &mask_digits("wawp-65C12345678X"));
+        let known = [
+            KnownValue { name: "instance_id".into(), value: "123456789ABC".into() },
+            KnownValue { name: "other".into(), value: "65C12345678X".into() },
+        ];
+        let text = normalize(200, &headers(), &body, &known);
         assert_eq!(
             text,
-            "status: 200\nheaders:\n  content-type: application/json\n  allow: POST\nbody:\n  data:\n    access_token: '[token]'\n    chat_id: '[phone]@c.us'\n    code: '[code]'\n    created_at: '[timestamp]'\n    expires_at: '[timestamp+600s]'\n    name: wawp-[instance_id]\n    qr: '[secret]'\n    uuid: '[uuid]'\n  message: OTP code generated\n  success: true\n"
+            "status: 200\nheaders:\n  content-type: application/json\n  allow: POST\nbody:\n  data:\n    access_token: '[token]'\n    chat_id: '[phone]@c.us'\n    code: '[code]'\n    created_at: '[timestamp]'\n    expires_at: '[timestamp+600s]'\n    name: wawp-[instance_id]\n    other: wawp-[other]\n    qr: '[secret]'\n    uuid: '[uuid]'\n  message: OTP code generated\n  success: true\n"
         );
     }
 
