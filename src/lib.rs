@@ -15,5 +15,6 @@ pub mod plan;
 pub mod reference;
 pub mod report;
 pub mod run;
+pub mod snapshot;
 pub mod spec;
 pub mod suite;

@@ -9,6 +9,12 @@
 //! warnings fail a trial unless `CONFORM_STRICT=0`. A failing trial prints the same reproduction
 //! as `conform run`. A case that cannot be sent (a missing variable), or a scenario that needs a
 //! sandbox the target has not, is an ignored trial.
+//!
+//! The bundled suites' scenarios are trials too (`spec::suite::scenario`). A request example's
+//! answer and each scenario step's are compared by insta with their `.snap` files: in `snapshots/`
+//! against the embedded server, in `CONFORM_SNAPSHOTS` (a directory) against a `CONFORM_TARGET`,
+//! where nothing is compared without it. `INSTA_UPDATE` and `CI` work as they do with insta:
+//! `INSTA_UPDATE=always` records, a mismatch outside CI leaves a `.snap.new` for `cargo insta review`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,16 +24,39 @@ use conform::plan::PlanOptions;
 use conform::reference::{Faults, Server};
 use conform::report::console;
 use conform::run::{CaseStatus, RunConfig, Session, VariableSources};
+use conform::snapshot::{Outcome, file};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Compares a normalized answer with its snapshot through insta, in `dir`.
+fn assert_snapshot(dir: &Option<String>, outcome: &Outcome) -> Result<(), Failed> {
+    let Some(dir) = dir else { return Ok(()) };
+    let name = file::file_name(&outcome.id).trim_end_matches(".snap").to_owned();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_snapshot!(name.as_str(), outcome.content.as_str(), outcome.id.as_str()))
+    }));
+    checked.map_err(|panic| {
+        let message =
+            panic.downcast_ref::<String>().cloned().or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+        Failed::from(format!("snapshot {}: {}", outcome.id, message.unwrap_or_default()))
+    })
+}
+
 fn main() {
     let args = Arguments::from_args();
     let runtime = Arc::new(tokio::runtime::Runtime::new().expect("a tokio runtime"));
     let specs = conform::spec::bundled().expect("the bundled specs load");
+    let snapshots = match (std::env::var("CONFORM_SNAPSHOTS"), std::env::var("CONFORM_TARGET")) {
+        (Ok(dir), _) if !dir.is_empty() => Some(dir),
+        (_, Ok(url)) if !url.is_empty() => None,
+        _ => Some(concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots").to_owned()),
+    };
     let (target, server) = match std::env::var("CONFORM_TARGET") {
         Ok(url) if !url.is_empty() => (url.trim_end_matches('/').to_owned(), None),
         _ => {
@@ -61,7 +90,7 @@ fn main() {
         .map(|index| {
             let name = session.cases()[index].id.to_string();
             let skip = session.skip_reason(index);
-            let (session, runtime) = (session.clone(), runtime.clone());
+            let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
             Trial::test(name, move || {
                 let result = runtime.block_on(session.run_case(index));
                 match &result.status {
@@ -72,7 +101,7 @@ fn main() {
                     _ if result.fails_run(session.strict()) => {
                         Err(Failed::from(console::failure_block(&result, session.strict())))
                     }
-                    _ => Ok(()),
+                    _ => result.snapshot.as_ref().map_or(Ok(()), |outcome| assert_snapshot(&snapshots, outcome)),
                 }
             })
             .with_ignored_flag(skip.is_some())
@@ -82,7 +111,7 @@ fn main() {
     for index in 0..session.scenarios().len() {
         let name = session.scenarios()[index].id.clone();
         let skip = session.scenario_skip_reason(index);
-        let (session, runtime) = (session.clone(), runtime.clone());
+        let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
         let trial = Trial::test(name, move || {
             let result = runtime.block_on(session.run_scenario(index));
             match &result.status {
@@ -93,7 +122,7 @@ fn main() {
                 _ if result.fails_run(session.strict()) => {
                     Err(Failed::from(console::scenario_block(&result, session.strict())))
                 }
-                _ => Ok(()),
+                _ => result.snapshots.iter().try_for_each(|outcome| assert_snapshot(&snapshots, outcome)),
             }
         });
         trials.push(trial.with_ignored_flag(skip.is_some()).with_kind(if skip.is_some() { "skipped" } else { "" }));

@@ -18,6 +18,11 @@ pub enum CaseKind {
     /// A step of a suite's scenario: judged only by the checks that hold for any answer (no
     /// 5xx, a documented status, its schema, its content type, rate limits).
     Step,
+    /// A request example of the spec (`requestBody` `examples.NAME`), sent as it is written; its
+    /// answer is snapshotted. Judged like a step: only by the checks that hold for any answer.
+    Example {
+        name: String,
+    },
 }
 
 impl CaseKind {
@@ -27,6 +32,7 @@ impl CaseKind {
             CaseKind::Negative(_) => "negative",
             CaseKind::Protocol(_) => "protocol",
             CaseKind::Step => "step",
+            CaseKind::Example { .. } => "example",
         }
     }
 }

@@ -37,6 +37,9 @@ pub enum Recipe {
     /// Valid, then the operation's `x-conform-either-place` value at this index (a required one)
     /// taken out of every place.
     MissingEverywhere(usize),
+    /// The operation's request example at this index of its body's `examples`, with the
+    /// parameters' examples; whatever neither gives (and no variable fills) is generated.
+    Example(usize),
 }
 
 /// One case: what to send and why.
@@ -109,6 +112,54 @@ impl Case {
                     input
                 })
                 .boxed(),
+            Recipe::Example(index) => {
+                let example =
+                    operation.body.as_ref().and_then(|b| b.examples.get(*index)).cloned().ok_or_else(|| {
+                        GenerateError {
+                            pointer: operation.pointer.clone(),
+                            message: format!("{}: no request example #{index}", self.id),
+                        }
+                    })?;
+                let parameters: Vec<(ParamLocation, String, Value)> = operation
+                    .parameters
+                    .iter()
+                    .filter(|p| !variables.contains(&p.name) && p.location != ParamLocation::Cookie)
+                    .filter_map(|p| Some((p.location, p.name.clone(), p.example.clone()?)))
+                    .collect();
+                let groups = super::either::groups(operation, variables);
+                valid
+                    .prop_map(move |mut input| {
+                        input.body = Body::Json(example.1.clone());
+                        for (location, name, value) in &parameters {
+                            input.slot_mut(*location).insert(name.clone(), value.clone());
+                        }
+                        // One value in one place: a variable's place carries it alone; otherwise
+                        // the example body's value is the one every place that has it carries.
+                        for group in &groups {
+                            let in_body = |p: &&RecipientPart| matches!(p, RecipientPart::Body(_));
+                            if group.fixed {
+                                for place in group.either.places.iter().filter(in_body) {
+                                    super::either::remove_at(&mut input, place);
+                                }
+                                continue;
+                            }
+                            let body_value = group
+                                .either
+                                .places
+                                .iter()
+                                .filter(in_body)
+                                .find_map(|p| super::either::value_at(&input, p).cloned());
+                            let Some(value) = body_value else { continue };
+                            for place in &group.either.places {
+                                if super::either::value_at(&input, place).is_some() {
+                                    super::either::set_at(&mut input, place, value.clone());
+                                }
+                            }
+                        }
+                        input
+                    })
+                    .boxed()
+            }
             Recipe::MissingEverywhere(index) => {
                 let group = operation.either.get(*index).cloned().ok_or_else(|| GenerateError {
                     pointer: operation.pointer.clone(),

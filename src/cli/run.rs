@@ -14,6 +14,7 @@ use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
 use crate::run::{self, AllowEntry, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::snapshot;
 use crate::spec::{self, Spec};
 use crate::suite;
 
@@ -103,6 +104,48 @@ pub struct RunArgs {
     /// Responses larger than this many bytes are an error.
     #[arg(long, default_value_t = 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub max_response_bytes: u64,
+
+    /// The directory of the committed snapshots that request examples and scenario steps are
+    /// compared with (insta's .snap files). Default: ./snapshots against the embedded reference
+    /// server, when it exists; nothing against a --target.
+    #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
+    pub snapshots: Option<PathBuf>,
+
+    /// Compare no snapshots.
+    #[arg(long)]
+    pub no_snapshots: bool,
+
+    /// Record the snapshots (write DIR/NAME.snap) instead of comparing them. Refused when CI is set.
+    #[arg(long, conflicts_with = "no_snapshots")]
+    pub update_snapshots: bool,
+}
+
+/// Whether CI is set (and not to `false`): then nothing is written, as with insta.
+fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// The snapshot settings of a run, and a note to print once when nothing is compared.
+fn snapshot_settings(args: &RunArgs, embedded: bool) -> (snapshot::Settings, Option<String>) {
+    let ci = in_ci();
+    let default = PathBuf::from("snapshots");
+    let dir = match (&args.snapshots, args.no_snapshots) {
+        (_, true) => None,
+        (Some(dir), false) => Some(dir.clone()),
+        (None, false) if embedded && (args.update_snapshots || default.is_dir()) => Some(default),
+        (None, false) => None,
+    };
+    let note = match (&dir, args.no_snapshots, embedded) {
+        (Some(_), _, _) | (None, true, _) => None,
+        (None, false, true) => Some(
+            "conform: no ./snapshots directory here: snapshots are not compared (record them with --update-snapshots)"
+                .to_owned(),
+        ),
+        (None, false, false) => {
+            Some("conform: snapshots are not compared against --target without --snapshots DIR".to_owned())
+        }
+    };
+    (snapshot::Settings { dir, update: args.update_snapshots, ci }, note)
 }
 
 fn parse_header(text: &str) -> Result<(String, String), String> {
@@ -234,6 +277,14 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
         return HARNESS_ERROR;
     }
+    if args.update_snapshots && in_ci() {
+        eprintln!("error: --update-snapshots is refused when CI is set: CI never writes snapshots");
+        return HARNESS_ERROR;
+    }
+    let (snapshots, snapshot_note) = snapshot_settings(&args, args.targets.is_empty());
+    if let Some(note) = snapshot_note {
+        eprintln!("{note}");
+    }
     let mut specs = match load_specs(&args.specs) {
         Ok(specs) => specs,
         Err(e) => {
@@ -329,6 +380,7 @@ pub fn run(args: RunArgs) -> u8 {
             known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
             show_secrets: args.show_secrets,
             suites,
+            snapshots,
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
@@ -351,7 +403,8 @@ pub fn run(args: RunArgs) -> u8 {
             print!("{}", console::dry_run(&result));
             return CONFORMANT;
         }
-        print!("{}", console::render(&result));
+        let rendered = console::render(&result);
+        print!("{}", if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered });
         let _ = std::io::stdout().flush();
         match result.verdict() {
             Verdict::Conformant => CONFORMANT,
@@ -363,6 +416,17 @@ pub fn run(args: RunArgs) -> u8 {
             }
         }
     })
+}
+
+/// Snapshot diff lines coloured for a terminal: removed red, added green.
+fn colour_diffs(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.strip_prefix("  │ ") {
+            Some(diff) if diff.starts_with('-') && !diff.starts_with("---") => format!("  │ \x1b[31m{diff}\x1b[0m\n"),
+            Some(diff) if diff.starts_with('+') && !diff.starts_with("+++") => format!("  │ \x1b[32m{diff}\x1b[0m\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect()
 }
 
 /// Progress on stderr: a bar on a terminal; otherwise plain lines, one when the run starts and one
@@ -421,5 +485,14 @@ mod tests {
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("NaN").is_err());
         assert_eq!(parse_timeout("2.5"), Ok(2.5));
+    }
+
+    #[test]
+    fn snapshot_diffs_are_coloured_line_by_line() {
+        let text = "x\n  │ --- a.snap\n  │ -  message: old\n  │ +  message: new\n  │    same\n";
+        assert_eq!(
+            colour_diffs(text),
+            "x\n  │ --- a.snap\n  │ \x1b[31m-  message: old\x1b[0m\n  │ \x1b[32m+  message: new\x1b[0m\n  │    same\n"
+        );
     }
 }

@@ -136,6 +136,8 @@ catalogue! {
         "Hypersender validates a wrong code"),
     HypersenderNoSupersede => ("hypersender-no-supersede", Hypersender,
         "Hypersender keeps an older code valid after a new request-code"),
+    HypersenderRewordedMessage => ("hypersender-reworded-message", Hypersender,
+        "Hypersender's request-code success message is reworded: no schema or rule fixes it, only a snapshot sees it"),
 }
 
 impl fmt::Display for Fault {

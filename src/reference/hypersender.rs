@@ -371,7 +371,11 @@ fn request(
         StatusCode::OK,
         json!({
             "success": true,
-            "message": "OTP code generated and message queued successfully",
+            "message": if faults.has(Fault::HypersenderRewordedMessage) {
+                "OTP code generated and queued"
+            } else {
+                "OTP code generated and message queued successfully"
+            },
             "data": {
                 "uuid": otp.uuid,
                 "chat_id": otp.chat_id,

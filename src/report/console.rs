@@ -133,6 +133,66 @@ pub fn failure_block(case: &CaseResult, strict: bool) -> String {
     if let Some(curl) = &case.curl {
         let _ = writeln!(out, "  reproduce: {curl}");
     }
+    if let Some(outcome) = &case.snapshot {
+        out.push_str(&snapshot_diff(outcome));
+    }
+    out
+}
+
+/// A changed snapshot's unified diff (committed `-`, now `+`), each line after `  │ `.
+pub fn snapshot_diff(outcome: &crate::snapshot::Outcome) -> String {
+    let mut out = String::new();
+    if let Some(diff) = &outcome.diff {
+        let _ = writeln!(out, "  snapshot {} ({}):", outcome.id, outcome.path.as_deref().unwrap_or_default());
+        for line in diff.lines() {
+            let _ = writeln!(out, "  │ {line}");
+        }
+    }
+    out
+}
+
+/// The snapshots of the run: how many matched, were recorded, changed or are missing; and the
+/// scenario steps whose snapshot failed, with their diffs (cases show theirs in their block).
+fn snapshots(result: &RunResult) -> String {
+    use crate::snapshot::Verdict;
+    let outcomes: Vec<&crate::snapshot::Outcome> = result
+        .cases
+        .iter()
+        .filter_map(|c| c.snapshot.as_ref())
+        .chain(result.scenarios.iter().flat_map(|s| &s.snapshots))
+        .filter(|o| o.verdict != Verdict::NotCompared)
+        .collect();
+    if outcomes.is_empty() {
+        return String::new();
+    }
+    let count = |pick: fn(&Verdict) -> bool| outcomes.iter().filter(|o| pick(&o.verdict)).count();
+    let mut out = String::new();
+    let failing: Vec<&&crate::snapshot::Outcome> = outcomes
+        .iter()
+        .filter(|o| o.failure().is_some() && result.scenarios.iter().any(|s| s.snapshots.contains(o)))
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(
+            out,
+            "
+scenario steps whose snapshot failed:"
+        );
+        for outcome in failing {
+            if let Some(failure) = outcome.failure() {
+                let _ = writeln!(out, "  error[snapshot] {}", failure.message);
+            }
+            out.push_str(&snapshot_diff(outcome));
+        }
+    }
+    let _ = writeln!(
+        out,
+        "
+snapshots: {} matched, {} recorded, {} changed, {} missing",
+        count(|v| *v == Verdict::Matched),
+        count(|v| *v == Verdict::Recorded),
+        count(|v| *v == Verdict::Changed),
+        count(|v| *v == Verdict::Missing),
+    );
     out
 }
 
@@ -190,6 +250,7 @@ pub fn render(result: &RunResult) -> String {
             }
         }
     }
+    out.push_str(&snapshots(result));
     out.push_str(&send_guard(&result.send_guard));
     for hint in super::hints::base_path(result) {
         let _ = writeln!(out, "\nhint: {hint}");
@@ -377,6 +438,7 @@ mod tests {
             curl: None,
             response: None,
             shrink_steps: 0,
+            snapshot: None,
         }
     }
 

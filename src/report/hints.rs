@@ -53,6 +53,7 @@ mod tests {
             curl: None,
             response: Some(ResponseSummary { status, headers: Vec::new(), body: String::new(), truncated: false }),
             shrink_steps: 0,
+            snapshot: None,
         };
         RunResult {
             seed: 1,

@@ -20,6 +20,7 @@ use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
+use crate::snapshot;
 use crate::spec::{Operation, SandboxFixture, Spec};
 use crate::suite::Suite;
 
@@ -58,6 +59,8 @@ pub struct RunConfig {
     pub show_secrets: bool,
     /// The suites whose scenarios run after the generated cases.
     pub suites: Vec<Suite>,
+    /// Where the committed snapshots of examples and scenario steps are, and whether to record them.
+    pub snapshots: snapshot::Settings,
 }
 
 impl Default for RunConfig {
@@ -78,6 +81,7 @@ impl Default for RunConfig {
             known_sandboxes: Vec::new(),
             show_secrets: false,
             suites: Vec::new(),
+            snapshots: snapshot::Settings::default(),
         }
     }
 }
@@ -516,6 +520,7 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
         curl: None,
         response: None,
         shrink_steps: 0,
+        snapshot: None,
     };
     let first = match first_input(shared, case) {
         Ok(input) => input,
@@ -567,9 +572,59 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
                     f
                 })
                 .collect();
+            if matches!(case.kind, CaseKind::Example { .. }) {
+                snapshot_case(shared, case, &response, &mut result);
+            }
         }
     }
     result
+}
+
+/// Normalizes an example's answer and compares it with its snapshot (see [`snapshot`]).
+fn snapshot_case(shared: &Shared, case: &Case, response: &crate::http::HttpResponse, result: &mut CaseResult) {
+    let spec = &shared.config.specs[case.spec];
+    let operation = &spec.operations[case.operation];
+    let target = &shared.targets[case.spec];
+    let known = target.fixture.as_ref().map(|f| generated_values(f, case.seed)).unwrap_or_default();
+    let body = Shown::new(&shared.redactor, false, spec, operation).snapshot_body(response);
+    let content = snapshot::normalize(response.status, &response.headers, &body, &known);
+    let outcome = snapshot::compare(&shared.config.snapshots, case.id.as_str(), &content);
+    record_snapshot(&outcome, &mut result.rules, &mut result.failures, &mut result.status);
+    result.snapshot = Some(outcome);
+}
+
+/// The values a fixture draws for a seed: the same thing in every run, not the same text, so a
+/// snapshot shows them by name (`[instance_id]`). Fixed values are shown as they are.
+pub(super) fn generated_values(fixture: &SandboxFixture, seed: u64) -> Vec<snapshot::KnownValue> {
+    let values = sandbox::fixture_values(fixture, seed).unwrap_or_default();
+    fixture
+        .params
+        .iter()
+        .filter(|(_, value)| matches!(value, crate::spec::FixtureValue::Generate(_)))
+        .filter_map(|(name, _)| Some(snapshot::KnownValue { name: name.clone(), value: values.get(name)?.clone() }))
+        .collect()
+}
+
+/// What a snapshot outcome adds to a case's or a scenario's result: the rule, when compared; a
+/// failure, when it changed or is missing; an error, when a file could not be read or written.
+pub(super) fn record_snapshot(
+    outcome: &snapshot::Outcome,
+    rules: &mut Vec<crate::check::RuleId>,
+    failures: &mut Vec<crate::check::Failure>,
+    status: &mut CaseStatus,
+) {
+    if outcome.verdict != snapshot::Verdict::NotCompared && !rules.iter().any(|r| r.as_str() == snapshot::RULE) {
+        rules.push(crate::check::RuleId::new(snapshot::RULE));
+    }
+    if let Some(failure) = outcome.failure() {
+        failures.push(failure);
+        if *status == CaseStatus::Passed {
+            *status = CaseStatus::Failed;
+        }
+    }
+    if let snapshot::Verdict::Error(message) = &outcome.verdict {
+        *status = CaseStatus::Error(message.clone());
+    }
 }
 
 /// The case's first input, or why it cannot be sent: a variable it needs has no value, or no

@@ -49,6 +49,9 @@ pub struct CaseResult {
     pub response: Option<ResponseSummary>,
     /// How many smaller inputs were tried while shrinking.
     pub shrink_steps: u32,
+    /// A request example's answer against its committed snapshot (other kinds have none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<crate::snapshot::Outcome>,
 }
 
 impl CaseResult {

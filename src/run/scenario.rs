@@ -68,6 +68,8 @@ pub struct ScenarioResult {
     /// A property scenario's generated input (after shrinking), masked like requests.
     pub input: Option<String>,
     pub shrink_steps: u32,
+    /// Each call step's answer against its committed snapshot (`spec::suite::scenario::NN-step`).
+    pub snapshots: Vec<crate::snapshot::Outcome>,
 }
 
 impl ScenarioResult {
@@ -168,6 +170,7 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         steps: Vec::new(),
         input: None,
         shrink_steps: 0,
+        snapshots: Vec::new(),
     };
     if shared.config.dry_run {
         result.status =
@@ -235,6 +238,15 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
     // Failures were masked when they were made, with the rules of their step's operation.
     result.failures = run.failures;
     result.status = if result.failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
+    let mut rules = Vec::new();
+    // A property's steps carry its generated input (an expiry of `expires` seconds): like
+    // generated cases, they are not snapshotted.
+    let snapshotted = if scenario.given.is_some() { Vec::new() } else { run.snapshots };
+    for (step, content) in snapshotted {
+        let outcome = crate::snapshot::compare(&shared.config.snapshots, &format!("{}::{step}", result.id), &content);
+        super::execute::record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
+        result.snapshots.push(outcome);
+    }
     result
 }
 
@@ -244,6 +256,8 @@ struct FlowRun {
     steps: Vec<StepResult>,
     failures: Vec<Failure>,
     input: Option<Value>,
+    /// Per call step: `NN-step` (its place among the steps) and its normalized answer.
+    snapshots: Vec<(String, String)>,
 }
 
 /// Runs the flow once, with `input` as a property's generated variables.
@@ -256,7 +270,7 @@ async fn attempt(
     seed: u64,
     input: Option<&Value>,
 ) -> Result<FlowRun, (Stop, Vec<StepResult>)> {
-    let mut run = FlowRun { steps: Vec::new(), failures: Vec::new(), input: input.cloned() };
+    let mut run = FlowRun { steps: Vec::new(), failures: Vec::new(), input: input.cloned(), snapshots: Vec::new() };
     let vars = match variables(shared, suite, spec, target, seed, input).await {
         Ok(vars) => vars,
         Err(stop) => return Err((stop, run.steps)),
@@ -469,6 +483,8 @@ async fn perform(
                         response: Some(show.response(&response)),
                         expected: None,
                     });
+                    let snapshot = snapshot_step(shared, spec, target, operation, &response, vars);
+                    run.snapshots.push((format!("{:02}-{}", run.steps.len(), crate::case::slug(name)), snapshot));
                     Ok(Some(Answer { status, body, operation: Some(index) }))
                 }
                 CallOutcome::NotSent(reason) => Err(Stop::Skip(reason)),
@@ -533,6 +549,30 @@ async fn perform(
             Ok(None)
         }
     }
+}
+
+/// A step's answer normalized for its snapshot; the scenario's variables (fixture values,
+/// generated and captured values) are shown by name.
+fn snapshot_step(
+    shared: &Shared,
+    spec: &Spec,
+    target: &SpecTarget,
+    operation: &Operation,
+    response: &crate::http::HttpResponse,
+    vars: &Vars,
+) -> String {
+    // A fixture's generated values, by name, as the scenario holds them.
+    let known: Vec<crate::snapshot::KnownValue> = target
+        .fixture
+        .iter()
+        .flat_map(|fixture| fixture.params.iter())
+        .filter(|(_, value)| matches!(value, crate::spec::FixtureValue::Generate(_)))
+        .filter_map(|(name, _)| {
+            Some(crate::snapshot::KnownValue { name: name.clone(), value: vars.get(name)?.as_str()?.to_owned() })
+        })
+        .collect();
+    let body = Shown::new(&shared.redactor, false, spec, operation).snapshot_body(response);
+    crate::snapshot::normalize(response.status, &response.headers, &body, &known)
 }
 
 /// A call to the sandbox itself (not judged by the checks). What it answers (codes, the texts

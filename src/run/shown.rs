@@ -133,6 +133,12 @@ impl<'a> Shown<'a> {
         mask_request(&redacted, schema, &self.rules)
     }
 
+    /// The whole body masked and redacted, even under `--show-secrets`: what a snapshot keeps.
+    pub fn snapshot_body(&self, response: &HttpResponse) -> String {
+        let text = self.redactor.redact(&response.body_text());
+        mask_body(&text, self.response_schema(Some(response.status)), &self.rules)
+    }
+
     pub fn response(&self, response: &HttpResponse) -> ResponseSummary {
         let text = self.text(&response.body_text());
         let schema = self.response_schema(Some(response.status));

@@ -112,6 +112,8 @@ pub struct Parameter {
     pub required: bool,
     /// JSON Schema 2020-12 (`{}` when the document gives none).
     pub schema: Value,
+    /// The parameter's `example` (or its schema's), sent by the examples phase.
+    pub example: Option<Value>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,6 +121,9 @@ pub struct RequestBody {
     pub required: bool,
     /// The media types the operation accepts, with their schemas, in document order.
     pub content: Vec<(String, Value)>,
+    /// The JSON media type's request examples, by name (`examples.NAME.value`; a lone `example`
+    /// is named `example`), in document order: the examples phase sends each one.
+    pub examples: Vec<(String, Value)>,
 }
 
 impl RequestBody {
@@ -400,7 +405,8 @@ fn parameters(shared: Option<&Value>, own: Option<&Value>, pointer: &str) -> Res
             let required =
                 location == ParamLocation::Path || param.get("required").and_then(Value::as_bool).unwrap_or(false);
             let schema = param.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-            let parameter = Parameter { name: name.to_owned(), location, required, schema };
+            let example = param.get("example").or_else(|| schema.get("example")).cloned();
+            let parameter = Parameter { name: name.to_owned(), location, required, schema, example };
             // An operation's own parameter overrides the path item's of the same name and location.
             out.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
             out.push(parameter);
@@ -416,13 +422,25 @@ fn request_body(body: Option<&Value>, pointer: &str) -> Result<Option<RequestBod
         .get("content")
         .and_then(Value::as_object)
         .ok_or_else(|| model_error(&at, "a request body needs `content`"))?;
+    let mut examples = Vec::new();
+    if let Some(media) = content.iter().find(|(media, _)| is_json_media(media)).map(|(_, object)| object) {
+        if let Some(value) = media.get("example") {
+            examples.push(("example".to_owned(), value.clone()));
+        }
+        for (name, example) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(value) = example.get("value") {
+                examples.push((name.clone(), value.clone()));
+            }
+        }
+    }
     let content = content
         .iter()
         .map(|(media, object)| {
             (media.clone(), object.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new())))
         })
         .collect();
-    Ok(Some(RequestBody { required: body.get("required").and_then(Value::as_bool).unwrap_or(false), content }))
+    let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
+    Ok(Some(RequestBody { required, content, examples }))
 }
 
 /// The documented responses. OpenAPI 3.1 lets an operation leave them out (`legacy`: 3.0 does not).

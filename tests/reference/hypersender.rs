@@ -371,6 +371,10 @@ pub async fn probe(fault: Fault, target: &Target) -> String {
             request(json!({"chatId": chat, "length": 10})).await;
             outcome(instance.validate(&chat, &first).await)
         }
+        Fault::HypersenderRewordedMessage => {
+            let reply = request(json!({"chatId": chat})).await;
+            format!("message {}", reply.json["message"])
+        }
         other => panic!("{other} is not a Hypersender fault"),
     }
 }
