@@ -74,21 +74,39 @@ fn runner(seed: u64) -> TestRunner {
     TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &bytes))
 }
 
-/// Whether the mutated input really is invalid at the mutated place.
-fn still_invalid(operation: &Operation, place: &Place, input: &RequestInput) -> bool {
-    match place {
-        Place::Body => match (input.body.value(), operation.body.as_ref().and_then(|b| b.generated())) {
-            (Some(value), Some((_, schema, _))) => !crate::spec::is_valid(schema, value),
-            _ => false,
-        },
-        Place::Parameter(location, name) => {
-            let Some(param) = operation.parameters.iter().find(|p| p.location == *location && &p.name == name) else {
-                return false;
-            };
-            match input.slot(*location).get(name) {
-                None => param.required,
-                Some(value) => !crate::spec::is_valid(&param.schema, value),
+/// What decides whether a mutated input really is invalid at its place: the place's schema (none
+/// when the operation has no such place) and whether leaving the value out breaks it. Taken out of
+/// the operation once per strategy, so that the strategy does not carry a copy of the operation.
+struct PlaceRule {
+    schema: Option<Value>,
+    required: bool,
+}
+
+impl PlaceRule {
+    fn new(operation: &Operation, place: &Place) -> PlaceRule {
+        match place {
+            Place::Body => PlaceRule {
+                schema: operation.body.as_ref().and_then(|b| b.generated()).map(|(_, schema, _)| schema.clone()),
+                required: false,
+            },
+            Place::Parameter(location, name) => {
+                match operation.parameters.iter().find(|p| p.location == *location && &p.name == name) {
+                    Some(param) => PlaceRule { schema: Some(param.schema.clone()), required: param.required },
+                    None => PlaceRule { schema: None, required: false },
+                }
             }
+        }
+    }
+
+    /// Whether the mutated input really is invalid at the mutated place.
+    fn still_invalid(&self, place: &Place, input: &RequestInput) -> bool {
+        let Some(schema) = &self.schema else { return false };
+        match place {
+            Place::Body => input.body.value().is_some_and(|value| !crate::spec::is_valid(schema, value)),
+            Place::Parameter(location, name) => match input.slot(*location).get(name) {
+                None => self.required,
+                Some(value) => !crate::spec::is_valid(schema, value),
+            },
         }
     }
 }
@@ -173,8 +191,9 @@ impl Case {
                     .boxed()
             }
             Recipe::Mutated { place, constraint } => {
-                let (place, constraint, operation) = (place.clone(), constraint.clone(), operation.clone());
-                let groups = super::either::groups(&operation, variables);
+                let rule = PlaceRule::new(operation, place);
+                let (place, constraint) = (place.clone(), constraint.clone());
+                let groups = super::either::groups(operation, variables);
                 // Where the broken value sits, as an either-place would name it.
                 let broken = match &place {
                     Place::Body => RecipientPart::Body(constraint.pointer.clone()),
@@ -199,7 +218,7 @@ impl Case {
                             }
                         };
                         super::either::spread(&groups, &mut input, &broken);
-                        (applied && still_invalid(&operation, &place, &input)).then_some(input)
+                        (applied && rule.still_invalid(&place, &input)).then_some(input)
                     })
                     .boxed()
             }

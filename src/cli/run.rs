@@ -381,6 +381,7 @@ pub fn run(args: RunArgs) -> u8 {
             show_secrets: args.show_secrets,
             suites,
             snapshots,
+            keep_passed_exchanges: false,
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
@@ -429,11 +430,17 @@ fn colour_diffs(text: &str) -> String {
         .collect()
 }
 
-/// Progress on stderr: a bar on a terminal; otherwise plain lines, one when the run starts and one
-/// per case that fails or cannot run, so that a CI log shows problems as they happen.
+/// Progress on stderr: a bar on a terminal; otherwise plain lines, one when the run starts, one
+/// per case that fails or cannot run, so that a CI log shows problems as they happen, and a count
+/// of the cases done at most every [`PROGRESS_EVERY`], so that a long run shows it is moving.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    /// When the run started and when the last count was printed (plain lines only).
+    lines: std::sync::Mutex<(std::time::Instant, std::time::Instant)>,
 }
+
+/// How often a plain-line progress count is printed, at most.
+const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
 impl Progress {
     fn new() -> Self {
@@ -444,7 +451,20 @@ impl Progress {
             }
             bar
         });
-        Self { bar }
+        let now = std::time::Instant::now();
+        Self { bar, lines: std::sync::Mutex::new((now, now)) }
+    }
+
+    /// `conform: 1200/15207 cases done (240/s)`, when [`PROGRESS_EVERY`] has passed since the last one.
+    fn count(&self, done: usize, total: usize) {
+        let Ok(mut lines) = self.lines.lock() else { return };
+        let (started, last) = &mut *lines;
+        if last.elapsed() < PROGRESS_EVERY || done == total {
+            return;
+        }
+        *last = std::time::Instant::now();
+        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+        eprintln!("conform: {done}/{total} cases done ({rate:.0}/s)");
     }
 
     fn show(&self, event: &Event) {
@@ -458,6 +478,9 @@ impl Progress {
                     eprintln!("[{done}/{total}] ERROR {id}: {message}")
                 }
                 Event::CaseDone { .. } => {}
+            }
+            if let Event::CaseDone { done, total, .. } = event {
+                self.count(*done, *total);
             }
             return;
         };

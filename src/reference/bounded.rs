@@ -38,6 +38,11 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         self.entries.get_mut(key)
     }
 
+    /// Visits every value (in no particular order); none is removed.
+    pub fn for_each_mut(&mut self, mut visit: impl FnMut(&mut V)) {
+        self.entries.values_mut().for_each(&mut visit);
+    }
+
     /// Keeps only the entries for which `keep` says yes.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.entries.retain(|k, v| keep(k, v));

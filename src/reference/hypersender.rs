@@ -52,21 +52,32 @@ struct Instance {
 #[derive(Debug)]
 pub struct Store {
     instances: BoundedMap<String, Instance>,
+    /// No OTP can be forgotten before this time: [`Store::sweep`] does nothing until then, so
+    /// that a request does not walk every instance.
+    next_sweep: DateTime<Utc>,
 }
 
 impl Default for Store {
     fn default() -> Self {
-        Self { instances: BoundedMap::new(MAX_INSTANCES) }
+        Self { instances: BoundedMap::new(MAX_INSTANCES), next_sweep: DateTime::<Utc>::MIN_UTC }
     }
 }
 
 impl Store {
+    /// Forgets OTPs that expired long ago. Walks the instances only when one of their OTPs can be
+    /// due: an OTP made after this sweep expires after `now` (its TTL is positive), so it is due
+    /// no sooner than `now + horizon`.
     fn sweep(&mut self, now: DateTime<Utc>) {
+        if now < self.next_sweep {
+            return;
+        }
         let horizon = Duration::hours(GRACE_HOURS);
-        self.instances.retain(|_, instance| {
+        let mut next = now + horizon;
+        self.instances.for_each_mut(|instance| {
             instance.otps.retain(|_, otp| now - otp.expires_at < horizon);
-            true
+            instance.otps.for_each_mut(|otp| next = next.min(otp.expires_at + horizon));
         });
+        self.next_sweep = next;
     }
 }
 

@@ -127,24 +127,40 @@ impl Instance {
 pub struct Store {
     instances: BoundedMap<String, Instance>,
     numbers: BoundedMap<Number, NumberState>,
+    /// No code can be forgotten before this time: [`Store::sweep`] does nothing until then, so
+    /// that a request does not walk every instance.
+    next_sweep: DateTime<Utc>,
 }
 
 impl Default for Store {
     fn default() -> Self {
-        Self { instances: BoundedMap::new(MAX_INSTANCES), numbers: BoundedMap::new(MAX_NUMBER_STATES) }
+        Self {
+            instances: BoundedMap::new(MAX_INSTANCES),
+            numbers: BoundedMap::new(MAX_NUMBER_STATES),
+            next_sweep: DateTime::<Utc>::MIN_UTC,
+        }
     }
 }
 
 impl Store {
-    /// Forgets codes that expired long ago.
+    /// Forgets codes that expired long ago. Walks the instances only when one of their codes can
+    /// be due: codes are issued at the handler's `now`, so one issued after this sweep is due no
+    /// sooner than `now + horizon`.
     fn sweep(&mut self, now: DateTime<Utc>) {
+        if now < self.next_sweep {
+            return;
+        }
         let horizon = Duration::minutes(CODE_TTL_MINUTES) + Duration::hours(EXPIRED_CODE_GRACE_HOURS);
-        self.instances.retain(|_, instance| {
+        let mut next = now + horizon;
+        self.instances.for_each_mut(|instance| {
             if instance.code.as_ref().is_some_and(|c| now - c.issued_at > horizon) {
                 instance.code = None;
             }
-            true
+            if let Some(code) = &instance.code {
+                next = next.min(code.issued_at + horizon);
+            }
         });
+        self.next_sweep = next;
     }
 }
 

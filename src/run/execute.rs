@@ -11,6 +11,7 @@ use tokio::task::JoinSet;
 
 use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
+use super::pool::for_each_bounded;
 use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
@@ -61,6 +62,10 @@ pub struct RunConfig {
     pub suites: Vec<Suite>,
     /// Where the committed snapshots of examples and scenario steps are, and whether to record them.
     pub snapshots: snapshot::Settings,
+    /// Keep the request, curl and response of passed cases in the [`RunResult`]. On (the
+    /// default) for callers that inspect them; the CLI turns it off, so that a long run's memory
+    /// holds failures and aggregates rather than every exchange.
+    pub keep_passed_exchanges: bool,
 }
 
 impl Default for RunConfig {
@@ -82,6 +87,7 @@ impl Default for RunConfig {
             show_secrets: false,
             suites: Vec::new(),
             snapshots: snapshot::Settings::default(),
+            keep_passed_exchanges: true,
         }
     }
 }
@@ -345,23 +351,14 @@ impl Session {
         let on_event = Arc::new(on_event);
         let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let cases = Arc::new(cases);
-        let mut tasks = JoinSet::new();
-        for index in 0..cases.len() {
-            let (shared, cases, semaphore, on_event, done) =
-                (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
-            tasks.spawn(async move {
-                let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                let result = run_case(&shared, &cases[index], index, false).await;
-                let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-                on_event(Event::CaseDone {
-                    done: finished,
-                    total,
-                    id: result.id.to_string(),
-                    status: result.status.clone(),
-                });
-                (index, result)
-            });
-        }
+        let pool = tokio::spawn(run_cases(
+            shared.clone(),
+            cases.clone(),
+            semaphore.clone(),
+            on_event.clone(),
+            done.clone(),
+            total,
+        ));
         let mut scenario_tasks = JoinSet::new();
         let planned = Arc::new(scenarios);
         for index in 0..planned.len() {
@@ -380,13 +377,10 @@ impl Session {
                 (index, result)
             });
         }
-        let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((index, result)) => results[index] = Some(result),
-                Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
-            }
-        }
+        let mut results = match pool.await {
+            Ok(Ok(results)) => results,
+            Ok(Err(e)) | Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
+        };
         let mut scenario_results: Vec<Option<ScenarioResult>> = vec![None; planned.len()];
         while let Some(joined) = scenario_tasks.join_next().await {
             match joined {
@@ -453,6 +447,48 @@ impl Session {
             duration: started.elapsed(),
         })
     }
+}
+
+/// Runs every generated case, at most `--concurrency` at once (see [`for_each_bounded`]), reporting
+/// each as it finishes; the results come back in plan order, slimmed as [`keep_result`] says.
+async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
+    shared: Arc<Shared>,
+    cases: Arc<Vec<Case>>,
+    semaphore: Arc<Semaphore>,
+    on_event: Arc<F>,
+    done: Arc<std::sync::atomic::AtomicUsize>,
+    total: usize,
+) -> Result<Vec<Option<CaseResult>>, tokio::task::JoinError> {
+    let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
+    let job = |index: usize| {
+        let (shared, cases, semaphore, on_event, done) =
+            (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
+        async move {
+            let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
+            let result = run_case(&shared, &cases[index], index, false).await;
+            let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            on_event(Event::CaseDone {
+                done: finished,
+                total,
+                id: result.id.to_string(),
+                status: result.status.clone(),
+            });
+            result
+        }
+    };
+    let keep_exchanges = shared.config.keep_passed_exchanges;
+    for_each_bounded(cases.len(), shared.config.concurrency, job, |index, result| {
+        results[index] = Some(keep_result(result, keep_exchanges));
+    })
+    .await?;
+    Ok(results)
+}
+
+/// What the run keeps of a finished case: everything, unless it passed and
+/// [`RunConfig::keep_passed_exchanges`] is off; then its request, curl and response are dropped
+/// (id, status, rules, failures and seed stay), so that memory does not grow with every exchange.
+fn keep_result(result: CaseResult, keep_exchanges: bool) -> CaseResult {
+    if keep_exchanges || result.status != CaseStatus::Passed { result } else { result.without_exchange() }
 }
 
 /// Prepares and runs the whole plan against the targets.

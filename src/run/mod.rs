@@ -4,6 +4,7 @@
 mod call;
 mod execute;
 mod guard;
+mod pool;
 mod result;
 mod sandbox;
 mod scenario;

@@ -55,6 +55,12 @@ pub struct CaseResult {
 }
 
 impl CaseResult {
+    /// The same result without its exchange (request, curl and response): what a long run keeps
+    /// of a passed case. Id, status, rules, failures, seed and shrink steps stay.
+    pub fn without_exchange(self) -> CaseResult {
+        CaseResult { request: None, curl: None, response: None, ..self }
+    }
+
     /// Whether the case fails the run.
     pub fn fails_run(&self, strict: bool) -> bool {
         self.failures.iter().any(|f| f.severity.fails_run(strict))

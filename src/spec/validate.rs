@@ -7,6 +7,7 @@
 //! `urn:conform:schema:N` name, and the validator's registry retrieves them by that name.
 
 use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
@@ -51,17 +52,59 @@ impl jsonschema::Retrieve for Definitions {
     }
 }
 
-type Cache = Mutex<HashMap<String, Arc<Result<jsonschema::Validator, String>>>>;
+type Compiled = Arc<Result<jsonschema::Validator, String>>;
+
+/// Compiled validators by [`fingerprint`]; schemas with the same fingerprint share a bucket and
+/// are told apart by comparing them. Looking a schema up walks it once and allocates nothing
+/// (printing it as a key, as before, cost more than many validations).
+type Cache = Mutex<HashMap<u64, Vec<(Value, Compiled)>>>;
 
 /// At most this many compiled schemas are cached; past it the cache starts over.
 const MAX_CACHED: usize = 4_096;
 
-fn compiled(schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
+/// A hash of the schema's structure. Key order counts, which at worst caches one schema twice.
+fn fingerprint(schema: &Value) -> u64 {
+    fn walk(value: &Value, hasher: &mut DefaultHasher) {
+        match value {
+            Value::Null => 0u8.hash(hasher),
+            Value::Bool(b) => (1u8, b).hash(hasher),
+            Value::Number(n) => {
+                2u8.hash(hasher);
+                if let Some(i) = n.as_i64() {
+                    i.hash(hasher);
+                } else if let Some(u) = n.as_u64() {
+                    u.hash(hasher);
+                } else {
+                    n.as_f64().map(f64::to_bits).hash(hasher);
+                }
+            }
+            Value::String(s) => (3u8, s).hash(hasher),
+            Value::Array(items) => {
+                (4u8, items.len()).hash(hasher);
+                items.iter().for_each(|item| walk(item, hasher));
+            }
+            Value::Object(object) => {
+                (5u8, object.len()).hash(hasher);
+                for (key, item) in object {
+                    key.hash(hasher);
+                    walk(item, hasher);
+                }
+            }
+        }
+    }
+    let mut hasher = DefaultHasher::new();
+    walk(schema, &mut hasher);
+    hasher.finish()
+}
+
+fn compiled(schema: &Value) -> Compiled {
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let key = schema.to_string();
+    let key = fingerprint(schema);
     let cache = CACHE.get_or_init(Cache::default);
-    if let Some(hit) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        return hit.clone();
+    if let Some(bucket) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+        if let Some((_, hit)) = bucket.iter().find(|(cached, _)| cached == schema) {
+            return hit.clone();
+        }
     }
     let built = jsonschema::draft202012::options()
         .should_validate_formats(true)
@@ -73,7 +116,7 @@ fn compiled(schema: &Value) -> Arc<Result<jsonschema::Validator, String>> {
     if cache.len() >= MAX_CACHED {
         cache.clear();
     }
-    cache.insert(key, built.clone());
+    cache.entry(key).or_default().push((schema.clone(), built.clone()));
     built
 }
 
@@ -207,6 +250,17 @@ mod tests {
         let errors = validation_errors(&node, &json!({"v": 1, "children": [{"v": 2, "children": [{"v": "x"}]}]}));
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("/children/0/children/0/v: "), "{errors:?}");
+    }
+
+    #[test]
+    fn schemas_that_differ_get_their_own_validators() {
+        let (a, b) = (json!({"type": "integer", "maximum": 1}), json!({"type": "integer", "maximum": 1.5}));
+        assert_ne!(fingerprint(&a), fingerprint(&json!({"type": "integer", "maximum": 2})));
+        assert!(!is_valid(&a, &json!(2)));
+        assert!(is_valid(&json!({"type": "integer", "maximum": 2}), &json!(2)));
+        assert!(!is_valid(&b, &json!(2)));
+        assert!(is_valid(&json!({"type": "integer"}), &json!(2)));
+        assert!(!is_valid(&json!({"type": "string"}), &json!(2)));
     }
 
     #[test]
