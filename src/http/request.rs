@@ -1,8 +1,8 @@
 //! A request as plain data: what a case sends, what a report shows, what `curl` reproduces.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreparedRequest {
     pub method: String,
     /// The full URL, query string included.

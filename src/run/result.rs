@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::scenario::ScenarioResult;
 use crate::case::{CaseId, CaseKind};
@@ -12,7 +12,7 @@ use crate::check::{Failure, RuleId};
 use crate::http::PreparedRequest;
 
 /// The answer as a report shows it (redacted, body cut to a readable size).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResponseSummary {
     pub status: u16,
     pub headers: Vec<(String, String)>,
@@ -20,7 +20,7 @@ pub struct ResponseSummary {
     pub truncated: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "detail", rename_all = "snake_case")]
 pub enum CaseStatus {
     Passed,
@@ -32,7 +32,7 @@ pub enum CaseStatus {
     Error(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
     pub id: CaseId,
     pub spec: String,
@@ -67,7 +67,7 @@ impl CaseResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub seed: u64,
     pub strict: bool,
@@ -86,7 +86,7 @@ pub struct RunResult {
     pub duration: Duration,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetInfo {
     pub spec: String,
     pub base_url: String,
@@ -96,7 +96,7 @@ pub struct TargetInfo {
 }
 
 /// The send guard's account of a run (`--max-sends`, `--allow-recipient`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendGuardReport {
     pub max_sends: u32,
     /// The masked recipients of every message-sending call made to a target without a sandbox,
@@ -109,7 +109,7 @@ pub struct SendGuardReport {
 }
 
 /// A variable with no value: cases that need it are skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MissingVariable {
     pub spec: String,
     pub name: String,
@@ -127,6 +127,10 @@ impl MissingVariable {
 mod duration_ms {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<std::time::Duration, D::Error> {
+        <u64 as serde::Deserialize>::deserialize(d).map(std::time::Duration::from_millis)
     }
 }
 

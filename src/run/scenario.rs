@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::call::{Outcome as CallOutcome, call};
@@ -40,7 +40,7 @@ pub struct PlannedScenario {
 }
 
 /// What one step did, as reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepResult {
     pub step: String,
     /// `call request-code`, `outbox`, `advance 601`, `state number-banned`.
@@ -52,7 +52,7 @@ pub struct StepResult {
     pub expected: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioResult {
     pub id: String,
     pub spec: String,

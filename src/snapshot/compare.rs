@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use similar::TextDiff;
 
 use super::file;
@@ -28,7 +28,7 @@ pub struct Settings {
     pub ci: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", content = "detail", rename_all = "snake_case")]
 pub enum Verdict {
     /// No snapshot directory for this run.
@@ -45,7 +45,7 @@ pub enum Verdict {
 }
 
 /// One snapshot comparison, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     /// The case or step id (`zapi::confirm-pin-code::example::pin`).
     pub id: String,
