@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use crate::case::CaseKind;
 use crate::check::{CheckId, Failure, RuleId, Severity};
-use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport, Verdict};
+use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport, Verdict};
 
 /// The column head of a rule: short ones for the checks, the id itself for any other rule.
 fn column(rule: &RuleId) -> &str {
@@ -218,12 +218,12 @@ pub fn render(result: &RunResult) -> String {
     let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
     for case in &result.cases {
         if let CaseStatus::Skipped(reason) = &case.status {
-            *skips.entry(reason.as_str()).or_default() += 1;
+            *skips.entry(&reason.message).or_default() += 1;
         }
     }
     for scenario in &result.scenarios {
         if let CaseStatus::Skipped(reason) = &scenario.status {
-            *skips.entry(reason.as_str()).or_default() += 1;
+            *skips.entry(&reason.message).or_default() += 1;
         }
     }
     if !skips.is_empty() {
@@ -300,12 +300,12 @@ pub fn dry_run(result: &RunResult) -> String {
     let mut planned = 0;
     for case in &result.cases {
         match (&case.status, &case.curl) {
-            (CaseStatus::Skipped(reason), Some(curl)) if reason.starts_with("dry run") => {
+            (CaseStatus::Skipped(reason), Some(curl)) if reason.kind == ReasonKind::DryRun => {
                 planned += 1;
                 let _ = writeln!(out, "# {}\n{curl}", case.id);
             }
             (CaseStatus::Skipped(reason), _) => {
-                let reason = reason.strip_prefix("not sent: ").unwrap_or(reason);
+                let reason = reason.message.strip_prefix("not sent: ").unwrap_or(&reason.message);
                 let _ = writeln!(out, "# {} (would not be sent: {reason})", case.id);
             }
             _ => {}
@@ -479,7 +479,7 @@ mod tests {
         let mut skipped = case(
             &["wawp", "request-code", "positive", "0"],
             CaseKind::Positive,
-            CaseStatus::Skipped("no value for wawp.access_token".into()),
+            CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, "no value for wawp.access_token")),
         );
         skipped.rules.clear();
         RunResult {

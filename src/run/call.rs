@@ -3,6 +3,7 @@
 //! when it can reach a phone), the rate-limit wait and retry, and the stateless checks.
 
 use super::execute::{MAX_RATE_LIMIT_WAIT_SECONDS, Shared, SpecTarget};
+use super::reason::{Reason, ReasonKind};
 use super::sandbox;
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
@@ -18,9 +19,9 @@ pub(super) struct Attempt {
 pub(super) enum Outcome {
     Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
     /// The harness could not get an answer.
-    Error(String),
+    Error(Reason),
     /// Deliberately not sent: the send guard, or a dry run.
-    NotSent(String),
+    NotSent(Reason),
 }
 
 impl Attempt {
@@ -31,8 +32,8 @@ impl Attempt {
         }
     }
 
-    pub fn error(request: PreparedRequest, message: String) -> Attempt {
-        Attempt { request, outcome: Outcome::Error(message) }
+    pub fn error(request: PreparedRequest, kind: ReasonKind, message: String) -> Attempt {
+        Attempt { request, outcome: Outcome::Error(Reason::new(kind, message)) }
     }
 }
 
@@ -48,7 +49,7 @@ pub(super) async fn call(
     recipients: &[String],
 ) -> Attempt {
     if shared.config.dry_run {
-        return Attempt { request, outcome: Outcome::NotSent("dry run: not sent".to_owned()) };
+        return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::DryRun, "dry run: not sent")) };
     }
     if !recipients.is_empty() {
         if let Ok(mut sends) = shared.sends.lock() {
@@ -57,7 +58,7 @@ pub(super) async fn call(
     }
     let mut response = match shared.client.send(&request).await {
         Ok(response) => response,
-        Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
+        Err(e) => return Attempt::error(request, ReasonKind::NoAnswer, format!("no answer from the target: {e}")),
     };
     let mut ran = Vec::new();
     let mut failures = Vec::new();
@@ -78,19 +79,19 @@ pub(super) async fn call(
         };
         if target.sandbox {
             if let Err(e) = sandbox::advance(&shared.client, &target.origin, seconds, &target.clock).await {
-                return Attempt::error(request, e);
+                return Attempt::error(request, ReasonKind::Sandbox, e);
             }
         } else if seconds <= MAX_RATE_LIMIT_WAIT_SECONDS {
             tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
         } else {
             let reason = format!("rate-limited by the target for {seconds} s (Retry-After); not waited");
-            return Attempt { request, outcome: Outcome::NotSent(reason) };
+            return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::RateLimited, reason)) };
         }
         if !recipients.is_empty() {
             // The retry is another call that can send: it takes from what is left of the budget.
             if !shared.guard.reserve() {
                 let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
-                return Attempt { request, outcome: Outcome::NotSent(reason) };
+                return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
             }
             if let Ok(mut sends) = shared.sends.lock() {
                 sends.push(recipients.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
@@ -98,7 +99,7 @@ pub(super) async fn call(
         }
         response = match shared.client.send(&request).await {
             Ok(response) => response,
-            Err(e) => return Attempt::error(request, format!("no answer from the target: {e}")),
+            Err(e) => return Attempt::error(request, ReasonKind::NoAnswer, format!("no answer from the target: {e}")),
         };
         if response.status == 429 {
             // The target broke its own promise: after the wait it asked for, the request must go through.

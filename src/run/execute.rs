@@ -12,6 +12,7 @@ use tokio::task::JoinSet;
 use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
 use super::pool::for_each_bounded;
+use super::reason::{Reason, ReasonKind};
 use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
@@ -306,7 +307,7 @@ impl Session {
     }
 
     /// Why the scenario at `index` will be skipped, if that is known before it runs.
-    pub fn scenario_skip_reason(&self, index: usize) -> Option<String> {
+    pub fn scenario_skip_reason(&self, index: usize) -> Option<Reason> {
         let planned = &self.scenarios[index];
         let suite = &self.shared.config.suites[planned.suite];
         let spec = &self.shared.config.specs[planned.spec];
@@ -324,10 +325,10 @@ impl Session {
     }
 
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
-    pub fn skip_reason(&self, index: usize) -> Option<String> {
+    pub fn skip_reason(&self, index: usize) -> Option<Reason> {
         match (first_input(&self.shared, &self.cases[index]), &self.shared.admissions[index]) {
             (Err(reason), _) => Some(reason),
-            (Ok(_), Admission::Refused(refusal)) => Some(refusal.to_string()),
+            (Ok(_), Admission::Refused(refusal)) => Some(Reason::new(ReasonKind::SendGuard, refusal.to_string())),
             (Ok(_), _) => None,
         }
     }
@@ -594,8 +595,8 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
     result.curl = Some(to_curl(&request, show.redactor()));
     result.request = Some(request);
     match best.outcome {
-        Outcome::Error(error) => result.status = CaseStatus::Error(show.message(&error, None)),
-        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(show.message(&reason, None)),
+        Outcome::Error(reason) => result.status = CaseStatus::Error(reason.map(|m| show.message(&m, None))),
+        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(reason.map(|m| show.message(&m, None))),
         Outcome::Answered(response, checks, failures) => {
             result.response = Some(show.response(&response));
             let status = Some(response.status);
@@ -659,22 +660,24 @@ pub(super) fn record_snapshot(
         }
     }
     if let snapshot::Verdict::Error(message) = &outcome.verdict {
-        *status = CaseStatus::Error(message.clone());
+        *status = CaseStatus::Error(Reason::new(ReasonKind::Harness, message.clone()));
     }
 }
 
 /// The case's first input, or why it cannot be sent: a variable it needs has no value, or no
 /// input could be generated for it. Known before anything is sent.
-fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, String> {
+fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
     let missing = missing_variables(spec, operation, target);
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
-        return Err(format!("no value for {}", names.join(", ")));
+        return Err(Reason::new(ReasonKind::MissingVariable, format!("no value for {}", names.join(", "))));
     }
-    case.replay(operation, &target.names, &[]).map(|(input, _)| input).map_err(|e| e.to_string())
+    case.replay(operation, &target.names, &[])
+        .map(|(input, _)| input)
+        .map_err(|e| Reason::new(ReasonKind::NoInput, e.to_string()))
 }
 
 /// The variables the operation cannot do without that have no value: credentials, and parameters
@@ -720,13 +723,14 @@ async fn attempt(
     if let Some(fixture) = &target.fixture {
         let values = match sandbox::fixture_values(fixture, case.seed) {
             Ok(values) => values,
-            Err(e) => return Attempt::error(PreparedRequest::new("POST", "about:fixture"), e),
+            Err(e) => return Attempt::error(PreparedRequest::new("POST", "about:fixture"), ReasonKind::Harness, e),
         };
         // A dry run shows the fixture's values but makes nothing on the target.
         if !shared.config.dry_run
             && let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await
         {
-            return Attempt::error(PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin)), e);
+            let request = PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin));
+            return Attempt::error(request, ReasonKind::Sandbox, e);
         }
         variables.extend(values);
     }
@@ -744,7 +748,7 @@ async fn attempt(
         _ => None,
     };
     if let Some(reason) = refusal {
-        return Attempt { request, outcome: Outcome::NotSent(reason) };
+        return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
     }
     let recipients = match checked {
         Some(Ok(numbers)) => numbers,

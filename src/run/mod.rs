@@ -5,6 +5,7 @@ mod call;
 mod execute;
 mod guard;
 mod pool;
+mod reason;
 mod result;
 mod sandbox;
 mod scenario;
@@ -13,6 +14,7 @@ mod variables;
 
 pub use execute::{Event, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, Refusal, SendGuard};
+pub use reason::{Reason, ReasonKind};
 pub use result::{
     CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict,
 };

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::reason::Reason;
 use super::scenario::ScenarioResult;
 use crate::case::{CaseId, CaseKind};
 use crate::check::{Failure, RuleId};
@@ -27,9 +28,9 @@ pub enum CaseStatus {
     /// The target broke the contract (at least one failure, of any severity).
     Failed,
     /// Not sent, for the reason given (never counted as passed).
-    Skipped(String),
+    Skipped(Reason),
     /// The harness could not run the case: no answer, a sandbox refusal.
-    Error(String),
+    Error(Reason),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use super::call::{Outcome as CallOutcome, call};
 use super::execute::{Shared, SpecTarget};
 use super::guard;
+use super::reason::{Reason, ReasonKind};
 use super::result::{CaseStatus, ResponseSummary};
 use super::sandbox;
 use super::shown::Shown;
@@ -95,26 +96,33 @@ pub fn plan_scenarios(suites: &[Suite], specs: &[Spec], run_seed: u64) -> Vec<Pl
 /// Why a scenario will be skipped on this target, when that is known before it runs: it moves
 /// the clock or sets a state and the target has no sandbox, it reads the outbox for a value no
 /// variable gives, or the fixture's variables are missing.
-pub(super) fn skip_reason(suite: &Suite, scenario: &Scenario, spec: &Spec, target: &SpecTarget) -> Option<String> {
+pub(super) fn skip_reason(suite: &Suite, scenario: &Scenario, spec: &Spec, target: &SpecTarget) -> Option<Reason> {
     if target.sandbox {
         return None;
     }
     if let Some(missing) = spec.sandbox.iter().flat_map(|f| f.variables()).find(|n| !target.given.contains_key(*n)) {
-        return Some(format!(
-            "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
-            spec.id
+        return Some(Reason::new(
+            ReasonKind::MissingVariable,
+            format!(
+                "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
+                spec.id
+            ),
         ));
     }
     scenario.steps.iter().filter_map(|s| suite.steps.get(&s.step)).find_map(|step| match &step.action {
-        Action::Advance { .. } | Action::State { .. } => {
-            Some(format!("step `{}` needs the target's sandbox, which it has not", step.name))
-        }
+        Action::Advance { .. } | Action::State { .. } => Some(Reason::new(
+            ReasonKind::NeedsSandbox,
+            format!("step `{}` needs the target's sandbox, which it has not", step.name),
+        )),
         Action::Outbox { .. } if !step.capture.keys().all(|k| target.given.contains_key(k)) => {
             let wanted: Vec<String> = step.capture.keys().map(|k| format!("--var {}.{k}=VALUE", spec.id)).collect();
-            Some(format!(
-                "step `{}` reads the sandbox outbox, which the target has not; give {}",
-                step.name,
-                wanted.join(" ")
+            Some(Reason::new(
+                ReasonKind::NeedsSandbox,
+                format!(
+                    "step `{}` reads the sandbox outbox, which the target has not; give {}",
+                    step.name,
+                    wanted.join(" ")
+                ),
             ))
         }
         _ => None,
@@ -141,8 +149,8 @@ fn property_input(given: &Value, pointer: &str, seed: u64, steps: &[Shrink]) -> 
 
 /// Why a scenario stopped before its end.
 enum Stop {
-    Skip(String),
-    Error(String),
+    Skip(Reason),
+    Error(Reason),
 }
 
 /// Runs one planned scenario (and shrinks it, when it is a failing property).
@@ -173,12 +181,12 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         snapshots: Vec::new(),
     };
     if shared.config.dry_run {
-        result.status =
-            CaseStatus::Skipped("dry run: a scenario's steps depend on the answers, so none is shown".to_owned());
+        let reason = "dry run: a scenario's steps depend on the answers, so none is shown";
+        result.status = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, reason));
         return result;
     }
     if let Some(reason) = skip_reason(suite, scenario, spec, target) {
-        result.status = CaseStatus::Skipped(show.message(&reason, None));
+        result.status = CaseStatus::Skipped(reason.map(|m| show.message(&m, None)));
         return result;
     }
     // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that
@@ -192,7 +200,7 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
             Some(given) => match property_input(given, &scenario.pointer, input_seed, &[]) {
                 Ok((input, _)) => Some(input),
                 Err(e) => {
-                    result.status = CaseStatus::Error(e);
+                    result.status = CaseStatus::Error(Reason::new(ReasonKind::NoInput, e));
                     return result;
                 }
             },
@@ -227,8 +235,8 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         Err((stop, steps)) => {
             result.steps = steps;
             result.status = match stop {
-                Stop::Skip(reason) => CaseStatus::Skipped(show.message(&reason, None)),
-                Stop::Error(message) => CaseStatus::Error(show.message(&message, None)),
+                Stop::Skip(reason) => CaseStatus::Skipped(reason.map(|m| show.message(&m, None))),
+                Stop::Error(reason) => CaseStatus::Error(reason.map(|m| show.message(&m, None))),
             };
             return result;
         }
@@ -278,13 +286,21 @@ async fn attempt(
     let mut vars = vars;
     for flow_step in &scenario.steps {
         let Some(step) = suite.steps.get(&flow_step.step) else {
-            return Err((Stop::Error(format!("no step `{}`", flow_step.step)), run.steps));
+            return Err((
+                Stop::Error(Reason::new(ReasonKind::Harness, format!("no step `{}`", flow_step.step))),
+                run.steps,
+            ));
         };
         let mut step_vars = vars.clone();
         for (name, value) in &flow_step.vars {
             match render(value, &vars) {
                 Ok(value) => step_vars.insert(name.clone(), value),
-                Err(e) => return Err((Stop::Skip(format!("step `{}`: {e}", step.name)), run.steps)),
+                Err(e) => {
+                    return Err((
+                        Stop::Skip(Reason::new(ReasonKind::NoInput, format!("step `{}`: {e}", step.name))),
+                        run.steps,
+                    ));
+                }
             };
         }
         let (expect, rule, source) = match &flow_step.expect {
@@ -373,9 +389,13 @@ async fn variables(
     // Generated defaults first, then the others in as many passes as their references need.
     for (name, default) in &suite.vars {
         if let VarDefault::Generate(regex) = default {
-            let strategy = proptest::string::string_regex(&case::generator_regex(regex))
-                .map_err(|e| Stop::Error(format!("vars.{name}: bad regex `{regex}`: {e}")))?;
-            let value = strategy.new_tree(&mut rng).map_err(|e| Stop::Error(e.to_string()))?.current();
+            let strategy = proptest::string::string_regex(&case::generator_regex(regex)).map_err(|e| {
+                Stop::Error(Reason::new(ReasonKind::Harness, format!("vars.{name}: bad regex `{regex}`: {e}")))
+            })?;
+            let value = strategy
+                .new_tree(&mut rng)
+                .map_err(|e| Stop::Error(Reason::new(ReasonKind::NoInput, e.to_string())))?
+                .current();
             vars.insert(name.clone(), Value::String(value));
         }
     }
@@ -401,22 +421,28 @@ async fn variables(
             }
         });
         if pending.len() == before {
-            return Err(Stop::Skip(last_error));
+            return Err(Stop::Skip(Reason::new(ReasonKind::NoInput, last_error)));
         }
     }
     for (name, value) in &target.given {
         vars.insert(name.clone(), Value::String(value.clone()));
     }
     if let Some(fixture) = &target.fixture {
-        let values = sandbox::fixture_values(fixture, seed).map_err(Stop::Error)?;
-        sandbox::create(&shared.client, &target.origin, fixture, &values).await.map_err(Stop::Error)?;
+        let values =
+            sandbox::fixture_values(fixture, seed).map_err(|e| Stop::Error(Reason::new(ReasonKind::Harness, e)))?;
+        sandbox::create(&shared.client, &target.origin, fixture, &values)
+            .await
+            .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, e)))?;
         vars.extend(values.into_iter().map(|(k, v)| (k, Value::String(v))));
     } else if let Some(fixture) = &spec.sandbox
         && let Some(missing) = fixture.variables().find(|n| !vars.contains_key(*n))
     {
-        return Err(Stop::Skip(format!(
-            "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
-            spec.id
+        return Err(Stop::Skip(Reason::new(
+            ReasonKind::MissingVariable,
+            format!(
+                "no value for variable `{missing}`: give --var {}.{missing}=VALUE (the target has no sandbox to make one)",
+                spec.id
+            ),
         )));
     }
     if let Some(Value::Object(input)) = input {
@@ -429,7 +455,10 @@ fn needs_sandbox(target: &SpecTarget, what: &str) -> Result<(), Stop> {
     if target.sandbox {
         Ok(())
     } else {
-        Err(Stop::Skip(format!("{what} needs the target's sandbox, which it has not")))
+        Err(Stop::Skip(Reason::new(
+            ReasonKind::NeedsSandbox,
+            format!("{what} needs the target's sandbox, which it has not"),
+        )))
     }
 }
 
@@ -445,14 +474,13 @@ async fn perform(
     vars: &Vars,
     run: &mut FlowRun,
 ) -> Result<Option<Answer>, Stop> {
-    let skip = |e: String| Stop::Skip(format!("step `{name}`: {e}"));
+    let skip = |e: String| Stop::Skip(Reason::new(ReasonKind::NoInput, format!("step `{name}`: {e}")));
     match action {
         Action::Call { operation, with } => {
-            let index = spec
-                .operations
-                .iter()
-                .position(|o| &o.id == operation)
-                .ok_or_else(|| Stop::Error(format!("no operation `{operation}`")))?;
+            let index =
+                spec.operations.iter().position(|o| &o.id == operation).ok_or_else(|| {
+                    Stop::Error(Reason::new(ReasonKind::Harness, format!("no operation `{operation}`")))
+                })?;
             let operation = &spec.operations[index];
             let input = step_input(operation, with, vars).map_err(skip)?;
             let variables: BTreeMap<String, String> = vars
@@ -488,7 +516,7 @@ async fn perform(
                     Ok(Some(Answer { status, body, operation: Some(index) }))
                 }
                 CallOutcome::NotSent(reason) => Err(Stop::Skip(reason)),
-                CallOutcome::Error(message) => Err(Stop::Error(format!("step `{name}`: {message}"))),
+                CallOutcome::Error(reason) => Err(Stop::Error(reason.map(|m| format!("step `{name}`: {m}")))),
             }
         }
         Action::Outbox { to } => {
@@ -498,9 +526,12 @@ async fn perform(
             }
             if !target.sandbox {
                 let wanted: Vec<String> = capture.keys().map(|k| format!("--var {}.{k}=VALUE", spec.id)).collect();
-                return Err(Stop::Skip(format!(
-                    "step `{name}` reads the sandbox outbox, which the target has not; give {}",
-                    wanted.join(" ")
+                return Err(Stop::Skip(Reason::new(
+                    ReasonKind::NeedsSandbox,
+                    format!(
+                        "step `{name}` reads the sandbox outbox, which the target has not; give {}",
+                        wanted.join(" ")
+                    ),
                 )));
             }
             let digits: String =
@@ -516,7 +547,9 @@ async fn perform(
                 .trim_end_matches('s')
                 .parse()
                 .map_err(|_| skip(format!("`{seconds}` is not a number of seconds")))?;
-            sandbox::advance(&shared.client, &target.origin, seconds, &target.clock).await.map_err(Stop::Error)?;
+            sandbox::advance(&shared.client, &target.origin, seconds, &target.clock)
+                .await
+                .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, e)))?;
             run.steps.push(StepResult {
                 step: name.to_owned(),
                 action: format!("advance {seconds}s"),
@@ -541,9 +574,9 @@ async fn perform(
                 .body(body.to_string());
             let answer = sandbox_call(shared, spec, name, &format!("state {state}"), request, run).await?;
             if answer.status != 200 {
-                return Err(Stop::Error(format!(
-                    "the sandbox refused state `{state}`: {} {}",
-                    answer.status, answer.body
+                return Err(Stop::Error(Reason::new(
+                    ReasonKind::Sandbox,
+                    format!("the sandbox refused state `{state}`: {} {}", answer.status, answer.body),
                 )));
             }
             Ok(None)
@@ -585,8 +618,11 @@ async fn sandbox_call(
     request: PreparedRequest,
     run: &mut FlowRun,
 ) -> Result<Answer, Stop> {
-    let response =
-        shared.client.send(&request).await.map_err(|e| Stop::Error(format!("the sandbox did not answer: {e}")))?;
+    let response = shared
+        .client
+        .send(&request)
+        .await
+        .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, format!("the sandbox did not answer: {e}"))))?;
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     let show = Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec);
     let mut shown = show.response(&response);
