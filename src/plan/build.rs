@@ -86,7 +86,7 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 if !either.required || fixed {
                     continue;
                 }
-                let places: Vec<String> = either.places.iter().map(describe_place).collect();
+                let places: Vec<String> = either.places.iter().map(RecipientPart::to_string).collect();
                 let mutation = Mutation {
                     kind: MutationKind::MissingRequired,
                     target: target_of(&either.places[0]),
@@ -135,14 +135,6 @@ fn target_of(place: &RecipientPart) -> Target {
         RecipientPart::Parameter(ParamLocation::Query, name) => Target::Query(name.clone()),
         RecipientPart::Parameter(ParamLocation::Path, name) => Target::Path(name.clone()),
         RecipientPart::Parameter(_, name) => Target::Header(name.clone()),
-    }
-}
-
-/// `query phone_number`, `body /phone_number`.
-fn describe_place(place: &RecipientPart) -> String {
-    match place {
-        RecipientPart::Body(pointer) => format!("body {pointer}"),
-        RecipientPart::Parameter(location, name) => format!("{} {name}", location.as_str()),
     }
 }
 

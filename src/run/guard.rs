@@ -272,14 +272,7 @@ pub fn rewrite(
 
 /// `body /ddi + body /phone`, for messages.
 fn describe(parts: &[RecipientPart]) -> String {
-    let names: Vec<String> = parts
-        .iter()
-        .map(|part| match part {
-            RecipientPart::Body(pointer) => format!("body {pointer}"),
-            RecipientPart::Parameter(location, name) => format!("{} {name}", location.as_str()),
-        })
-        .collect();
-    names.join(" + ")
+    parts.iter().map(RecipientPart::to_string).collect::<Vec<_>>().join(" + ")
 }
 
 /// Whether a negative case's broken value is (or contains) a recipient part: then no rewrite can

@@ -26,6 +26,16 @@ pub enum RecipientPart {
     Parameter(ParamLocation, String),
 }
 
+/// `body /phone_number`, `query phone_number`: a place as messages name it.
+impl std::fmt::Display for RecipientPart {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecipientPart::Body(pointer) => write!(f, "body {pointer}"),
+            RecipientPart::Parameter(location, name) => write!(f, "{} {name}", location.as_str()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SideEffect {
     /// Alternatives; each is a list of parts whose digits, concatenated, make the number.
