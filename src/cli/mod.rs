@@ -3,6 +3,7 @@
 
 mod exit;
 mod lint;
+mod report;
 mod run;
 mod serve;
 
@@ -23,9 +24,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate cases from the specs and check a target (default: the embedded reference server).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Check specs: $refs, versions, and every example against its own schema (exit 2 on problems).
     Lint(lint::LintArgs),
+    /// Merge shards' reports, or compare several runs side by side.
+    Report(report::ReportArgs),
     /// Run the reference server for the Z-API, Wawp and Hypersender APIs, with its /__sandbox.
     Serve(serve::ServeArgs),
 }
@@ -41,7 +44,8 @@ pub fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
+        Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
     };
     ExitCode::from(code)

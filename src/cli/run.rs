@@ -115,6 +115,10 @@ pub struct RunArgs {
     #[arg(long)]
     pub no_snapshots: bool,
 
+    /// A report file to write: FORMAT=PATH, with FORMAT json, junit, html or markdown (repeatable).
+    #[arg(long = "report", value_name = "FORMAT=PATH")]
+    pub reports: Vec<crate::report::ReportTarget>,
+
     /// Record the snapshots (write DIR/NAME.snap) instead of comparing them. Refused when CI is set.
     #[arg(long, conflicts_with = "no_snapshots")]
     pub update_snapshots: bool,
@@ -381,7 +385,8 @@ pub fn run(args: RunArgs) -> u8 {
             show_secrets: args.show_secrets,
             suites,
             snapshots,
-            keep_passed_exchanges: false,
+            // A file report that lists cases shows their exchanges too; the console needs failures only.
+            keep_passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
@@ -403,6 +408,10 @@ pub fn run(args: RunArgs) -> u8 {
         if result.dry_run {
             print!("{}", console::dry_run(&result));
             return CONFORMANT;
+        }
+        if let Err(e) = super::report::write_reports(&args.reports, |format| crate::report::render(format, &result)) {
+            eprintln!("error: {e}");
+            return HARNESS_ERROR;
         }
         let rendered = console::render(&result);
         print!("{}", if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered });

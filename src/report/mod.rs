@@ -1,5 +1,40 @@
 //! Reports: one file per format, each a function of the same [`crate::run::RunResult`]. Reports
-//! only read results; they never run anything.
+//! only read results; they never run anything, and never write files (the CLI does).
+//!
+//! - [`console`]: the terminal report.
+//! - [`json`]: the whole result, read back by [`merge`] and [`compare`].
+//! - [`junit`], [`html`], [`markdown`]: for CI viewers, people and pull-request comments.
+//! - [`compare`]: several runs side by side.
 
+pub mod compare;
 pub mod console;
+pub mod format;
 pub mod hints;
+pub mod html;
+pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod merge;
+
+pub use format::{Format, ReportTarget};
+
+use crate::run::RunResult;
+
+/// Why a report could not be rendered or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("{format} report: {message}")]
+    Render { format: Format, message: String },
+    #[error("{path}: {message}")]
+    Read { path: String, message: String },
+}
+
+/// A run's report in one format.
+pub fn render(format: Format, result: &RunResult) -> Result<String, ReportError> {
+    match format {
+        Format::Json => json::render(result),
+        Format::Junit => junit::render(result),
+        Format::Html => html::render(result),
+        Format::Markdown => markdown::render(result),
+    }
+}

@@ -1,0 +1,8 @@
+//! The junit report (not built yet).
+
+use super::{Format, ReportError};
+use crate::run::RunResult;
+
+pub fn render(_result: &RunResult) -> Result<String, ReportError> {
+    Err(ReportError::Render { format: Format::Junit, message: "not built yet".to_owned() })
+}
