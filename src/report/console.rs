@@ -4,89 +4,36 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::tally::{self, Cell, Counts, Row, RowKey, RowKind};
 use crate::case::CaseKind;
-use crate::check::{CheckId, Failure, RuleId, Severity};
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport, Verdict};
+use crate::check::Failure;
+use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport};
 
-/// The column head of a rule: short ones for the checks, the id itself for any other rule.
-fn column(rule: &RuleId) -> &str {
-    match rule.check() {
-        Some(CheckId::NotAServerError) => "5xx",
-        Some(CheckId::StatusCodeConformance) => "status",
-        Some(CheckId::ResponseSchemaConformance) => "schema",
-        Some(CheckId::ContentTypeConformance) => "ctype",
-        Some(CheckId::NegativeDataRejection) => "neg",
-        Some(CheckId::PositiveDataAcceptance) => "pos",
-        Some(CheckId::UnsupportedMethod) => "405",
-        Some(CheckId::UnsupportedMediaType) => "415",
-        Some(CheckId::AuthEnforced) => "auth",
-        Some(CheckId::RateLimitConformance) => "429",
-        None => rule.as_str(),
+/// A cell of the console matrix: `ok N`, `W N`, `FAIL N`, or `-` when the rule never ran there.
+fn cell(cell: Cell) -> String {
+    match (cell.failed, cell.warned) {
+        (0, 0) if cell.passed == 0 => "-".to_owned(),
+        (0, 0) => format!("ok {}", cell.passed),
+        (0, w) => format!("W {w}"),
+        (e, _) => format!("FAIL {e}"),
     }
 }
 
-/// The matrix's columns: every check in registry order, then the other rules that ran, sorted.
-fn columns(result: &RunResult) -> Vec<RuleId> {
-    let mut columns: Vec<RuleId> = CheckId::ALL.iter().map(|c| RuleId::from(*c)).collect();
-    let mut others: Vec<RuleId> = result
-        .cases
-        .iter()
-        .flat_map(|c| c.rules.iter())
-        .filter(|r| r.check().is_none())
-        .cloned()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    columns.append(&mut others);
-    columns
-}
-
-#[derive(Default, Clone, Copy)]
-struct Cell {
-    passed: usize,
-    errors: usize,
-    warnings: usize,
-}
-
-impl Cell {
-    fn render(self) -> String {
-        match (self.errors, self.warnings) {
-            (0, 0) if self.passed == 0 => "-".to_owned(),
-            (0, 0) => format!("ok {}", self.passed),
-            (0, w) => format!("W {w}"),
-            (e, _) => format!("FAIL {e}"),
-        }
-    }
-}
-
-/// The matrix: one row per operation, one column per check, counting exchanges.
+/// The matrix: one row per operation, one column per check, counting exchanges (the shared
+/// [`tally`](super::tally); scenarios have their own section).
 pub fn matrix(result: &RunResult) -> String {
-    let mut rows: BTreeMap<(String, String), BTreeMap<RuleId, Cell>> = BTreeMap::new();
-    for case in &result.cases {
-        let row = rows.entry((case.spec.clone(), case.operation.clone())).or_default();
-        for rule in &case.rules {
-            let cell = row.entry(rule.clone()).or_default();
-            let failures: Vec<_> = case.failures.iter().filter(|f| f.rule == *rule).collect();
-            if failures.is_empty() {
-                cell.passed += 1;
-            } else if failures.iter().any(|f| f.severity == Severity::Error) {
-                cell.errors += 1;
-            } else {
-                cell.warnings += 1;
-            }
-        }
-    }
-    let width = rows.keys().map(|(s, o)| s.len() + o.len() + 2).max().unwrap_or(9).max(9);
-    let columns = columns(result);
+    let rows: Vec<(RowKey, Row)> = tally::rows(result).into_iter().filter(|(k, _)| k.kind == RowKind::Operation).collect();
+    let width = rows.iter().map(|(k, _)| k.label().len()).max().unwrap_or(9).max(9);
+    let columns = tally::columns(rows.iter().map(|(_, r)| r));
     let mut out = format!("{:<width$}", "operation");
     for rule in &columns {
-        let _ = write!(out, " {:>8}", column(rule));
+        let _ = write!(out, " {:>8}", tally::column(rule));
     }
     out.push('\n');
-    for ((spec, operation), cells) in &rows {
-        let _ = write!(out, "{:<width$}", format!("{spec}::{operation}"));
+    for (key, row) in &rows {
+        let _ = write!(out, "{:<width$}", key.label());
         for rule in &columns {
-            let _ = write!(out, " {:>8}", cells.get(rule).copied().unwrap_or_default().render());
+            let _ = write!(out, " {:>8}", cell(row.cells.get(rule).copied().unwrap_or_default()));
         }
         out.push('\n');
     }
@@ -377,37 +324,26 @@ pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
 
 /// The closing line: counts, the verdict and the seed to reproduce the run.
 pub fn summary(result: &RunResult) -> String {
-    let passed = result.count(|s| *s == CaseStatus::Passed);
-    let failed = result.cases.iter().filter(|c| c.fails_run(result.strict)).count();
-    let warned = result.cases.iter().filter(|c| !c.failures.is_empty() && !c.fails_run(result.strict)).count();
-    let skipped = result.count(|s| matches!(s, CaseStatus::Skipped(_)));
-    let errors = result.count(|s| matches!(s, CaseStatus::Error(_)));
-    let verdict = match result.verdict() {
-        Verdict::Conformant => "conformant",
-        Verdict::Nonconformant => "NOT conformant",
-        Verdict::Incomplete => "incomplete",
-        Verdict::NothingTested => "nothing was tested",
-    };
+    let cases = Counts::cases(result);
     let strict = if result.strict { ", strict" } else { "" };
     let scenarios = if result.scenarios.is_empty() {
         String::new()
     } else {
-        let count = |pick: fn(&ScenarioResult, bool) -> bool| {
-            result.scenarios.iter().filter(|s| pick(s, result.strict)).count()
-        };
+        let s = Counts::scenarios(result);
         format!(
             "{} scenarios: {} passed, {} failed, {} warned, {} skipped, {} errors; ",
-            result.scenarios.len(),
-            count(|s, _| s.status == CaseStatus::Passed),
-            count(|s, strict| s.fails_run(strict)),
-            count(|s, strict| !s.failures.is_empty() && !s.fails_run(strict)),
-            count(|s, _| matches!(s.status, CaseStatus::Skipped(_))),
-            count(|s, _| matches!(s.status, CaseStatus::Error(_))),
+            s.total, s.passed, s.failed, s.warned, s.skipped, s.errors
         )
     };
     format!(
-        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
-        result.cases.len(),
+        "{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{} (seed {}{strict}, {:.1}s)\n",
+        cases.total,
+        cases.passed,
+        cases.failed,
+        cases.warned,
+        cases.skipped,
+        cases.errors,
+        tally::verdict(result.verdict()),
         result.seed,
         result.duration.as_secs_f64()
     )
@@ -419,6 +355,8 @@ mod tests {
 
     use super::*;
     use crate::case::{CaseId, Mutation, MutationKind, Target};
+    use crate::check::CheckId;
+    use crate::run::Verdict;
     use crate::check::Failure;
     use crate::http::PreparedRequest;
     use crate::run::{ResponseSummary, TargetInfo};

@@ -15,6 +15,9 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod merge;
+pub mod tally;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use format::{Format, ReportTarget};
 
