@@ -67,8 +67,9 @@ fn elements(xml: &str) -> Counts {
 }
 
 fn suite_attributes(xml: &str) -> Counts {
-    let suite = regex::Regex::new(r#"<testsuite name="[^"]*" tests="(\d+)" skipped="(\d+)" errors="(\d+)" failures="(\d+)""#)
-        .unwrap();
+    let suite =
+        regex::Regex::new(r#"<testsuite name="[^"]*" tests="(\d+)" skipped="(\d+)" errors="(\d+)" failures="(\d+)""#)
+            .unwrap();
     let mut counts = Counts::default();
     for c in suite.captures_iter(xml) {
         let n = |i: usize| c[i].parse::<usize>().unwrap();
@@ -139,8 +140,19 @@ async fn failures_errors_and_skips_are_valid_junit_with_the_json_counts() {
         run_with_reports(
             &dir2,
             &[
-                "run", "--target", &zapi, "--target", &wawp, "--target", &hypersender, "--cases", "2", "--seed", "3",
-                "--max-response-bytes", "300",
+                "run",
+                "--target",
+                &zapi,
+                "--target",
+                &wawp,
+                "--target",
+                &hypersender,
+                "--cases",
+                "2",
+                "--seed",
+                "3",
+                "--max-response-bytes",
+                "300",
             ],
         )
     })

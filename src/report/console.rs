@@ -22,7 +22,8 @@ fn cell(cell: Cell) -> String {
 /// The matrix: one row per operation, one column per check, counting exchanges (the shared
 /// [`tally`](super::tally); scenarios have their own section).
 pub fn matrix(result: &RunResult) -> String {
-    let rows: Vec<(RowKey, Row)> = tally::rows(result).into_iter().filter(|(k, _)| k.kind == RowKind::Operation).collect();
+    let rows: Vec<(RowKey, Row)> =
+        tally::rows(result).into_iter().filter(|(k, _)| k.kind == RowKind::Operation).collect();
     let width = rows.iter().map(|(k, _)| k.label().len()).max().unwrap_or(9).max(9);
     let columns = tally::columns(rows.iter().map(|(_, r)| r));
     let mut out = format!("{:<width$}", "operation");
@@ -356,9 +357,9 @@ mod tests {
     use super::*;
     use crate::case::{CaseId, Mutation, MutationKind, Target};
     use crate::check::CheckId;
-    use crate::run::Verdict;
     use crate::check::Failure;
     use crate::http::PreparedRequest;
+    use crate::run::Verdict;
     use crate::run::{ResponseSummary, TargetInfo};
     use crate::spec::{Level, Source};
 

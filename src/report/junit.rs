@@ -149,7 +149,9 @@ mod tests {
     fn renders_failures_warnings_skips_and_errors() {
         let xml = render(&result()).unwrap();
         insta::assert_snapshot!(xml);
-        assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conform\" tests=\"5\""));
+        assert!(
+            xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"conform\" tests=\"5\"")
+        );
         assert!(!xml.lines().nth(1).unwrap().contains("skipped="), "the root has no skipped attribute");
         assert_eq!(xml.matches("<failure ").count(), 1, "the warning-only case passes");
         assert_eq!(xml.matches("<skipped ").count(), 1);

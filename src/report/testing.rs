@@ -6,9 +6,7 @@ use std::time::Duration;
 
 use crate::case::{CaseId, CaseKind};
 use crate::check::{CheckId, Failure, RuleId};
-use crate::run::{
-    CaseResult, CaseStatus, Reason, ReasonKind, RunResult, ScenarioResult, SendGuardReport, TargetInfo,
-};
+use crate::run::{CaseResult, CaseStatus, Reason, ReasonKind, RunResult, ScenarioResult, SendGuardReport, TargetInfo};
 use crate::spec::{Level, Source};
 
 pub fn case(operation: &str, name: &str, status: CaseStatus, failures: Vec<Failure>) -> CaseResult {
@@ -79,4 +77,3 @@ pub fn result() -> RunResult {
         duration: Duration::from_millis(1250),
     }
 }
-
