@@ -129,7 +129,7 @@ pub fn column(rule: &RuleId) -> &str {
 
 /// How many cases (or scenarios) ended which way. `failed` fails the run; `warned` broke only
 /// rules that are warnings in this run (not `--strict`).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Counts {
     pub total: usize,
     pub passed: usize,
