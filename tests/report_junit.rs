@@ -4,6 +4,7 @@
 //! same failure, error and skip counts as the JSON report of the same run.
 
 #[path = "support/tools.rs"]
+#[allow(dead_code)] // chromium_flags serves the HTML report's test
 mod tools;
 
 use std::path::{Path, PathBuf};
