@@ -439,6 +439,8 @@ mod tests {
             response: None,
             shrink_steps: 0,
             snapshot: None,
+            plan_index: 0,
+            duration: std::time::Duration::ZERO,
         }
     }
 
@@ -484,6 +486,9 @@ mod tests {
         skipped.rules.clear();
         RunResult {
             seed: 42,
+            started_at: "2026-12-01T00:00:00.000Z".into(),
+            shard: None,
+            rules: Vec::new(),
             strict: false,
             dry_run: false,
             missing: Vec::new(),
@@ -498,6 +503,7 @@ mod tests {
                 base_url: "http://127.0.0.1:9".into(),
                 sandbox: true,
                 sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
+                reference: None,
             }],
             cases: vec![passed, failed, skipped],
             scenarios: Vec::new(),
