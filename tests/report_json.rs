@@ -219,7 +219,8 @@ fn the_schema_refuses_a_mutated_report() {
     let tmp = scratch("mutated");
     let dir = tmp.0.clone();
     let (report, _) = run_report(&dir, "clean", &["run", "--dry-run", "--cases", "1", "--seed", "2"], 0);
-    let mutations: [(&str, fn(&mut Value)); 6] = [
+    type Mutation = (&'static str, fn(&mut Value));
+    let mutations: [Mutation; 6] = [
         ("a seed that is a string", |r| r["cases"][0]["seed"] = json!("42")),
         ("an unknown status", |r| r["cases"][0]["status"] = json!({"status": "fine"})),
         ("a skip without its reason", |r| r["cases"][0]["status"] = json!({"status": "skipped"})),

@@ -121,3 +121,58 @@ fn targets(targets: &[TargetInfo]) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Shard `index` of `count` holding these (case id, plan index) and taking `ms` milliseconds.
+    fn shard(index: u32, count: u32, cases: &[(&str, usize)], ms: u64) -> (String, RunResult) {
+        let cases: Vec<_> = cases
+            .iter()
+            .map(|(id, place)| {
+                json!({"id": id, "spec": "s", "operation": "o", "kind": {"kind": "positive"}, "seed": 1,
+                       "status": {"status": "passed"}, "rules": [], "failures": [], "request": null, "curl": null,
+                       "response": null, "shrink_steps": 0, "plan_index": place, "duration": 1})
+            })
+            .collect();
+        let run = json!({
+            "seed": 7, "started_at": format!("2026-12-01T00:00:0{index}.000Z"),
+            "shard": {"index": index, "count": count}, "strict": false, "dry_run": false,
+            "targets": [{"spec": "s", "base_url": "http://h", "sandbox": true, "sandbox_evidence": "", "reference": null}],
+            "cases": cases, "scenarios": [],
+            "send_guard": {"max_sends": 10, "sends": [], "budget_skipped": cases.iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), "recipient_mutations": []},
+            "missing": [{"spec": "s", "name": "token", "env": "CONFORM_VAR_S_TOKEN"}],
+            "rules": [], "duration": ms
+        });
+        (format!("shard-{index}.json"), serde_json::from_value(run).unwrap())
+    }
+
+    #[test]
+    fn shards_come_back_in_plan_order() {
+        let merged =
+            merge(vec![shard(2, 2, &[("b", 1), ("d", 3)], 900), shard(1, 2, &[("a", 0), ("c", 2)], 400)]).unwrap();
+        let ids: Vec<String> = merged.cases.iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+        assert_eq!(merged.send_guard.budget_skipped, ["a", "b", "c", "d"]);
+        assert_eq!(merged.missing.len(), 1, "each missing variable once");
+        assert_eq!(merged.duration, std::time::Duration::from_millis(900), "the slowest shard");
+        assert_eq!(merged.started_at, "2026-12-01T00:00:01.000Z", "the earliest start");
+        assert_eq!(merged.shard, None);
+    }
+
+    #[test]
+    fn shards_of_different_runs_are_refused_naming_the_file() {
+        let error = |shards| merge(shards).unwrap_err().to_string();
+        let message = error(vec![shard(1, 2, &[("a", 0)], 1), shard(2, 3, &[("b", 1)], 1)]);
+        assert!(message.starts_with("shard-2.json: shard 2/3 of 3, but shard-1.json is of 2"), "{message}");
+        let message = error(vec![shard(1, 2, &[("a", 0)], 1), shard(2, 2, &[("a", 0)], 1)]);
+        assert!(message.contains("shard-2.json: `a` is in shard-1.json too"), "{message}");
+        let (path, mut other) = shard(2, 2, &[("b", 1)], 1);
+        other.targets[0].base_url = "http://elsewhere".to_owned();
+        let message = error(vec![shard(1, 2, &[("a", 0)], 1), (path, other)]);
+        assert!(message.contains("shard-2.json: targets s at http://elsewhere"), "{message}");
+        assert!(error(Vec::new()).contains("no shard"));
+    }
+}

@@ -73,7 +73,7 @@ mod tests {
     #[test]
     fn a_check_is_cited_with_its_generic_source_and_each_specific_one() {
         let failure = Failure::new(CheckId::ResponseSchemaConformance, Source::new(Level::Field, "issue 12"), "m");
-        let rules = vec![RuleId::from(CheckId::ResponseSchemaConformance), RuleId::new("snapshot")];
+        let rules = [RuleId::from(CheckId::ResponseSchemaConformance), RuleId::new("snapshot")];
         let generic = RuleInfo::generic(&rules[0]).unwrap();
         let snapshot = RuleInfo::generic(&rules[1]).unwrap();
         assert_eq!(snapshot.severity, Severity::Error, "a changed snapshot fails the run");
