@@ -389,6 +389,7 @@ pub fn summary(result: &RunResult) -> String {
         Verdict::NothingTested => "nothing was tested",
     };
     let strict = if result.strict { ", strict" } else { "" };
+    let shard = result.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
     let scenarios = if result.scenarios.is_empty() {
         String::new()
     } else {
@@ -406,7 +407,7 @@ pub fn summary(result: &RunResult) -> String {
         )
     };
     format!(
-        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
+        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}{shard}, {:.1}s)\n",
         result.cases.len(),
         result.seed,
         result.duration.as_secs_f64()
@@ -524,6 +525,15 @@ mod tests {
         assert!(summary(&strict).contains("1 failed, 0 warned"), "{}", summary(&strict));
         assert_eq!(result().verdict(), Verdict::Conformant);
         assert!(summary(&result()).contains("0 failed, 1 warned"));
+    }
+
+    #[test]
+    fn a_shard_says_which_it_is() {
+        let mut shard = result();
+        assert!(summary(&shard).contains("(seed 42, 1.5s)"), "{}", summary(&shard));
+        shard.shard = Some(crate::plan::Shard::new(2, 3).unwrap());
+        shard.strict = true;
+        assert!(summary(&shard).contains("(seed 42, strict, shard 2/3, 1.5s)"), "{}", summary(&shard));
     }
 
     #[test]
