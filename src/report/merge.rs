@@ -13,6 +13,10 @@
 //! - `started_at` is the earliest shard's, and `duration` the longest shard's wall time: shards run
 //!   side by side on a CI matrix, so the run took as long as its slowest machine;
 //! - the targets are the first shard's, and `shard` is `None`: the result is whole again.
+//!
+//! What a merge cannot make equal to the whole run: the send guard's budget and the choice of the
+//! case to shrink per operation and check are each shard's own, so a merged result can hold more
+//! shrunk cases (and, on a target without a sandbox, more sends) than one whole run would.
 
 use std::collections::{BTreeMap, BTreeSet};
 
