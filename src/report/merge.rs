@@ -40,6 +40,7 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
     let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
     for (path, run) in &shards {
         let shard = run.shard.expect("checked above");
+        crate::plan::Shard::new(shard.index, shard.count).map_err(|e| fail(path, format!("shard {e}")))?;
         if shard.count != count {
             return Err(fail(path, format!("shard {shard} of {}, but {first_path} is of {count}", shard.count)));
         }
@@ -178,5 +179,7 @@ mod tests {
         let message = error(vec![shard(1, 2, &[("a", 0)], 1), (path, other)]);
         assert!(message.contains("shard-2.json: targets s at http://elsewhere"), "{message}");
         assert!(error(Vec::new()).contains("no shard"));
+        let message = error(vec![shard(1, 2, &[("a", 0)], 1), shard(3, 2, &[("b", 1)], 1)]);
+        assert!(message.contains("shard-3.json: shard 3/2: the shard index is 1-based"), "{message}");
     }
 }
