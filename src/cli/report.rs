@@ -57,7 +57,9 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<RunResult>, ReportError> {
 }
 
 fn merge(shards: &[PathBuf], reports: &[ReportTarget]) -> Result<(), String> {
-    let merged = report::merge::merge(read_all(shards).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    let runs = read_all(shards).map_err(|e| e.to_string())?;
+    let named = shards.iter().map(|p| p.display().to_string()).zip(runs).collect();
+    let merged = report::merge::merge(named).map_err(|e| e.to_string())?;
     write_reports(reports, |format| report::render(format, &merged))
 }
 

@@ -122,6 +122,11 @@ pub struct RunArgs {
     /// Record the snapshots (write DIR/NAME.snap) instead of comparing them. Refused when CI is set.
     #[arg(long, conflicts_with = "no_snapshots")]
     pub update_snapshots: bool,
+
+    /// Run only shard I of N (1-based) of the cases and scenarios, split by a stable hash of their
+    /// ids; merge the shards' JSON reports with `conform report merge`. --max-sends applies per shard.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::plan::Shard>,
 }
 
 /// Whether CI is set (and not to `false`): then nothing is written, as with insta.
@@ -382,6 +387,9 @@ pub fn run(args: RunArgs) -> u8 {
             max_sends: args.max_sends,
             dry_run: args.dry_run,
             known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
+            // The embedded server runs no variant.
+            references: embedded.iter().map(|server| (server.url(), Vec::new())).collect(),
+            shard: args.shard,
             show_secrets: args.show_secrets,
             suites,
             snapshots,
@@ -405,13 +413,14 @@ pub fn run(args: RunArgs) -> u8 {
                 return HARNESS_ERROR;
             }
         };
-        if result.dry_run {
-            print!("{}", console::dry_run(&result));
-            return CONFORMANT;
-        }
+        // A dry run writes its reports too: they list every request it would send.
         if let Err(e) = super::report::write_reports(&args.reports, |format| crate::report::render(format, &result)) {
             eprintln!("error: {e}");
             return HARNESS_ERROR;
+        }
+        if result.dry_run {
+            print!("{}", console::dry_run(&result));
+            return CONFORMANT;
         }
         let rendered = console::render(&result);
         print!("{}", if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered });

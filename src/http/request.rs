@@ -9,6 +9,8 @@ pub struct PreparedRequest {
     pub url: String,
     /// In the order they are sent; names as written.
     pub headers: Vec<(String, String)>,
+    /// Written in a report as text when it is UTF-8, else as `{"base64": "…"}`.
+    #[serde(with = "body_serde")]
     pub body: Option<Vec<u8>>,
 }
 
@@ -35,5 +37,59 @@ impl PreparedRequest {
     /// The body as text (lossy), for display.
     pub fn body_text(&self) -> Option<String> {
         self.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+}
+
+/// A body in a report: readable text when it is UTF-8 (nearly always), else `{"base64": "…"}`,
+/// rather than a list of byte values nobody can read.
+mod body_serde {
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Text(String),
+        Bytes { base64: String },
+    }
+
+    pub fn serialize<S: Serializer>(body: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        let written = body.as_ref().map(|bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => Written::Text(text.to_owned()),
+            Err(_) => Written::Bytes { base64: base64::engine::general_purpose::STANDARD.encode(bytes) },
+        });
+        written.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        match Option::<Written>::deserialize(d)? {
+            None => Ok(None),
+            Some(Written::Text(text)) => Ok(Some(text.into_bytes())),
+            Some(Written::Bytes { base64 }) => base64::engine::general_purpose::STANDARD
+                .decode(base64)
+                .map(Some)
+                .map_err(|e| serde::de::Error::custom(format!("body: not base64: {e}"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_body_is_written_as_text_or_base64_and_read_back() {
+        let text = PreparedRequest::new("POST", "http://h/").body(r#"{"a":"é"}"#);
+        let json = serde_json::to_value(&text).unwrap();
+        assert_eq!(json["body"], r#"{"a":"é"}"#);
+        let binary = PreparedRequest::new("POST", "http://h/").body(vec![0xff, 0x00, 0x41]);
+        let json = serde_json::to_value(&binary).unwrap();
+        assert_eq!(json["body"], serde_json::json!({"base64": "/wBB"}));
+        let none = PreparedRequest::new("GET", "http://h/");
+        assert_eq!(serde_json::to_value(&none).unwrap()["body"], serde_json::Value::Null);
+        for request in [text, binary, none] {
+            let back: PreparedRequest = serde_json::from_value(serde_json::to_value(&request).unwrap()).unwrap();
+            assert_eq!(back, request);
+        }
     }
 }

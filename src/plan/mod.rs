@@ -1,10 +1,12 @@
 //! The plan: every case of a run, built from the specs. Positive cases per operation (`--cases N`),
 //! one negative case per constraint plus malformed JSON, and the protocol probes. Each case gets a
 //! seed derived from the run's seed and its id, so `--seed S` reproduces a run and one case can be
-//! re-run alone.
+//! re-run alone. `--shard I/N` ([`Shard`]) keeps one machine's part of it.
 
 mod build;
 mod seed;
+mod shard;
 
 pub use build::{Plan, PlanOptions, plan};
 pub use seed::case_seed;
+pub use shard::Shard;

@@ -327,6 +327,7 @@ pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
 pub fn summary(result: &RunResult) -> String {
     let cases = Counts::cases(result);
     let strict = if result.strict { ", strict" } else { "" };
+    let shard = result.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
     let scenarios = if result.scenarios.is_empty() {
         String::new()
     } else {
@@ -337,7 +338,7 @@ pub fn summary(result: &RunResult) -> String {
         )
     };
     format!(
-        "{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{} (seed {}{strict}, {:.1}s)\n",
+        "{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{} (seed {}{strict}{shard}, {:.1}s)\n",
         cases.total,
         cases.passed,
         cases.failed,
@@ -378,6 +379,8 @@ mod tests {
             response: None,
             shrink_steps: 0,
             snapshot: None,
+            plan_index: 0,
+            duration: std::time::Duration::ZERO,
         }
     }
 
@@ -423,6 +426,9 @@ mod tests {
         skipped.rules.clear();
         RunResult {
             seed: 42,
+            started_at: "2026-12-01T00:00:00.000Z".into(),
+            shard: None,
+            rules: Vec::new(),
             strict: false,
             dry_run: false,
             missing: Vec::new(),
@@ -437,6 +443,7 @@ mod tests {
                 base_url: "http://127.0.0.1:9".into(),
                 sandbox: true,
                 sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
+                reference: None,
             }],
             cases: vec![passed, failed, skipped],
             scenarios: Vec::new(),
@@ -457,6 +464,15 @@ mod tests {
         assert!(summary(&strict).contains("1 failed, 0 warned"), "{}", summary(&strict));
         assert_eq!(result().verdict(), Verdict::Conformant);
         assert!(summary(&result()).contains("0 failed, 1 warned"));
+    }
+
+    #[test]
+    fn a_shard_says_which_it_is() {
+        let mut shard = result();
+        assert!(summary(&shard).contains("(seed 42, 1.5s)"), "{}", summary(&shard));
+        shard.shard = Some(crate::plan::Shard::new(2, 3).unwrap());
+        shard.strict = true;
+        assert!(summary(&shard).contains("(seed 42, strict, shard 2/3, 1.5s)"), "{}", summary(&shard));
     }
 
     #[test]

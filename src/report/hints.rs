@@ -54,9 +54,14 @@ mod tests {
             response: Some(ResponseSummary { status, headers: Vec::new(), body: String::new(), truncated: false }),
             shrink_steps: 0,
             snapshot: None,
+            plan_index: 0,
+            duration: std::time::Duration::ZERO,
         };
         RunResult {
             seed: 1,
+            started_at: "2026-12-01T00:00:00.000Z".into(),
+            shard: None,
+            rules: Vec::new(),
             strict: false,
             dry_run: false,
             targets: vec![TargetInfo {
@@ -64,6 +69,7 @@ mod tests {
                 base_url: "http://h/v1".into(),
                 sandbox: false,
                 sandbox_evidence: "GET /__sandbox answered 404: no sandbox".into(),
+                reference: None,
             }],
             cases: statuses.iter().map(|s| case(*s)).collect(),
             send_guard: Default::default(),

@@ -44,5 +44,7 @@ pub fn read(path: &Path) -> Result<RunResult, ReportError> {
         Some(v) => return Err(fail(format!("report_version {v}: this conform reads version {REPORT_VERSION}"))),
         None => return Err(fail("no `report_version`: not a conform JSON report (--report json=PATH)".to_owned())),
     }
-    serde_json::from_str::<JsonReport>(&text).map(|r| r.run).map_err(|e| fail(e.to_string()))
+    // The run is read by itself (the version was checked above): through `JsonReport`'s flatten,
+    // serde_json would place every error at the end of the file instead of at its line and column.
+    serde_json::from_str::<RunResult>(&text).map_err(|e| fail(e.to_string()))
 }

@@ -18,8 +18,7 @@
 //! That schema declares no `skipped` attribute on the root `<testsuites>`, which quick-junit
 //! always writes, so it is taken off there; every `<testsuite>` keeps its own `skipped` count.
 //!
-//! TODO(lead): no `time` per test case yet: results carry one duration for the whole run. When
-//! cases and scenarios get their own `duration`, set it with `TestCase::set_time`.
+//! Each test case's `time` is its case's or scenario's own duration, shrinking included.
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -53,7 +52,7 @@ fn suites(result: &RunResult) -> Vec<(String, String, Vec<TestCase>)> {
         let body = failure_block(case, result.strict);
         let outcome = Outcome { status: &case.status, failures: &case.failures, strict: result.strict, body };
         let mut test = outcome.test_case(case.id.as_str());
-        test.set_classname(format!("{}.{}", case.spec, case.operation));
+        test.set_classname(format!("{}.{}", case.spec, case.operation)).set_time(case.duration);
         add(case.spec.clone(), &case.spec, test);
     }
     for scenario in &result.scenarios {
@@ -61,7 +60,7 @@ fn suites(result: &RunResult) -> Vec<(String, String, Vec<TestCase>)> {
         let outcome = Outcome { status: &scenario.status, failures: &scenario.failures, strict: result.strict, body };
         let mut test = outcome.test_case(&scenario.id);
         let name = format!("{}.{}", scenario.spec, scenario.suite);
-        test.set_classname(name.clone());
+        test.set_classname(name.clone()).set_time(scenario.duration);
         add(name, &scenario.spec, test);
     }
     suites

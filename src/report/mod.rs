@@ -31,6 +31,9 @@ pub enum ReportError {
     Render { format: Format, message: String },
     #[error("{path}: {message}")]
     Read { path: String, message: String },
+    /// Shards that do not make one run, for a reason no single file is to blame for.
+    #[error("report merge: {0}")]
+    Merge(String),
 }
 
 /// A run's report in one format.

@@ -32,6 +32,8 @@ pub fn case(operation: &str, name: &str, status: CaseStatus, failures: Vec<Failu
         }),
         shrink_steps: 0,
         snapshot: None,
+        duration: Duration::from_millis(12),
+        plan_index: 0,
     }
 }
 
@@ -54,6 +56,8 @@ pub fn result() -> RunResult {
         input: None,
         shrink_steps: 0,
         snapshots: Vec::new(),
+        duration: Duration::from_millis(30),
+        plan_index: 4,
     };
     RunResult {
         seed: 42,
@@ -64,6 +68,7 @@ pub fn result() -> RunResult {
             base_url: "http://127.0.0.1:PORT".into(),
             sandbox: true,
             sandbox_evidence: "GET /__sandbox: a conform sandbox".into(),
+            reference: None,
         }],
         cases: vec![
             case("request-code", "0", CaseStatus::Passed, Vec::new()),
@@ -75,5 +80,8 @@ pub fn result() -> RunResult {
         send_guard: SendGuardReport::default(),
         missing: Vec::new(),
         duration: Duration::from_millis(1250),
+        started_at: "2026-12-01T00:00:00.000Z".into(),
+        shard: None,
+        rules: Vec::new(),
     }
 }

@@ -21,7 +21,7 @@ use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
-use crate::plan::{Plan, PlanOptions, plan};
+use crate::plan::{Plan, PlanOptions, Shard, plan};
 use crate::snapshot;
 use crate::spec::{Operation, SandboxFixture, Spec};
 use crate::suite::Suite;
@@ -67,6 +67,11 @@ pub struct RunConfig {
     /// default) for callers that inspect them; the CLI turns it off, so that a long run's memory
     /// holds failures and aggregates rather than every exchange.
     pub keep_passed_exchanges: bool,
+    /// `--shard I/N`: run only this part of the plan.
+    pub shard: Option<Shard>,
+    /// Target URLs that are a conform reference server that conform started itself, each with
+    /// the variants it runs (recorded in [`TargetInfo::reference`]).
+    pub references: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for RunConfig {
@@ -89,6 +94,8 @@ impl Default for RunConfig {
             suites: Vec::new(),
             snapshots: snapshot::Settings::default(),
             keep_passed_exchanges: true,
+            shard: None,
+            references: BTreeMap::new(),
         }
     }
 }
@@ -145,6 +152,8 @@ pub(super) struct Shared {
     /// Per case: what the send guard decided. Decided before the run, in plan order, so that
     /// which calls are made does not depend on timing.
     admissions: Vec<Admission>,
+    /// Per case: its place in the whole plan (the same as its index unless `--shard` cut it).
+    positions: Vec<usize>,
     /// Scenarios that move a sandbox's clock hold this exclusively; the others share it, so that
     /// one scenario's time travel never expires another's code. The clock is the target's, for
     /// every API on it.
@@ -198,6 +207,7 @@ impl Session {
         let mut clocks: BTreeMap<String, Arc<TargetClock>> = BTreeMap::new();
         let mut targets = Vec::new();
         let mut evidence = Vec::new();
+        let mut references = Vec::new();
         for (spec, url) in config.specs.iter().zip(&config.targets) {
             let url = url.trim_end_matches('/').to_owned();
             // The sandbox sits beside the API (`URL/__sandbox`) or at the server's root: an exact
@@ -240,6 +250,7 @@ impl Session {
                 }
             }
             let handshake = handshake.expect("at least the URL itself was asked");
+            references.push(config.references.get(&url).cloned());
             let base = url.clone();
             // A spec's sandbox api is the one its fixture names, or else its id.
             let api = spec.sandbox.as_ref().map_or(spec.id.as_str(), |f| f.api.as_str());
@@ -269,16 +280,24 @@ impl Session {
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
         let missing = all_missing(&config.specs, &targets);
         let Plan { seed, cases } = plan(&config.specs, &names, &config.plan);
+        let scenarios = plan_scenarios(&config.suites, &config.specs, seed);
+        // `--shard I/N`, the one place a plan is cut: a case keeps its id and seed (so the same
+        // request as in the whole run) and its place in the whole plan; a scenario goes whole.
+        let keeps = |id: &str| config.shard.is_none_or(|shard| shard.keeps(id));
+        let (positions, cases): (Vec<usize>, Vec<Case>) =
+            cases.into_iter().enumerate().filter(|(_, case)| keeps(case.id.as_str())).unzip();
+        let scenarios: Vec<PlannedScenario> = scenarios.into_iter().filter(|s| keeps(&s.id)).collect();
         let info = config
             .specs
             .iter()
             .zip(&targets)
-            .zip(evidence)
-            .map(|((spec, t), evidence)| TargetInfo {
+            .zip(evidence.into_iter().zip(references))
+            .map(|((spec, t), (evidence, reference))| TargetInfo {
                 spec: spec.id.clone(),
                 base_url: t.base_url.clone(),
                 sandbox: t.sandbox,
                 sandbox_evidence: evidence,
+                reference,
             })
             .collect();
         let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);
@@ -290,10 +309,10 @@ impl Session {
             guard,
             sends: Default::default(),
             admissions: Vec::new(),
+            positions,
             time: Default::default(),
         };
         shared.admissions = admissions(&shared, &cases);
-        let scenarios = plan_scenarios(&shared.config.suites, &shared.config.specs, seed);
         Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info, missing })
     }
 
@@ -345,6 +364,7 @@ impl Session {
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
     pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
         let started = Instant::now();
+        let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let Session { shared, cases, scenarios, seed, targets, missing } = self;
         let total = cases.len() + scenarios.len();
         on_event(Event::Planned { cases: total });
@@ -434,10 +454,13 @@ impl Session {
             budget_skipped: refused(|r| matches!(r, Refusal::BudgetSpent(_))),
             recipient_mutations: refused(|r| matches!(r, Refusal::RecipientMutated(_))),
         };
-        let cases = results.into_iter().flatten().collect();
+        let cases: Vec<CaseResult> = results.into_iter().flatten().collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
         Ok(RunResult {
             seed,
+            started_at,
+            shard: shared.config.shard,
+            rules: super::rules::catalogue(&cases, &scenarios),
             strict,
             dry_run,
             targets,
@@ -539,8 +562,16 @@ fn admissions(shared: &Shared, cases: &[Case]) -> Vec<Admission> {
     admissions
 }
 
-/// Runs the case at `index` of the plan; with `shrink`, a failing generated case is then shrunk to a minimal input.
+/// Runs the case at `index` of the plan; with `shrink`, a failing generated case is then shrunk
+/// to a minimal input. Timed, shrinking included.
 async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> CaseResult {
+    let started = Instant::now();
+    let mut result = run_untimed(shared, case, index, shrink).await;
+    result.duration = started.elapsed();
+    result
+}
+
+async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -> CaseResult {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -558,6 +589,8 @@ async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> C
         response: None,
         shrink_steps: 0,
         snapshot: None,
+        plan_index: shared.positions[index],
+        duration: std::time::Duration::ZERO,
     };
     let first = match first_input(shared, case) {
         Ok(input) => input,

@@ -7,6 +7,7 @@ mod guard;
 mod pool;
 mod reason;
 mod result;
+mod rules;
 mod sandbox;
 mod scenario;
 mod shown;
@@ -18,6 +19,7 @@ pub use reason::{Reason, ReasonKind};
 pub use result::{
     CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict,
 };
+pub use rules::{RuleInfo, catalogue, sorted as sorted_rules};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
 pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

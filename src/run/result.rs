@@ -7,10 +7,12 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::reason::Reason;
+use super::rules::RuleInfo;
 use super::scenario::ScenarioResult;
 use crate::case::{CaseId, CaseKind};
 use crate::check::{Failure, RuleId};
 use crate::http::PreparedRequest;
+use crate::plan::Shard;
 
 /// The answer as a report shows it (redacted, body cut to a readable size).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,6 +55,12 @@ pub struct CaseResult {
     /// A request example's answer against its committed snapshot (other kinds have none).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<crate::snapshot::Outcome>,
+    /// The case's place in the whole (unsharded) plan: `report merge` puts shards' cases back in
+    /// this order.
+    pub plan_index: usize,
+    /// How long the case took, shrinking included (written in milliseconds).
+    #[serde(with = "duration_ms")]
+    pub duration: Duration,
 }
 
 impl CaseResult {
@@ -71,6 +79,10 @@ impl CaseResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
     pub seed: u64,
+    /// When the run started: RFC 3339, UTC (`2026-12-01T18:31:44.123Z`).
+    pub started_at: String,
+    /// `--shard I/N`: this run is one part of a plan; `None` for a whole run (and a merged one).
+    pub shard: Option<Shard>,
     pub strict: bool,
     /// Nothing was sent (`--dry-run`).
     pub dry_run: bool,
@@ -83,6 +95,9 @@ pub struct RunResult {
     pub send_guard: SendGuardReport,
     /// Every variable that some case needed and that had no value, each once.
     pub missing: Vec<MissingVariable>,
+    /// Every rule that ran, with each source it was cited with and that source's severity.
+    pub rules: Vec<RuleInfo>,
+    /// The run's wall time (written in milliseconds).
     #[serde(with = "duration_ms")]
     pub duration: Duration,
 }
@@ -94,6 +109,10 @@ pub struct TargetInfo {
     pub sandbox: bool,
     /// The answer that decided `sandbox` (the handshake, or why there is none).
     pub sandbox_evidence: String,
+    /// When the target is a conform reference server that conform started itself (`conform run`
+    /// without a target), the variants it runs (none: the plain reference). `None` for any other
+    /// target, whose nature conform does not know.
+    pub reference: Option<Vec<String>>,
 }
 
 /// The send guard's account of a run (`--max-sends`, `--allow-recipient`).
@@ -125,7 +144,8 @@ impl MissingVariable {
     }
 }
 
-mod duration_ms {
+/// A [`Duration`] written as whole milliseconds.
+pub(super) mod duration_ms {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }

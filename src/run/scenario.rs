@@ -38,6 +38,8 @@ pub struct PlannedScenario {
     /// Index of the suite's spec in the run.
     pub spec: usize,
     pub seed: u64,
+    /// Its place among the run's scenarios before any `--shard` kept some.
+    pub plan_index: usize,
 }
 
 /// What one step did, as reports show it.
@@ -71,6 +73,11 @@ pub struct ScenarioResult {
     pub shrink_steps: u32,
     /// Each call step's answer against its committed snapshot (`spec::suite::scenario::NN-step`).
     pub snapshots: Vec<crate::snapshot::Outcome>,
+    /// The scenario's place among the whole (unsharded) run's scenarios, for `report merge`.
+    pub plan_index: usize,
+    /// How long the scenario took, shrinking included (written in milliseconds).
+    #[serde(with = "super::result::duration_ms")]
+    pub duration: std::time::Duration,
 }
 
 impl ScenarioResult {
@@ -87,7 +94,8 @@ pub fn plan_scenarios(suites: &[Suite], specs: &[Spec], run_seed: u64) -> Vec<Pl
         for (n, scenario) in suite.scenarios.iter().enumerate() {
             let id = format!("{}::{}::{}", suite.spec, suite.id, scenario.name);
             let seed = crate::plan::case_seed(run_seed, &id);
-            out.push(PlannedScenario { id, suite: s, scenario: n, spec, seed });
+            let plan_index = out.len();
+            out.push(PlannedScenario { id, suite: s, scenario: n, spec, seed, plan_index });
         }
     }
     out
@@ -153,8 +161,15 @@ enum Stop {
     Error(Reason),
 }
 
-/// Runs one planned scenario (and shrinks it, when it is a failing property).
+/// Runs one planned scenario (and shrinks it, when it is a failing property), timed.
 pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &PlannedScenario) -> ScenarioResult {
+    let started = std::time::Instant::now();
+    let mut result = run_untimed(shared, suites, planned).await;
+    result.duration = started.elapsed();
+    result
+}
+
+async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenario) -> ScenarioResult {
     let suite = &suites[planned.suite];
     let scenario = &suite.scenarios[planned.scenario];
     let spec = &shared.config.specs[planned.spec];
@@ -179,6 +194,8 @@ pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &Pl
         input: None,
         shrink_steps: 0,
         snapshots: Vec::new(),
+        plan_index: planned.plan_index,
+        duration: std::time::Duration::ZERO,
     };
     if shared.config.dry_run {
         let reason = "dry run: a scenario's steps depend on the answers, so none is shown";
