@@ -4,89 +4,34 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::matrix::{Cell, Matrix, column};
 use crate::case::CaseKind;
-use crate::check::{CheckId, Failure, RuleId, Severity};
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport, Verdict};
+use crate::check::Failure;
+use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport};
 
-/// The column head of a rule: short ones for the checks, the id itself for any other rule.
-fn column(rule: &RuleId) -> &str {
-    match rule.check() {
-        Some(CheckId::NotAServerError) => "5xx",
-        Some(CheckId::StatusCodeConformance) => "status",
-        Some(CheckId::ResponseSchemaConformance) => "schema",
-        Some(CheckId::ContentTypeConformance) => "ctype",
-        Some(CheckId::NegativeDataRejection) => "neg",
-        Some(CheckId::PositiveDataAcceptance) => "pos",
-        Some(CheckId::UnsupportedMethod) => "405",
-        Some(CheckId::UnsupportedMediaType) => "415",
-        Some(CheckId::AuthEnforced) => "auth",
-        Some(CheckId::RateLimitConformance) => "429",
-        None => rule.as_str(),
-    }
-}
-
-/// The matrix's columns: every check in registry order, then the other rules that ran, sorted.
-fn columns(result: &RunResult) -> Vec<RuleId> {
-    let mut columns: Vec<RuleId> = CheckId::ALL.iter().map(|c| RuleId::from(*c)).collect();
-    let mut others: Vec<RuleId> = result
-        .cases
-        .iter()
-        .flat_map(|c| c.rules.iter())
-        .filter(|r| r.check().is_none())
-        .cloned()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    columns.append(&mut others);
-    columns
-}
-
-#[derive(Default, Clone, Copy)]
-struct Cell {
-    passed: usize,
-    errors: usize,
-    warnings: usize,
-}
-
-impl Cell {
-    fn render(self) -> String {
-        match (self.errors, self.warnings) {
-            (0, 0) if self.passed == 0 => "-".to_owned(),
-            (0, 0) => format!("ok {}", self.passed),
-            (0, w) => format!("W {w}"),
-            (e, _) => format!("FAIL {e}"),
-        }
+/// How a matrix cell reads in a terminal.
+fn cell_text(cell: Cell) -> String {
+    match (cell.errors, cell.warnings) {
+        (0, 0) if cell.passed == 0 => "-".to_owned(),
+        (0, 0) => format!("ok {}", cell.passed),
+        (0, w) => format!("W {w}"),
+        (e, _) => format!("FAIL {e}"),
     }
 }
 
 /// The matrix: one row per operation, one column per check, counting exchanges.
 pub fn matrix(result: &RunResult) -> String {
-    let mut rows: BTreeMap<(String, String), BTreeMap<RuleId, Cell>> = BTreeMap::new();
-    for case in &result.cases {
-        let row = rows.entry((case.spec.clone(), case.operation.clone())).or_default();
-        for rule in &case.rules {
-            let cell = row.entry(rule.clone()).or_default();
-            let failures: Vec<_> = case.failures.iter().filter(|f| f.rule == *rule).collect();
-            if failures.is_empty() {
-                cell.passed += 1;
-            } else if failures.iter().any(|f| f.severity == Severity::Error) {
-                cell.errors += 1;
-            } else {
-                cell.warnings += 1;
-            }
-        }
-    }
-    let width = rows.keys().map(|(s, o)| s.len() + o.len() + 2).max().unwrap_or(9).max(9);
-    let columns = columns(result);
+    let Matrix { columns, rows } = super::matrix::matrix(result);
+    let width = rows.iter().map(|r| r.spec.len() + r.operation.len() + 2).max().unwrap_or(9).max(9);
     let mut out = format!("{:<width$}", "operation");
     for rule in &columns {
         let _ = write!(out, " {:>8}", column(rule));
     }
     out.push('\n');
-    for ((spec, operation), cells) in &rows {
-        let _ = write!(out, "{:<width$}", format!("{spec}::{operation}"));
+    for row in &rows {
+        let _ = write!(out, "{:<width$}", format!("{}::{}", row.spec, row.operation));
         for rule in &columns {
-            let _ = write!(out, " {:>8}", cells.get(rule).copied().unwrap_or_default().render());
+            let _ = write!(out, " {:>8}", cell_text(row.cell(rule)));
         }
         out.push('\n');
     }
@@ -154,18 +99,8 @@ pub fn snapshot_diff(outcome: &crate::snapshot::Outcome) -> String {
 /// The snapshots of the run: how many matched, were recorded, changed or are missing; and the
 /// scenario steps whose snapshot failed, with their diffs (cases show theirs in their block).
 fn snapshots(result: &RunResult) -> String {
-    use crate::snapshot::Verdict;
-    let outcomes: Vec<&crate::snapshot::Outcome> = result
-        .cases
-        .iter()
-        .filter_map(|c| c.snapshot.as_ref())
-        .chain(result.scenarios.iter().flat_map(|s| &s.snapshots))
-        .filter(|o| o.verdict != Verdict::NotCompared)
-        .collect();
-    if outcomes.is_empty() {
-        return String::new();
-    }
-    let count = |pick: fn(&Verdict) -> bool| outcomes.iter().filter(|o| pick(&o.verdict)).count();
+    let outcomes = super::tally::snapshot_outcomes(result);
+    let Some(counts) = super::tally::snapshots(result) else { return String::new() };
     let mut out = String::new();
     let failing: Vec<&&crate::snapshot::Outcome> = outcomes
         .iter()
@@ -188,10 +123,7 @@ scenario steps whose snapshot failed:"
         out,
         "
 snapshots: {} matched, {} recorded, {} changed, {} missing",
-        count(|v| *v == Verdict::Matched),
-        count(|v| *v == Verdict::Recorded),
-        count(|v| *v == Verdict::Changed),
-        count(|v| *v == Verdict::Missing),
+        counts.matched, counts.recorded, counts.changed, counts.missing,
     );
     out
 }
@@ -216,15 +148,8 @@ pub fn render(result: &RunResult) -> String {
     }
     out.push_str(&scenarios(result));
     let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
-    for case in &result.cases {
-        if let CaseStatus::Skipped(reason) = &case.status {
-            *skips.entry(&reason.message).or_default() += 1;
-        }
-    }
-    for scenario in &result.scenarios {
-        if let CaseStatus::Skipped(reason) = &scenario.status {
-            *skips.entry(&reason.message).or_default() += 1;
-        }
+    for group in super::tally::skips(result) {
+        *skips.entry(group.message).or_default() += group.ids.len();
     }
     if !skips.is_empty() {
         let _ = writeln!(out, "\nskipped:");
@@ -377,37 +302,26 @@ pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
 
 /// The closing line: counts, the verdict and the seed to reproduce the run.
 pub fn summary(result: &RunResult) -> String {
-    let passed = result.count(|s| *s == CaseStatus::Passed);
-    let failed = result.cases.iter().filter(|c| c.fails_run(result.strict)).count();
-    let warned = result.cases.iter().filter(|c| !c.failures.is_empty() && !c.fails_run(result.strict)).count();
-    let skipped = result.count(|s| matches!(s, CaseStatus::Skipped(_)));
-    let errors = result.count(|s| matches!(s, CaseStatus::Error(_)));
-    let verdict = match result.verdict() {
-        Verdict::Conformant => "conformant",
-        Verdict::Nonconformant => "NOT conformant",
-        Verdict::Incomplete => "incomplete",
-        Verdict::NothingTested => "nothing was tested",
-    };
+    let cases = super::tally::cases(result);
+    let verdict = super::tally::verdict_words(result.verdict());
     let strict = if result.strict { ", strict" } else { "" };
     let scenarios = if result.scenarios.is_empty() {
         String::new()
     } else {
-        let count = |pick: fn(&ScenarioResult, bool) -> bool| {
-            result.scenarios.iter().filter(|s| pick(s, result.strict)).count()
-        };
+        let s = super::tally::scenarios(result);
         format!(
             "{} scenarios: {} passed, {} failed, {} warned, {} skipped, {} errors; ",
-            result.scenarios.len(),
-            count(|s, _| s.status == CaseStatus::Passed),
-            count(|s, strict| s.fails_run(strict)),
-            count(|s, strict| !s.failures.is_empty() && !s.fails_run(strict)),
-            count(|s, _| matches!(s.status, CaseStatus::Skipped(_))),
-            count(|s, _| matches!(s.status, CaseStatus::Error(_))),
+            s.total, s.passed, s.failed, s.warned, s.skipped, s.errors
         )
     };
     format!(
-        "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
-        result.cases.len(),
+        "{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
+        cases.total,
+        cases.passed,
+        cases.failed,
+        cases.warned,
+        cases.skipped,
+        cases.errors,
         result.seed,
         result.duration.as_secs_f64()
     )
@@ -415,95 +329,9 @@ pub fn summary(result: &RunResult) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::case::{CaseId, Mutation, MutationKind, Target};
-    use crate::check::Failure;
-    use crate::http::PreparedRequest;
-    use crate::run::{ResponseSummary, TargetInfo};
-    use crate::spec::{Level, Source};
-
-    fn case(id: &[&str], kind: CaseKind, status: CaseStatus) -> CaseResult {
-        CaseResult {
-            id: CaseId::new(id),
-            spec: id[0].to_owned(),
-            operation: id[1].to_owned(),
-            kind,
-            seed: 42,
-            status,
-            rules: vec![CheckId::NotAServerError.into(), CheckId::StatusCodeConformance.into()],
-            failures: Vec::new(),
-            request: None,
-            curl: None,
-            response: None,
-            shrink_steps: 0,
-            snapshot: None,
-        }
-    }
-
-    fn result() -> RunResult {
-        let passed = case(&["zapi", "registration-available", "positive", "0"], CaseKind::Positive, CaseStatus::Passed);
-        let mutation = Mutation {
-            kind: MutationKind::PatternMismatch,
-            target: Target::Body("/phone".into()),
-            constraint: "must match ^[0-9]{8,13}$".into(),
-            source: Some(Source::new(Level::Profile, "contract.md §3")),
-        };
-        let mut failed = case(
-            &["zapi", "registration-available", "negative", "phone-pattern"],
-            CaseKind::Negative(mutation),
-            CaseStatus::Failed,
-        );
-        failed.rules.push(CheckId::NegativeDataRejection.into());
-        failed.failures.push(Failure::new(
-            CheckId::NegativeDataRejection,
-            Source::new(Level::Profile, "contract.md §3"),
-            "invalid input was accepted with 200: body/phone (pattern must match ^[0-9]{8,13}$)",
-        ));
-        failed.shrink_steps = 3;
-        failed.request = Some(
-            PreparedRequest::new(
-                "POST",
-                "http://127.0.0.1:9/instances/[REDACTED]/token/t/mobile/registration-available",
-            )
-            .body(r#"{"ddi":"0","phone":"!!!!!!!!"}"#),
-        );
-        failed.response = Some(ResponseSummary {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: r#"{"available":true}"#.into(),
-            truncated: false,
-        });
-        failed.curl = Some("curl -sS -X POST 'http://127.0.0.1:9/…' --data-raw '{}'".into());
-        let mut skipped = case(
-            &["wawp", "request-code", "positive", "0"],
-            CaseKind::Positive,
-            CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, "no value for wawp.access_token")),
-        );
-        skipped.rules.clear();
-        RunResult {
-            seed: 42,
-            strict: false,
-            dry_run: false,
-            missing: Vec::new(),
-            send_guard: SendGuardReport {
-                max_sends: 10,
-                sends: vec!["20••••••2826".into()],
-                budget_skipped: vec!["wawp::request-code::negative::phone_number-pattern".into()],
-                recipient_mutations: vec!["zapi::request-registration-code::negative::phone-pattern".into()],
-            },
-            targets: vec![TargetInfo {
-                spec: "zapi".into(),
-                base_url: "http://127.0.0.1:9".into(),
-                sandbox: true,
-                sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
-            }],
-            cases: vec![passed, failed, skipped],
-            scenarios: Vec::new(),
-            duration: Duration::from_millis(1500),
-        }
-    }
+    use crate::report::testing::result;
+    use crate::run::Verdict;
 
     #[test]
     fn renders_matrix_failures_skips_and_summary() {

@@ -5,16 +5,24 @@
 //! - [`json`]: the whole result, read back by [`merge`] and [`compare`].
 //! - [`junit`], [`html`], [`markdown`]: for CI viewers, people and pull-request comments.
 //! - [`compare`]: several runs side by side.
+//!
+//! What several formats show is computed once: [`matrix`] (operation × rule), [`tally`] (counts,
+//! verdict, skips by reason) and [`coverage`] (rules with their provenance).
 
 pub mod compare;
 pub mod console;
+pub mod coverage;
 pub mod format;
 pub mod hints;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod merge;
+pub mod tally;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use format::{Format, ReportTarget};
 

@@ -17,11 +17,7 @@ pub fn require(program: &str) -> PathBuf {
 }
 
 fn find(program: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|dir| Path::new(dir).join(program))
-        .find(|path| path.is_file())
+    std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| Path::new(dir).join(program)).find(|path| path.is_file())
 }
 
 /// Chromium's flags for a closed network: headless, no sandbox (CI runs as root), no background
