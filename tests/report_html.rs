@@ -3,7 +3,8 @@
 //! counts from the items it lists, equal those of the JSON report. The page loads nothing from the
 //! network, and a hostile response body stays text.
 //!
-//! Set `CONFORM_REPORT_SCREENSHOT=/tmp/report.png` to keep a screenshot of the faulted run's page.
+//! Set `CONFORM_REPORT_SCREENSHOT=/tmp/report.png` to keep a screenshot of the faulted run's page
+//! (and the page itself, as `/tmp/report.html`).
 
 #[path = "support/tools.rs"]
 mod tools;
@@ -161,16 +162,15 @@ async fn a_faulted_run_shows_what_the_json_says_and_no_hostile_markup() {
     for key in ["cases.failed", "cases.skipped", "scenarios.passed", "scenarios.failed", "scenarios.skipped"] {
         assert!(expected[key] > 0, "the run has {key}: {expected:?}");
     }
-    let text = std::fs::read_to_string(&html).unwrap();
-    assert_self_contained(&text);
-    assert!(!text.contains("<img"), "the hostile body is not markup in the file");
-
     let dom = dom(&html, &dir);
-    assert!(dom.contains(r#"<h1 data-verdict="nonconformant">Not conformant</h1>"#), "the verdict");
-    assert_numbers_match(&dom, &report);
     assert!(!dom.contains("data-pwned"), "the hostile body ran script");
     assert!(!dom.contains("<img"), "the hostile body became an element");
     assert!(dom.contains("&lt;img src=x onerror="), "the hostile body is shown as text");
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&text);
+    assert!(!text.contains("<img"), "the hostile body is not markup in the file");
+    assert!(dom.contains(r#"<h1 data-verdict="nonconformant">Not conformant</h1>"#), "the verdict");
+    assert_numbers_match(&dom, &report);
     for section in ["matrix", "failures", "scenarios", "cases", "skipped", "send-guard", "coverage"] {
         assert!(dom.contains(&format!(r#"<section id="{section}""#)), "section {section}");
     }
@@ -178,9 +178,10 @@ async fn a_faulted_run_shows_what_the_json_says_and_no_hostile_markup() {
     let anchor = &first_failure.captures(&dom).expect("a failing matrix cell links to its failure")[1];
     assert!(dom.contains(&format!(r#"<article id="{anchor}""#)), "the link's target exists");
 
-    if let Some(path) = std::env::var_os("CONFORM_REPORT_SCREENSHOT") {
-        let flags = [format!("--screenshot={}", PathBuf::from(path).display()), "--window-size=1280,2000".to_owned()];
+    if let Some(path) = std::env::var_os("CONFORM_REPORT_SCREENSHOT").map(PathBuf::from) {
+        let flags = [format!("--screenshot={}", path.display()), "--window-size=1280,2000".to_owned()];
         chromium(&html, &dir.join("profile"), &flags);
+        std::fs::copy(&html, path.with_extension("html")).unwrap();
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

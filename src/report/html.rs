@@ -57,7 +57,9 @@ struct Page {
     matrix: MatrixView,
     coverage: Vec<CoverageView>,
     levels: Vec<LevelView>,
-    failures: Vec<CaseView>,
+    /// The failing cases, grouped by operation in matrix order.
+    failures: Vec<FailureGroup>,
+    failure_count: usize,
     cases_table: Vec<CaseRow>,
     scenario_list: Vec<ScenarioView>,
     skips: Vec<SkipView>,
@@ -128,6 +130,16 @@ struct MatrixRowView {
     spec: String,
     operation: String,
     cells: Vec<CellView>,
+    /// Its cases that were skipped or could not run: no rule judged them.
+    not_run: usize,
+}
+
+/// The failing cases of one operation.
+#[derive(Serialize)]
+struct FailureGroup {
+    spec: String,
+    operation: String,
+    cases: Vec<CaseView>,
 }
 
 #[derive(Serialize)]
@@ -288,6 +300,8 @@ struct ErrorView {
 #[derive(Serialize)]
 struct SendGuardView {
     max_sends: u32,
+    /// Cases and scenarios the guard kept from being sent (skipped with its reason).
+    held: usize,
     sends: Vec<String>,
     budget_skipped: Vec<String>,
     recipient_mutations: Vec<String>,
@@ -333,13 +347,15 @@ fn page(result: &RunResult) -> Page {
         matrix: matrix_view(result, &anchors),
         coverage: coverage(result).iter().map(|r| coverage_view(r, result.strict)).collect(),
         levels: [Level::Doc, Level::Seed, Level::Field, Level::Profile].into_iter().map(level_view).collect(),
-        failures: failing.iter().map(|c| case_view(c, &anchors, result.strict)).collect(),
+        failures: failure_groups(&failing, &anchors, result.strict),
+        failure_count: failing.len(),
         cases_table: result.cases.iter().map(|c| case_row(c, &anchors, result.strict)).collect(),
         scenario_list: result.scenarios.iter().enumerate().map(|(n, s)| scenario_view(n, s, result.strict)).collect(),
         skips: tally::skips(result).into_iter().map(skip_view).collect(),
         errors: errors(result),
         send_guard: SendGuardView {
             max_sends: result.send_guard.max_sends,
+            held: tally::skips(result).iter().filter(|g| g.kind == ReasonKind::SendGuard).map(|g| g.ids.len()).sum(),
             sends: result.send_guard.sends.clone(),
             budget_skipped: result.send_guard.budget_skipped.clone(),
             recipient_mutations: result.send_guard.recipient_mutations.clone(),
@@ -450,6 +466,12 @@ fn matrix_view(result: &RunResult, anchors: &BTreeMap<&str, String>) -> MatrixVi
                     .iter()
                     .map(|rule| cell_view(row.cell(rule), &row.spec, &row.operation, rule))
                     .collect(),
+                not_run: result
+                    .cases
+                    .iter()
+                    .filter(|c| c.spec == row.spec && c.operation == row.operation)
+                    .filter(|c| matches!(c.status, CaseStatus::Skipped(_) | CaseStatus::Error(_)))
+                    .count(),
             })
             .collect(),
     }
@@ -599,6 +621,22 @@ fn case_view(case: &CaseResult, anchors: &BTreeMap<&str, String>, strict: bool) 
     }
 }
 
+/// The failing cases by operation, operations sorted like the matrix rows, cases in run order.
+fn failure_groups(failing: &[&CaseResult], anchors: &BTreeMap<&str, String>, strict: bool) -> Vec<FailureGroup> {
+    let mut groups: BTreeMap<(&str, &str), Vec<CaseView>> = BTreeMap::new();
+    for case in failing {
+        groups.entry((&case.spec, &case.operation)).or_default().push(case_view(case, anchors, strict));
+    }
+    groups
+        .into_iter()
+        .map(|((spec, operation), cases)| FailureGroup {
+            spec: spec.to_owned(),
+            operation: operation.to_owned(),
+            cases,
+        })
+        .collect()
+}
+
 fn case_row(case: &CaseResult, anchors: &BTreeMap<&str, String>, strict: bool) -> CaseRow {
     let status = status_key(&case.status, &case.failures, strict);
     let note = match &case.status {
@@ -742,6 +780,11 @@ mod tests {
         assert!(page.contains(r#"<td class="cell fail" title="hypersender::request-code × not_a_server_error"#));
         assert!(page.contains(r##"<a href="#case-2">✗ 1</a>"##), "a failing cell links to its failure");
         assert!(page.contains(r#"id="case-2""#));
+        assert!(
+            page.contains(r##"<td class="cell skip"><a href="#skipped">1</a></td>"##),
+            "cases not run, per operation"
+        );
+        assert!(page.contains("hypersender</span> request-code <small class=\"muted\">1 failing case(s)"), "grouped");
     }
 
     #[test]
