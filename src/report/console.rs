@@ -1,10 +1,10 @@
 //! The console report: the operation × check matrix, every failure with its reproduction, the
 //! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`].
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::tally::{self, Cell, Counts, Row, RowKey, RowKind};
+use super::matrix::{self, Cell, Row, RowKey, RowKind};
+use super::tally::{self, Counts, Outcome};
 use crate::case::CaseKind;
 use crate::check::Failure;
 use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport};
@@ -20,21 +20,21 @@ fn cell(cell: Cell) -> String {
 }
 
 /// The matrix: one row per operation, one column per check, counting exchanges (the shared
-/// [`tally`](super::tally); scenarios have their own section).
+/// [`matrix`](super::matrix); scenarios have their own section).
 pub fn matrix(result: &RunResult) -> String {
     let rows: Vec<(RowKey, Row)> =
-        tally::rows(result).into_iter().filter(|(k, _)| k.kind == RowKind::Operation).collect();
+        matrix::rows(result).into_iter().filter(|(k, _)| k.kind == RowKind::Operation).collect();
     let width = rows.iter().map(|(k, _)| k.label().len()).max().unwrap_or(9).max(9);
-    let columns = tally::columns(rows.iter().map(|(_, r)| r));
+    let columns = matrix::columns(rows.iter().map(|(_, r)| r));
     let mut out = format!("{:<width$}", "operation");
     for rule in &columns {
-        let _ = write!(out, " {:>8}", tally::column(rule));
+        let _ = write!(out, " {:>8}", matrix::column(rule));
     }
     out.push('\n');
     for (key, row) in &rows {
         let _ = write!(out, "{:<width$}", key.label());
         for rule in &columns {
-            let _ = write!(out, " {:>8}", cell(row.cells.get(rule).copied().unwrap_or_default()));
+            let _ = write!(out, " {:>8}", cell(row.cell(rule)));
         }
         out.push('\n');
     }
@@ -102,18 +102,8 @@ pub fn snapshot_diff(outcome: &crate::snapshot::Outcome) -> String {
 /// The snapshots of the run: how many matched, were recorded, changed or are missing; and the
 /// scenario steps whose snapshot failed, with their diffs (cases show theirs in their block).
 fn snapshots(result: &RunResult) -> String {
-    use crate::snapshot::Verdict;
-    let outcomes: Vec<&crate::snapshot::Outcome> = result
-        .cases
-        .iter()
-        .filter_map(|c| c.snapshot.as_ref())
-        .chain(result.scenarios.iter().flat_map(|s| &s.snapshots))
-        .filter(|o| o.verdict != Verdict::NotCompared)
-        .collect();
-    if outcomes.is_empty() {
-        return String::new();
-    }
-    let count = |pick: fn(&Verdict) -> bool| outcomes.iter().filter(|o| pick(&o.verdict)).count();
+    let Some(counts) = tally::snapshots(result) else { return String::new() };
+    let outcomes = tally::snapshot_outcomes(result);
     let mut out = String::new();
     let failing: Vec<&&crate::snapshot::Outcome> = outcomes
         .iter()
@@ -136,10 +126,7 @@ scenario steps whose snapshot failed:"
         out,
         "
 snapshots: {} matched, {} recorded, {} changed, {} missing",
-        count(|v| *v == Verdict::Matched),
-        count(|v| *v == Verdict::Recorded),
-        count(|v| *v == Verdict::Changed),
-        count(|v| *v == Verdict::Missing),
+        counts.matched, counts.recorded, counts.changed, counts.missing,
     );
     out
 }
@@ -163,17 +150,7 @@ pub fn render(result: &RunResult) -> String {
         }
     }
     out.push_str(&scenarios(result));
-    let mut skips: BTreeMap<&str, usize> = BTreeMap::new();
-    for case in &result.cases {
-        if let CaseStatus::Skipped(reason) = &case.status {
-            *skips.entry(&reason.message).or_default() += 1;
-        }
-    }
-    for scenario in &result.scenarios {
-        if let CaseStatus::Skipped(reason) = &scenario.status {
-            *skips.entry(&reason.message).or_default() += 1;
-        }
-    }
+    let skips = tally::skips_by_message(result);
     if !skips.is_empty() {
         let _ = writeln!(out, "\nskipped:");
         for (reason, count) in skips {
@@ -278,12 +255,12 @@ fn scenarios(result: &RunResult) -> String {
     let _ = writeln!(out, "\nscenarios:");
     let width = result.scenarios.iter().map(|s| s.id.len()).max().unwrap_or(0);
     for scenario in &result.scenarios {
-        let status = match &scenario.status {
-            CaseStatus::Passed => "ok".to_owned(),
-            CaseStatus::Failed if scenario.fails_run(result.strict) => "FAIL".to_owned(),
-            CaseStatus::Failed => "WARN".to_owned(),
-            CaseStatus::Skipped(_) => "skipped".to_owned(),
-            CaseStatus::Error(_) => "ERROR".to_owned(),
+        let status = match Outcome::scenario(scenario, result.strict) {
+            Outcome::Passed => "ok",
+            Outcome::Failed => "FAIL",
+            Outcome::Warned => "WARN",
+            Outcome::Skipped => "skipped",
+            Outcome::Error => "ERROR",
         };
         let _ = writeln!(out, "  {:<width$}  {:<8} {:<20} {}", scenario.id, status, scenario.rule, scenario.source);
     }
@@ -353,103 +330,9 @@ pub fn summary(result: &RunResult) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
-    use crate::case::{CaseId, Mutation, MutationKind, Target};
-    use crate::check::CheckId;
-    use crate::check::Failure;
-    use crate::http::PreparedRequest;
+    use crate::report::testing::small_result as result;
     use crate::run::Verdict;
-    use crate::run::{ResponseSummary, TargetInfo};
-    use crate::spec::{Level, Source};
-
-    fn case(id: &[&str], kind: CaseKind, status: CaseStatus) -> CaseResult {
-        CaseResult {
-            id: CaseId::new(id),
-            spec: id[0].to_owned(),
-            operation: id[1].to_owned(),
-            kind,
-            seed: 42,
-            status,
-            rules: vec![CheckId::NotAServerError.into(), CheckId::StatusCodeConformance.into()],
-            failures: Vec::new(),
-            request: None,
-            curl: None,
-            response: None,
-            shrink_steps: 0,
-            snapshot: None,
-            plan_index: 0,
-            duration: std::time::Duration::ZERO,
-        }
-    }
-
-    fn result() -> RunResult {
-        let passed = case(&["zapi", "registration-available", "positive", "0"], CaseKind::Positive, CaseStatus::Passed);
-        let mutation = Mutation {
-            kind: MutationKind::PatternMismatch,
-            target: Target::Body("/phone".into()),
-            constraint: "must match ^[0-9]{8,13}$".into(),
-            source: Some(Source::new(Level::Profile, "contract.md §3")),
-        };
-        let mut failed = case(
-            &["zapi", "registration-available", "negative", "phone-pattern"],
-            CaseKind::Negative(mutation),
-            CaseStatus::Failed,
-        );
-        failed.rules.push(CheckId::NegativeDataRejection.into());
-        failed.failures.push(Failure::new(
-            CheckId::NegativeDataRejection,
-            Source::new(Level::Profile, "contract.md §3"),
-            "invalid input was accepted with 200: body/phone (pattern must match ^[0-9]{8,13}$)",
-        ));
-        failed.shrink_steps = 3;
-        failed.request = Some(
-            PreparedRequest::new(
-                "POST",
-                "http://127.0.0.1:9/instances/[REDACTED]/token/t/mobile/registration-available",
-            )
-            .body(r#"{"ddi":"0","phone":"!!!!!!!!"}"#),
-        );
-        failed.response = Some(ResponseSummary {
-            status: 200,
-            headers: vec![("content-type".into(), "application/json".into())],
-            body: r#"{"available":true}"#.into(),
-            truncated: false,
-        });
-        failed.curl = Some("curl -sS -X POST 'http://127.0.0.1:9/…' --data-raw '{}'".into());
-        let mut skipped = case(
-            &["wawp", "request-code", "positive", "0"],
-            CaseKind::Positive,
-            CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, "no value for wawp.access_token")),
-        );
-        skipped.rules.clear();
-        RunResult {
-            seed: 42,
-            started_at: "2026-12-01T00:00:00.000Z".into(),
-            shard: None,
-            rules: Vec::new(),
-            strict: false,
-            dry_run: false,
-            missing: Vec::new(),
-            send_guard: SendGuardReport {
-                max_sends: 10,
-                sends: vec!["20••••••2826".into()],
-                budget_skipped: vec!["wawp::request-code::negative::phone_number-pattern".into()],
-                recipient_mutations: vec!["zapi::request-registration-code::negative::phone-pattern".into()],
-            },
-            targets: vec![TargetInfo {
-                spec: "zapi".into(),
-                base_url: "http://127.0.0.1:9".into(),
-                sandbox: true,
-                sandbox_evidence: "GET /__sandbox: a conform sandbox (version 1: zapi)".into(),
-                reference: None,
-            }],
-            cases: vec![passed, failed, skipped],
-            scenarios: Vec::new(),
-            duration: Duration::from_millis(1500),
-        }
-    }
 
     #[test]
     fn renders_matrix_failures_skips_and_summary() {
@@ -464,6 +347,8 @@ mod tests {
         assert!(summary(&strict).contains("1 failed, 0 warned"), "{}", summary(&strict));
         assert_eq!(result().verdict(), Verdict::Conformant);
         assert!(summary(&result()).contains("0 failed, 1 warned"));
+        assert!(matrix(&strict).contains("FAIL 1"), "the matrix agrees with the summary: {}", matrix(&strict));
+        assert!(matrix(&result()).contains("W 1"));
     }
 
     #[test]

@@ -23,6 +23,7 @@
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::console::{failure_block, scenario_block};
+use super::tally;
 use super::{Format, ReportError};
 use crate::check::{Failure, RuleId};
 use crate::run::{CaseStatus, Reason, RunResult};
@@ -92,14 +93,14 @@ impl Outcome<'_> {
             status.set_type(kind_name(reason)).set_message(reason.message.as_str());
             status
         };
-        let (status, out) = match self.status {
-            CaseStatus::Error(r) => {
+        let (status, out) = match (self.status, tally::Outcome::of(self.status, self.failures, self.strict)) {
+            (CaseStatus::Error(r), _) => {
                 let mut status = because(TestCaseStatus::non_success(NonSuccessKind::Error), r);
                 status.set_description(self.body);
                 (status, None)
             }
-            CaseStatus::Skipped(r) => (because(TestCaseStatus::skipped(), r), None),
-            _ if !breaking.is_empty() => {
+            (CaseStatus::Skipped(r), _) => (because(TestCaseStatus::skipped(), r), None),
+            (_, tally::Outcome::Failed) => {
                 let mut rules: Vec<&RuleId> = Vec::new();
                 for failure in &breaking {
                     if !rules.contains(&&failure.rule) {
@@ -111,8 +112,8 @@ impl Outcome<'_> {
                 status.set_type(rules.join(", ")).set_message(breaking[0].message.as_str()).set_description(self.body);
                 (status, None)
             }
-            // Passed, or broke only rules that are warnings in this run: a pass that says so.
-            _ if !self.failures.is_empty() => (TestCaseStatus::success(), Some(self.body)),
+            // Broke only rules that are warnings in this run: a pass that says so.
+            (_, tally::Outcome::Warned) => (TestCaseStatus::success(), Some(self.body)),
             _ => (TestCaseStatus::success(), None),
         };
         let mut test = TestCase::new(name, status);

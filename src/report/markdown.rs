@@ -5,14 +5,14 @@
 //! of what was left out. The whole reproduction of each failure is in the JUnit, HTML and console
 //! reports; this one stays short.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use super::matrix::{self, Cell};
 use super::md::{self, cell, code};
-use super::tally::{self, Cell, Counts};
+use super::tally::{self, Counts};
 use super::{Format, ReportError};
 use crate::check::Failure;
-use crate::run::{CaseStatus, Reason, ReasonKind, RunResult};
+use crate::run::{CaseStatus, Reason, RunResult};
 
 /// At most this many rows of the matrix, failures, errors and missing variables.
 const MAX_ROWS: usize = 50;
@@ -86,24 +86,24 @@ fn mark(cell: Cell) -> String {
 
 /// One row per operation or suite, one column per rule that ran, exchanges counted.
 fn matrix(out: &mut String, result: &RunResult) {
-    let rows = tally::rows(result);
+    let rows = matrix::rows(result);
     if rows.is_empty() {
         return;
     }
-    let used: Vec<_> = tally::columns(rows.values())
+    let used: Vec<_> = matrix::columns(rows.values())
         .into_iter()
-        .filter(|rule| rows.values().any(|r| r.cells.get(rule).is_some_and(|c| c.total() > 0)))
+        .filter(|rule| rows.values().any(|r| r.cell(rule).total() > 0))
         .collect();
     let columns: Vec<_> = used.iter().take(MAX_COLUMNS).collect();
     let _ = writeln!(out, "\n### Operations × rules\n");
     let mut head: Vec<String> = vec!["operation".to_owned()];
-    head.extend(columns.iter().map(|r| cell(tally::column(r))));
+    head.extend(columns.iter().map(|r| cell(matrix::column(r))));
     head.push("not run".to_owned());
     let head: Vec<&str> = head.iter().map(String::as_str).collect();
     let lines = rows.iter().map(|(key, row)| {
         let mut line = vec![code(&key.label())];
-        line.extend(columns.iter().map(|r| mark(row.cells.get(*r).copied().unwrap_or_default())));
-        line.push(if row.skipped + row.errors == 0 { String::new() } else { (row.skipped + row.errors).to_string() });
+        line.extend(columns.iter().map(|r| mark(row.cell(r))));
+        line.push(if row.not_run() == 0 { String::new() } else { row.not_run().to_string() });
         line
     });
     md::table(out, &head, lines.collect::<Vec<_>>().into_iter(), MAX_ROWS);
@@ -169,13 +169,7 @@ fn errors(out: &mut String, result: &RunResult) {
 
 /// The skips grouped by their reason's kind: how many, and one reason as an example.
 fn skipped(out: &mut String, result: &RunResult) {
-    let mut kinds: BTreeMap<ReasonKind, (usize, &str)> = BTreeMap::new();
-    let reasons = result.cases.iter().map(|c| &c.status).chain(result.scenarios.iter().map(|s| &s.status));
-    for status in reasons {
-        if let CaseStatus::Skipped(reason) = status {
-            kinds.entry(reason.kind).or_insert((0, &reason.message)).0 += 1;
-        }
-    }
+    let kinds = tally::skips_by_kind(result);
     if kinds.is_empty() {
         return;
     }
@@ -224,7 +218,7 @@ mod tests {
     use super::*;
     use crate::check::{CheckId, RuleId};
     use crate::report::testing;
-    use crate::run::MissingVariable;
+    use crate::run::{MissingVariable, ReasonKind};
     use crate::spec::{Level, Source};
 
     fn result() -> RunResult {

@@ -5,15 +5,23 @@
 //! - [`json`]: the whole result, read back by [`merge`] and [`compare`].
 //! - [`junit`], [`html`], [`markdown`]: for CI viewers, people and pull-request comments.
 //! - [`compare`]: several runs side by side.
+//!
+//! What several formats show is computed once, and every format (the console included) only lays
+//! it out, so their numbers always agree: [`matrix`] (operation × rule, rows for operations and
+//! suites), [`tally`] (counts, verdict words, skips by reason, snapshot counts) and [`coverage`]
+//! (rules with their provenance, the matrix's columns summed). [`md`] holds the Markdown building
+//! blocks of the summary and the comparison; `testing` the hand-built runs of their unit tests.
 
 pub mod compare;
 pub mod console;
+pub mod coverage;
 pub mod format;
 pub mod hints;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod matrix;
 pub mod md;
 pub mod merge;
 pub mod tally;

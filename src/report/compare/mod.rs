@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::tally::{self, Counts, RowKey};
+use super::matrix::{self, RowKey};
+use super::tally::{self, Counts};
 use super::{Format, ReportError};
 use crate::check::RuleId;
 use crate::run::RunResult;
@@ -102,7 +103,7 @@ pub struct Comparison {
 
 impl Comparison {
     pub fn of(runs: &[(String, RunResult)]) -> Comparison {
-        let tallies: Vec<_> = runs.iter().map(|(_, r)| tally::rows(r)).collect();
+        let tallies: Vec<_> = runs.iter().map(|(_, r)| matrix::rows(r)).collect();
         let keys: BTreeSet<(&RowKey, &RuleId)> = tallies
             .iter()
             .flat_map(|t| {
@@ -120,9 +121,7 @@ impl Comparison {
                             Some(c) if c.failed > 0 => Cell::new(Status::Fail, c.failed),
                             Some(c) if c.warned > 0 => Cell::new(Status::Warn, c.warned),
                             Some(c) => Cell::new(Status::Pass, c.passed),
-                            None if row.skipped + row.errors > 0 => {
-                                Cell::new(Status::Skipped, row.skipped + row.errors)
-                            }
+                            None if row.not_run() > 0 => Cell::new(Status::Skipped, row.not_run()),
                             None => Cell::new(Status::NotRun, 0),
                         },
                         None => Cell::new(Status::NotRun, 0),
