@@ -85,14 +85,26 @@ pub fn place_schema(operation: &Operation, place: &RecipientPart) -> Option<Valu
             let mut schema = operation.body.as_ref()?.json()?.1.clone();
             for segment in pointer.split('/').skip(1) {
                 let segment = segment.replace("~1", "/").replace("~0", "~");
-                if let Some(all) = schema.get("allOf").and_then(Value::as_array).cloned() {
-                    schema = super::values::merge_all_of(schema.as_object()?, &all);
-                }
-                schema = schema.get("properties")?.get(&segment)?.clone();
+                schema = flatten(schema)?.get("properties")?.get(&segment)?.clone();
             }
             Some(schema)
         }
     }
+}
+
+/// A schema with its `$ref`s followed and its `allOf` merged, as far as that goes (a bounded
+/// number of rounds: a schema can refer to itself).
+fn flatten(mut schema: Value) -> Option<Value> {
+    for _ in 0..32 {
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array).cloned() {
+            schema = super::values::merge_all_of(schema.as_object()?, &all);
+        } else if crate::spec::referenced(&schema).is_some() {
+            schema = crate::spec::expand(&schema).into_owned();
+        } else {
+            break;
+        }
+    }
+    Some(schema)
 }
 
 /// Whether a variable fills `place` when the request is built: a parameter of that name with a

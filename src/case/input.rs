@@ -300,8 +300,10 @@ fn form_encode(value: &Value) -> String {
 fn multipart_encode(value: &Value, schema: Option<&Value>) -> Vec<u8> {
     let mut out = String::new();
     for (name, text) in form_fields(value) {
-        let property = schema.and_then(|s| s.get("properties")).and_then(|p| p.get(&name));
-        let property = property.map(|p| p.get("items").unwrap_or(p));
+        let expanded = schema.map(crate::spec::expand);
+        let property = expanded.as_deref().and_then(|s| s.get("properties")).and_then(|p| p.get(&name));
+        let property = property.map(crate::spec::expand);
+        let property = property.as_deref().map(|p| p.get("items").unwrap_or(p));
         let is_file = property.is_some_and(|p| {
             p.get("format").and_then(Value::as_str) == Some("binary")
                 || p.get("contentMediaType").is_some()

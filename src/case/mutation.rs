@@ -60,17 +60,40 @@ fn wrong_type_for(types: &[String]) -> Option<Value> {
         .find(|candidate| !json_types(candidate).iter().any(|t| types.iter().any(|allowed| allowed == t)))
 }
 
-/// Every constraint of `schema`, walking properties (not array items or combinators), in a stable order.
+/// Every constraint of `schema`, walking properties (not array items or combinators), in a stable
+/// order. A `$ref` is followed, but not back into a schema the walk is already in.
 pub fn constraints(schema: &Value) -> Vec<Constraint> {
     let mut out = Vec::new();
-    walk(schema, "", None, &mut out);
+    walk(schema, "", None, &mut Vec::new(), &mut out);
     out
 }
 
-fn walk(schema: &Value, pointer: &str, inherited: Option<&Source>, out: &mut Vec<Constraint>) {
+fn walk(
+    schema: &Value,
+    pointer: &str,
+    inherited: Option<&Source>,
+    followed: &mut Vec<String>,
+    out: &mut Vec<Constraint>,
+) {
     let Some(object) = schema.as_object() else { return };
+    if let Some(uri) = object.get("$ref").and_then(Value::as_str) {
+        let Some(target) = crate::spec::definition(uri).filter(|_| !followed.iter().any(|f| f == uri)) else {
+            return;
+        };
+        followed.push(uri.to_owned());
+        if object.len() == 1 {
+            walk(target, pointer, inherited, followed, out);
+        } else {
+            let mut siblings = object.clone();
+            siblings.remove("$ref");
+            let merged = super::values::merge_all_of(&siblings, std::slice::from_ref(target));
+            walk(&merged, pointer, inherited, followed, out);
+        }
+        followed.pop();
+        return;
+    }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
-        return walk(&super::values::merge_all_of(object, all), pointer, inherited, out);
+        return walk(&super::values::merge_all_of(object, all), pointer, inherited, followed, out);
     }
     let own = Source::from_extension(object);
     let source = own.as_ref().or(inherited);
@@ -138,7 +161,7 @@ fn walk(schema: &Value, pointer: &str, inherited: Option<&Source>, out: &mut Vec
     }
     if let Some(properties) = object.get("properties").and_then(Value::as_object) {
         for (name, property) in properties {
-            walk(property, &format!("{pointer}/{}", escape(name)), source, out);
+            walk(property, &format!("{pointer}/{}", escape(name)), source, followed, out);
         }
     }
 }

@@ -6,9 +6,10 @@
 //! draw valid values from (realistic data, such as a 6-digit code); it is a hint for generation
 //! only, never a rule a target is checked against.
 //!
-//! A recursive schema (a `$ref` the loader kept, see [`crate::spec::definition`]) is followed to a
-//! bounded depth: past [`SHALLOW_DEPTH`] references, optional properties are left out and arrays
-//! get their fewest items, so that a tree ends.
+//! A `$ref` (to a schema the loader defined, see [`crate::spec::definition`]) is followed. A
+//! recursive one is followed to a bounded depth: once a chain of references has come back to the
+//! same schema [`SHALLOW_DEPTH`] times, optional properties are left out and arrays get their
+//! fewest items, so that a tree ends.
 
 use std::sync::Arc;
 
@@ -20,10 +21,36 @@ use serde_json::{Map, Number, Value, json};
 const MAX_FREE_STRING: usize = 24;
 /// Arrays get at most this many items when the schema sets no `maxItems`.
 const MAX_FREE_ITEMS: usize = 4;
-/// Past this many `$ref`s deep, only what is required is generated.
+/// Past this many returns to the same schema, only what is required is generated.
 const SHALLOW_DEPTH: usize = 2;
-/// A schema that still needs more `$ref`s this deep has no finite value conform can make.
+/// A schema that still needs this many returns to itself has no finite value conform can make.
 const MAX_DEPTH: usize = 16;
+/// A chain of `$ref`s longer than this is refused.
+const MAX_CHAIN: usize = 256;
+
+/// The `$ref`s followed to reach a schema, and how deep they recurse.
+#[derive(Clone, Default)]
+struct Refs {
+    /// Each schema followed, by name, with how many times the chain went through it.
+    followed: Vec<(String, usize)>,
+    /// The most times the chain went back to one schema.
+    depth: usize,
+}
+
+impl Refs {
+    /// The chain one `$ref` further.
+    fn through(&self, uri: &str) -> Refs {
+        let mut next = self.clone();
+        match next.followed.iter_mut().find(|(u, _)| u == uri) {
+            Some((_, times)) => {
+                *times += 1;
+                next.depth = next.depth.max(*times - 1);
+            }
+            None => next.followed.push((uri.to_owned(), 1)),
+        }
+        next
+    }
+}
 
 /// Why no strategy could be built for a schema.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,7 +66,7 @@ fn error(pointer: &str, message: impl Into<String>) -> GenerateError {
 
 /// A strategy for values valid by `schema`. `pointer` names the schema in errors.
 pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
-    let raw = raw(schema, pointer, 0)?;
+    let raw = raw(schema, pointer, &Refs::default())?;
     let schema = Arc::new(schema.clone());
     Ok(raw
         .prop_filter("the value must validate against its schema", move |v| crate::spec::is_valid(&schema, v))
@@ -47,7 +74,7 @@ pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, Gene
 }
 
 /// A strategy from the keywords alone, unfiltered.
-fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
     let object = match schema {
         Value::Bool(true) => return Ok(Just(json!("x")).boxed()),
         Value::Bool(false) => return Err(error(pointer, "the schema `false` accepts nothing")),
@@ -55,18 +82,22 @@ fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Valu
         _ => return Err(error(pointer, "a schema must be an object or a boolean")),
     };
     if let Some(hint) = object.get("x-conform-generate") {
-        return raw(hint, pointer, depth);
+        return raw(hint, pointer, refs);
     }
     if let Some(Value::String(uri)) = object.get("$ref") {
         let target = crate::spec::definition(uri)
             .ok_or_else(|| error(pointer, format!("the `$ref` `{uri}` is not a schema conform loaded")))?;
-        if depth >= MAX_DEPTH {
+        let refs = refs.through(uri);
+        if refs.depth >= MAX_DEPTH || refs.followed.len() > MAX_CHAIN {
             return Err(error(pointer, "the recursive schema requires values nested deeper than conform generates"));
+        }
+        if object.len() == 1 {
+            return raw(target, pointer, &refs);
         }
         let mut siblings = object.clone();
         siblings.remove("$ref");
-        let merged = merge_all_of(&siblings, std::slice::from_ref(&*target));
-        return raw(&merged, pointer, depth + 1);
+        let merged = merge_all_of(&siblings, std::slice::from_ref(target));
+        return raw(&merged, pointer, &refs);
     }
     if let Some(value) = object.get("const") {
         return Ok(Just(value.clone()).boxed());
@@ -80,7 +111,7 @@ fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Valu
     }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
         let merged = merge_all_of(object, all);
-        return raw(&merged, pointer, depth);
+        return raw(&merged, pointer, refs);
     }
     for keyword in ["oneOf", "anyOf"] {
         if let Some(options) = object.get(keyword).and_then(Value::as_array) {
@@ -92,7 +123,7 @@ fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Valu
                 branch.remove(keyword);
                 let merged = merge_all_of(&branch, std::slice::from_ref(option));
                 // A branch conform cannot generate (one that only recurses, say) is left out.
-                match raw(&merged, &format!("{pointer}/{keyword}/{i}"), depth) {
+                match raw(&merged, &format!("{pointer}/{keyword}/{i}"), refs) {
                     Ok(strategy) => strategies.push(strategy),
                     Err(e) => {
                         first_error.get_or_insert(e);
@@ -118,8 +149,8 @@ fn raw(schema: &Value, pointer: &str, depth: usize) -> Result<BoxedStrategy<Valu
             "integer" => integer(object, pointer)?,
             "number" => number(object, pointer)?,
             "string" => string(object, pointer)?,
-            "array" => array(object, pointer, depth)?,
-            "object" => self::object(object, pointer, depth)?,
+            "array" => array(object, pointer, refs)?,
+            "object" => self::object(object, pointer, refs)?,
             other => return Err(error(pointer, format!("unknown type `{other}`"))),
         });
     }
@@ -142,9 +173,12 @@ fn infer_type(object: &Map<String, Value>) -> &'static str {
 
 /// `allOf` branches folded into one schema: properties and required lists are united, other
 /// keywords of later branches win. Good enough to generate from; the filter has the last word.
+/// A `$ref` is kept to be followed by the caller; when branches bring several, the first stays
+/// and the others go into an `allOf` of references.
 pub(crate) fn merge_all_of(base: &Map<String, Value>, all: &[Value]) -> Value {
     let mut merged = base.clone();
     merged.remove("allOf");
+    let mut more_refs = Vec::new();
     for branch in all.iter().filter_map(Value::as_object) {
         for (key, value) in branch {
             match (key.as_str(), merged.get_mut(key)) {
@@ -160,9 +194,19 @@ pub(crate) fn merge_all_of(base: &Map<String, Value>, all: &[Value]) -> Value {
                         }
                     }
                 }
+                ("$ref", Some(_)) => more_refs.push(json!({"$ref": value})),
+                ("allOf", Some(Value::Array(nested))) => nested.extend(value.as_array().cloned().unwrap_or_default()),
                 _ => {
                     merged.insert(key.clone(), value.clone());
                 }
+            }
+        }
+    }
+    if !more_refs.is_empty() {
+        match merged.get_mut("allOf") {
+            Some(Value::Array(nested)) => nested.extend(more_refs),
+            _ => {
+                merged.insert("allOf".to_owned(), Value::Array(more_refs));
             }
         }
     }
@@ -242,24 +286,24 @@ fn string(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Va
         .boxed())
 }
 
-fn array(object: &Map<String, Value>, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn array(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
     let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = object.get("maxItems").and_then(Value::as_u64).map_or(min + MAX_FREE_ITEMS, |m| m as usize).min(min + 8);
     if max < min {
         return Err(error(pointer, format!("maxItems {max} is below minItems {min}")));
     }
-    let max = if depth >= SHALLOW_DEPTH { min } else { max };
+    let max = if refs.depth >= SHALLOW_DEPTH { min } else { max };
     if max == 0 {
         return Ok(Just(Value::Array(Vec::new())).boxed());
     }
     let items = match object.get("items") {
-        Some(items) => raw(items, &format!("{pointer}/items"), depth)?,
+        Some(items) => raw(items, &format!("{pointer}/items"), refs)?,
         None => Just(json!("x")).boxed(),
     };
     Ok(proptest::collection::vec(items, min..=max).prop_map(Value::Array).boxed())
 }
 
-fn object(object: &Map<String, Value>, pointer: &str, depth: usize) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
@@ -270,11 +314,11 @@ fn object(object: &Map<String, Value>, pointer: &str, depth: usize) -> Result<Bo
     let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
     for (name, schema) in properties {
         let is_required = required.contains(&name.as_str());
-        if !is_required && depth >= SHALLOW_DEPTH {
+        if !is_required && refs.depth >= SHALLOW_DEPTH {
             continue;
         }
         let at = format!("{pointer}/properties/{}", name.replace('~', "~0").replace('/', "~1"));
-        let strategy = raw(schema, &at, depth)?;
+        let strategy = raw(schema, &at, refs)?;
         let name = name.clone();
         let pair = strategy.prop_map(move |v| (name.clone(), v));
         fields.push(if is_required { pair.prop_map(Some).boxed() } else { proptest::option::of(pair).boxed() });

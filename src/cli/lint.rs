@@ -9,7 +9,7 @@ use clap::Args;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
-use crate::spec::{self, BUNDLED, Diagnostic, Spec, lint_spec};
+use crate::spec::{self, BUNDLED, Diagnostic, Spec, lint_and_load, lint_spec};
 use crate::suite;
 
 #[derive(Debug, Args)]
@@ -73,9 +73,10 @@ pub fn run(args: LintArgs) -> u8 {
         match std::fs::read_to_string(path) {
             Ok(text) if is_suite(&text) => suite_files.push((path.clone(), text)),
             Ok(text) => {
-                let found = lint_spec(path, &text);
+                let (found, loaded) = lint_and_load(path, &text);
+                drop(text);
                 if found.is_empty()
-                    && let Ok(loaded) = spec::load_spec(path)
+                    && let Some(loaded) = loaded
                 {
                     specs.retain(|s| s.id != loaded.id);
                     specs.push(loaded);

@@ -94,20 +94,33 @@ pub fn mask_digits(text: &str) -> String {
     mask_runs(text, PHONE_DIGITS)
 }
 
-/// A schema with the branches that also describe its instance (`allOf`, `anyOf`, `oneOf`, `then`, `else`).
+/// A schema with the branches that also describe its instance (`allOf`, `anyOf`, `oneOf`, `then`,
+/// `else`, and the schema a `$ref` names).
 fn branches(schema: &Value) -> Vec<&Value> {
-    let mut out = vec![schema];
+    let mut out = Vec::new();
+    collect_branches(schema, &mut out);
+    out
+}
+
+/// [`branches`], without going twice through one schema (a `$ref` can lead back).
+fn collect_branches<'a>(schema: &'a Value, out: &mut Vec<&'a Value>) {
+    if out.iter().any(|seen| std::ptr::eq(*seen, schema)) {
+        return;
+    }
+    out.push(schema);
+    if let Some(target) = crate::spec::referenced(schema) {
+        collect_branches(target, out);
+    }
     for key in ["allOf", "anyOf", "oneOf"] {
         for branch in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
-            out.extend(branches(branch));
+            collect_branches(branch, out);
         }
     }
     for key in ["then", "else"] {
         if let Some(branch) = schema.get(key) {
-            out.extend(branches(branch));
+            collect_branches(branch, out);
         }
     }
-    out
 }
 
 fn own_mark(schemas: &[&Value]) -> Option<Mark> {

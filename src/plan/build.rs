@@ -189,7 +189,8 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
         if !crate::spec::is_valid(&param.schema, &serde_json::json!("")) {
             out.push((place.clone(), Constraint::empty_value()));
         }
-        let schema = param.schema.as_object();
+        let expanded = crate::spec::expand(&param.schema);
+        let schema = expanded.as_object();
         let integer = schema.and_then(|s| s.get("type")).is_some_and(|t| t == "integer");
         let format = schema.and_then(|s| s.get("format")).and_then(serde_json::Value::as_str).unwrap_or_default();
         let has = |keyword: &str| schema.is_some_and(|s| s.contains_key(keyword));
@@ -213,11 +214,11 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
 /// Whether a wrong-type edit of a value sent as text (a parameter, a form field) is still of the
 /// wrong type once it is text: only where the schema at the edit allows nothing but scalars.
 fn wrong_type_survives_text(schema: &serde_json::Value, constraint: &Constraint) -> bool {
-    let mut at = schema;
+    let mut at = crate::spec::expand(schema);
     for segment in constraint.pointer.split('/').skip(1) {
         let name = segment.replace("~1", "/").replace("~0", "~");
         match at.get("properties").and_then(|p| p.get(&name)) {
-            Some(next) => at = next,
+            Some(next) => at = std::borrow::Cow::Owned(crate::spec::expand(next).into_owned()),
             None => return false,
         }
     }

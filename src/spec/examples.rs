@@ -1,5 +1,6 @@
 //! Every example a document gives, with the schema it must satisfy: media-type `example` and
-//! `examples.*.value` (request bodies, responses), parameter examples, and schema `example`s.
+//! `examples.*.value` (request bodies, responses), parameter examples, and schema `example`s
+//! (those of a component schema once, where the component is written, not at each use).
 
 use serde_json::Value;
 
@@ -63,9 +64,14 @@ fn schema_examples(schema: &Value, pointer: &str, out: &mut Vec<Example>) {
     }
 }
 
-/// Every example of a resolved, rewritten document.
+/// Every example of a resolved, rewritten document. The examples inside a component schema are
+/// found once, in its definition, with the component's pointer.
 pub fn examples(document: &Value) -> Vec<Example> {
     let mut out = Vec::new();
+    for (name, schema) in document.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+        let pointer = format!("#/components/schemas/{}", escape(name));
+        schema_examples(super::definition::referenced(schema).unwrap_or(schema), &pointer, &mut out);
+    }
     let Some(paths) = document.get("paths").and_then(Value::as_object) else { return out };
     for (path, item) in paths {
         let item_pointer = format!("#/paths/{}", escape(path));

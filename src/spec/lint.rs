@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::examples::examples;
 use super::load::{ReadError, parse_resolved};
 use super::locate::locate_in;
-use super::model::spec_from_document;
+use super::model::{Spec, spec_from_document};
 use super::validate::validation_errors;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,31 +48,24 @@ impl Locator<'_> {
 
 /// Lints one spec's text.
 pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
+    lint_and_load(path, text).0
+}
+
+/// Lints one spec's text, and gives the spec too when it loads (so that it is read only once).
+pub fn lint_and_load(path: &Path, text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
     let locator = Locator { path, text, lines: OnceCell::new() };
     let document = match parse_resolved(path, text) {
         Ok(document) => document,
-        Err(ReadError::Syntax { line, column, message }) => {
-            return vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }];
-        }
-        Err(ReadError::Invalid { problems }) => {
-            let mut found: Vec<Diagnostic> =
-                problems.into_iter().map(|(pointer, message)| locator.at(Some(pointer), message)).collect();
-            found.sort_by_key(|d| (d.line, d.column));
-            return found;
-        }
-        Err(ReadError::Ref { pointer, target, problem }) => {
-            return vec![locator.at(Some(pointer), format!("$ref `{target}` {problem}"))];
-        }
-        Err(ReadError::Version { pointer, version }) => {
-            let message = format!("unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)");
-            return vec![locator.at(Some(pointer), message)];
-        }
-        Err(other) => return vec![locator.at(None, other.to_string())],
+        Err(e) => return (load_error(&locator, e), None),
     };
     let mut diagnostics = Vec::new();
-    if let Err(e) = spec_from_document(path, &document) {
-        diagnostics.push(locator.at(e.pointer, e.message));
-    }
+    let spec = match spec_from_document(path, &document) {
+        Ok(spec) => Some(spec),
+        Err(e) => {
+            diagnostics.push(locator.at(e.pointer, e.message));
+            None
+        }
+    };
     for example in examples(&document) {
         let errors = validation_errors(&example.schema, &example.value);
         if !errors.is_empty() {
@@ -80,7 +73,31 @@ pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
             diagnostics.push(locator.at(Some(example.pointer), message));
         }
     }
-    diagnostics
+    (diagnostics, spec)
+}
+
+/// The diagnostics of a spec that does not load.
+fn load_error(locator: &Locator<'_>, error: ReadError) -> Vec<Diagnostic> {
+    let path = locator.path;
+    match error {
+        ReadError::Syntax { line, column, message } => {
+            vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }]
+        }
+        ReadError::Invalid { problems } => {
+            let mut found: Vec<Diagnostic> =
+                problems.into_iter().map(|(pointer, message)| locator.at(Some(pointer), message)).collect();
+            found.sort_by_key(|d| (d.line, d.column));
+            found
+        }
+        ReadError::Ref { pointer, target, problem } => {
+            vec![locator.at(Some(pointer), format!("$ref `{target}` {problem}"))]
+        }
+        ReadError::Version { pointer, version } => {
+            let message = format!("unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)");
+            vec![locator.at(Some(pointer), message)]
+        }
+        other => vec![locator.at(None, other.to_string())],
+    }
 }
 
 #[cfg(test)]

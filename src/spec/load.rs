@@ -1,23 +1,17 @@
-//! Reading an OpenAPI document into one self-contained JSON value: YAML or JSON, `$ref`s inlined,
-//! and 3.0 schemas rewritten to JSON Schema 2020-12 (`nullable`, boolean `exclusiveMinimum`/`Maximum`).
+//! Reading an OpenAPI document into one JSON value that needs no other file: YAML or JSON, checked
+//! against the OpenAPI rules, `$ref`s resolved ([`super::resolve`]: schemas kept once, as
+//! definitions, everything else inlined), and 3.0 schemas rewritten to JSON Schema 2020-12
+//! (`nullable`, boolean `exclusiveMinimum`/`Maximum`).
 //!
-//! A recursive schema (a tree node whose children are tree nodes, two schemas that refer to each
-//! other) cannot be inlined: where a `$ref` comes back to a schema being expanded, it is kept, as
-//! a `urn:conform:schema:N` reference to the expanded schema, registered with the validator
-//! ([`super::validate::define`]). Only a cycle of bare `$ref`s (`A: {$ref: B}`, `B: {$ref: A}`),
-//! which describes nothing, is an error.
+//! One copy of the document at a time: the text is parsed straight into a JSON value (JSON by
+//! serde_json, YAML by the YAML parser into the same value), and that value is resolved in place.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::structure;
 use super::syntax;
-
-/// `$ref`s nest at most this deep (deeper means a cycle or a pathological document).
-const MAX_REF_DEPTH: usize = 64;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
@@ -59,22 +53,14 @@ pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     if !problems.is_empty() {
         return Err(ReadError::Invalid { problems });
     }
-    let mut resolver = Resolver { files: HashMap::new(), stack: Vec::new(), definitions: Vec::new() };
-    let document = Rc::new(document);
-    resolver.files.insert(path.to_owned(), document.clone());
-    let mut resolved = resolver.inline(path, &document, "#")?;
-    // The document as written is no longer needed: only the resolved one is kept.
-    drop((resolver.files, document));
-    if legacy {
-        rewrite_legacy(&mut resolved);
-    }
-    for (uri, mut schema) in resolver.definitions {
-        if legacy {
-            rewrite_legacy(&mut schema);
-        }
-        super::validate::define(uri, schema);
-    }
-    Ok(resolved)
+    let rewrite: fn(&mut Value) = if legacy { rewrite_legacy } else { |_| {} };
+    super::resolve::resolve(path, document, rewrite, read_other)
+}
+
+/// Another file a `$ref` names, parsed.
+fn read_other(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_text(path, &text).map_err(|e| format!("in {}: {e}", path.display()))
 }
 
 /// Reads and resolves a file.
@@ -83,123 +69,17 @@ pub fn load_resolved(path: &Path) -> Result<Value, ReadError> {
     parse_resolved(path, &text)
 }
 
-/// Inlines `$ref`s, within a file and across files; keeps the ones that recur (see the module docs).
-struct Resolver {
-    /// Every document read so far, by path.
-    files: HashMap<PathBuf, Rc<Value>>,
-    /// The refs being expanded.
-    stack: Vec<Frame>,
-    /// The recursive schemas, fully expanded, by the URN their references use.
-    definitions: Vec<(String, Value)>,
-}
-
-/// One `$ref` being expanded.
-struct Frame {
-    /// `file#pointer`.
-    key: String,
-    /// Its target is itself only a `$ref` (with at most annotations beside it).
-    bare: bool,
-    /// Set when a reference came back to it: the URN that names its expansion.
-    uri: Option<String>,
-}
-
-/// Whether a `$ref` target says nothing but where to look next.
-fn is_bare_ref(value: &Value) -> bool {
-    value.as_object().is_some_and(|o| {
-        o.contains_key("$ref")
-            && o.keys().all(|k| matches!(k.as_str(), "$ref" | "description" | "summary" | "title" | "$comment"))
-    })
-}
-
-impl Resolver {
-    /// The document at `path`, read and parsed once.
-    fn document(&mut self, path: &Path) -> Result<Rc<Value>, String> {
-        if let Some(document) = self.files.get(path) {
-            return Ok(document.clone());
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let document = Rc::new(parse_text(path, &text).map_err(|e| format!("in {}: {e}", path.display()))?);
-        self.files.insert(path.to_owned(), document.clone());
-        Ok(document)
-    }
-
-    /// `value` (found in `file` at `pointer`) with every `$ref` replaced by its target.
-    fn inline(&mut self, file: &Path, value: &Value, pointer: &str) -> Result<Value, ReadError> {
-        match value {
-            Value::Object(object) => {
-                if let Some(Value::String(target)) = object.get("$ref") {
-                    let mut out = self.follow(file, target, pointer)?;
-                    // Sibling keywords next to $ref (allowed in 3.1) are kept.
-                    if let Value::Object(out) = &mut out {
-                        for (k, v) in object.iter().filter(|(k, _)| *k != "$ref") {
-                            out.insert(k.clone(), self.inline(file, v, &format!("{pointer}/{k}"))?);
-                        }
-                    }
-                    return Ok(out);
-                }
-                let mut out = Map::new();
-                for (k, v) in object {
-                    let child = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    out.insert(k.clone(), self.inline(file, v, &child)?);
-                }
-                Ok(Value::Object(out))
-            }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| self.inline(file, v, &format!("{pointer}/{i}")))
-                .collect::<Result<_, _>>()
-                .map(Value::Array),
-            other => Ok(other.clone()),
-        }
-    }
-
-    /// The resolved target of the `$ref` `target`, written in `file` at `pointer`.
-    fn follow(&mut self, file: &Path, target: &str, pointer: &str) -> Result<Value, ReadError> {
-        let error =
-            |problem: String| ReadError::Ref { pointer: pointer.to_owned(), target: target.to_owned(), problem };
-        let (location, fragment) = target.split_once('#').unwrap_or((target, ""));
-        if location.contains("://") {
-            return Err(error("is remote; conform follows only local files".to_owned()));
-        }
-        let target_file = if location.is_empty() {
-            file.to_owned()
-        } else {
-            file.parent().unwrap_or_else(|| Path::new("")).join(location)
-        };
-        let key = format!("{}#{fragment}", target_file.display());
-        if let Some(at) = self.stack.iter().position(|frame| frame.key == key) {
-            if self.stack[at..].iter().all(|frame| frame.bare) {
-                return Err(error(
-                    "is circular: the $refs lead back to each other with no schema in between".to_owned(),
-                ));
-            }
-            let uri = self.stack[at].uri.get_or_insert_with(super::validate::new_definition_uri).clone();
-            return Ok(Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(uri))])));
-        }
-        if self.stack.len() >= MAX_REF_DEPTH {
-            return Err(error("nests too deep".to_owned()));
-        }
-        let document = self.document(&target_file).map_err(error)?;
-        let found = document.pointer(fragment).ok_or_else(|| {
-            let place = if location.is_empty() { String::new() } else { format!(" in {}", target_file.display()) };
-            error(format!("points nowhere{place} (dangling)"))
-        })?;
-        self.stack.push(Frame { key, bare: is_bare_ref(found), uri: None });
-        let inlined = self.inline(&target_file, found, &format!("#{fragment}"));
-        let frame = self.stack.pop().expect("pushed above");
-        if let (Some(uri), Ok(schema)) = (frame.uri, &inlined) {
-            self.definitions.push((uri, schema.clone()));
-        }
-        inlined
-    }
-}
-
 /// The OpenAPI 3.0 schema dialect rewritten to 2020-12, everywhere in the document.
 fn rewrite_legacy(value: &mut Value) {
     match value {
         Value::Object(object) => {
-            if object.get("nullable") == Some(&Value::Bool(true)) {
+            if object.get("nullable") == Some(&Value::Bool(true)) && object.contains_key("$ref") {
+                // `{$ref, nullable: true}`: the referenced schema, or null.
+                object.remove("nullable");
+                let reference = object.remove("$ref").unwrap_or_default();
+                let options = vec![Value::Object(Map::from_iter([("$ref".to_owned(), reference)])), json_null()];
+                object.insert("anyOf".to_owned(), Value::Array(options));
+            } else if object.get("nullable") == Some(&Value::Bool(true)) {
                 object.remove("nullable");
                 match object.get_mut("type") {
                     Some(Value::String(t)) => {
@@ -246,6 +126,11 @@ fn rewrite_legacy(value: &mut Value) {
     }
 }
 
+/// `{"type": "null"}`.
+fn json_null() -> Value {
+    Value::Object(Map::from_iter([("type".to_owned(), Value::String("null".to_owned()))]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,7 +145,8 @@ mod tests {
         let doc =
             parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/components/schemas/A'}\ncomponents: {schemas: {A: {type: string}}}\n")
                 .unwrap();
-        assert_eq!(doc["x"], json!({"type": "string"}));
+        assert_eq!(*crate::spec::expand(&doc["x"]), json!({"type": "string"}));
+        assert_eq!(doc["x"], doc["components"]["schemas"]["A"], "one definition, referred to");
         let error = parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/components/schemas/A'}\ncomponents: {schemas: {A: {$ref: '#/components/schemas/B'}, B: {$ref: '#/components/schemas/A'}}}\n").unwrap_err();
         assert!(error.to_string().contains("circular"), "{error}");
         let error = parse("openapi: 3.1.0\npaths: {}\nx: {$ref: '#/nope'}\n").unwrap_err();
@@ -272,8 +158,10 @@ mod tests {
         let text = "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n    A: {type: object, properties: {b: {$ref: '#/components/schemas/B'}}}\n    B: {type: object, required: [n], properties: {n: {type: integer}, a: {$ref: '#/components/schemas/A'}}}\n";
         let doc = parse(text).unwrap();
         let a = &doc["components"]["schemas"]["A"];
-        let kept = a.pointer("/properties/b/properties/a/properties/b/$ref").and_then(Value::as_str).unwrap();
+        let kept = a.pointer("/$ref").and_then(Value::as_str).unwrap();
         assert!(kept.starts_with("urn:conform:schema:"), "{a}");
+        let b = crate::spec::definition(kept).unwrap().pointer("/properties/b/$ref").and_then(Value::as_str).unwrap();
+        assert!(b.starts_with("urn:conform:schema:") && b != kept, "{b}");
         assert!(crate::spec::is_valid(a, &json!({"b": {"n": 1, "a": {"b": {"n": 2, "a": {}}}}})));
         let errors = crate::spec::validation_errors(a, &json!({"b": {"n": 1, "a": {"b": {"n": "two"}}}}));
         assert_eq!(errors.len(), 1, "{errors:?}");
@@ -307,6 +195,9 @@ mod tests {
         let doc = parse("openapi: 3.0.3\npaths: {}\ns: {type: string, nullable: true, enum: [a]}\nn: {type: integer, minimum: 3, exclusiveMinimum: true}\n").unwrap();
         assert_eq!(doc["s"], json!({"type": ["string", "null"], "enum": ["a", null]}));
         assert_eq!(doc["n"], json!({"type": "integer", "exclusiveMinimum": 3}));
+        let doc = parse("openapi: 3.0.3\npaths: {}\ns: {schema: {$ref: '#/components/schemas/A', nullable: true}}\ncomponents: {schemas: {A: {type: string}}}\n").unwrap();
+        let reference = doc["components"]["schemas"]["A"].clone();
+        assert_eq!(doc["s"]["schema"], json!({"anyOf": [reference, {"type": "null"}]}));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! path parameter; in every schema, `type` is a known type, `pattern` compiles as a regex, and
 //! length, item and property bounds are non-negative integers.
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use super::operation::METHODS;
@@ -70,8 +72,10 @@ pub fn problems(document: &Value, legacy: bool) -> Vec<(String, String)> {
     }
     let mut schemas = Vec::new();
     collect_schemas(document, "#", &mut schemas);
+    // A pattern is compiled once, however many schemas repeat it.
+    let mut patterns = HashMap::new();
     for (pointer, schema) in schemas {
-        schema_problems(schema, &pointer, &mut problem);
+        schema_problems(schema, &pointer, &mut patterns, &mut problem);
     }
     out
 }
@@ -182,7 +186,12 @@ fn collect_schemas<'a>(value: &'a Value, pointer: &str, out: &mut Vec<(String, &
 }
 
 /// The problems of one schema and its subschemas.
-fn schema_problems(schema: &Value, pointer: &str, problem: &mut impl FnMut(String, String)) {
+fn schema_problems<'a>(
+    schema: &'a Value,
+    pointer: &str,
+    patterns: &mut HashMap<&'a str, Option<String>>,
+    problem: &mut impl FnMut(String, String),
+) {
     let Some(object) = schema.as_object() else { return };
     if object.contains_key("$ref") && object.len() == 1 {
         return;
@@ -198,7 +207,13 @@ fn schema_problems(schema: &Value, pointer: &str, problem: &mut impl FnMut(Strin
     if let Some(pattern) = object.get("pattern") {
         match pattern.as_str() {
             Some(text) => {
-                if let Err(e) = jsonschema::draft202012::options().build(&serde_json::json!({"pattern": text})) {
+                let invalid = patterns.entry(text).or_insert_with(|| {
+                    jsonschema::draft202012::options()
+                        .build(&serde_json::json!({"pattern": text}))
+                        .err()
+                        .map(|e| e.to_string())
+                });
+                if let Some(e) = invalid {
                     problem(format!("{pointer}/pattern"), format!("`{text}` is not a valid regular expression: {e}"));
                 }
             }
@@ -215,17 +230,17 @@ fn schema_problems(schema: &Value, pointer: &str, problem: &mut impl FnMut(Strin
     }
     for keyword in ONE_SCHEMA {
         if let Some(child) = object.get(*keyword) {
-            schema_problems(child, &format!("{pointer}/{keyword}"), problem);
+            schema_problems(child, &format!("{pointer}/{keyword}"), patterns, problem);
         }
     }
     for keyword in SCHEMA_LISTS {
         for (i, child) in object.get(*keyword).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            schema_problems(child, &format!("{pointer}/{keyword}/{i}"), problem);
+            schema_problems(child, &format!("{pointer}/{keyword}/{i}"), patterns, problem);
         }
     }
     for keyword in SCHEMA_MAPS {
         for (name, child) in object.get(*keyword).and_then(Value::as_object).into_iter().flatten() {
-            schema_problems(child, &format!("{pointer}/{keyword}/{}", escape(name)), problem);
+            schema_problems(child, &format!("{pointer}/{keyword}/{}", escape(name)), patterns, problem);
         }
     }
 }

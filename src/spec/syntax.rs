@@ -27,7 +27,8 @@ pub fn is_json(path: &Path, text: &str) -> bool {
 /// Parses a spec's text: JSON or YAML (see the module docs).
 pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
     let duplicate = RefCell::new(None);
-    let seed = Node { pointer: String::new(), duplicate: &duplicate };
+    let stack = RefCell::new(Vec::new());
+    let seed = Node { path: &stack, duplicate: &duplicate };
     let (result, what) = if is_json(path, text) {
         let mut deserializer = serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'));
         let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
@@ -72,9 +73,28 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// A node of the document at `pointer`, deserialized into a [`Value`] while refusing duplicate keys.
+/// One step of the path from the document's root to the node being read.
+enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// The JSON pointer of a path.
+fn pointer_of(path: &[Segment]) -> String {
+    let mut out = String::from("#");
+    for segment in path {
+        match segment {
+            Segment::Key(key) => out.push_str(&format!("/{}", escape(key))),
+            Segment::Index(i) => out.push_str(&format!("/{i}")),
+        }
+    }
+    out
+}
+
+/// A node of the document, deserialized into a [`Value`] while refusing duplicate keys. The path
+/// to it is kept in one shared stack (a pointer is only written out for an error).
 struct Node<'a> {
-    pointer: String,
+    path: &'a RefCell<Vec<Segment>>,
     /// Set to the object's pointer and the key when a duplicate is found.
     duplicate: &'a RefCell<Option<(String, String)>>,
 }
@@ -124,24 +144,29 @@ impl<'de> Visitor<'de> for Node<'_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(Node {
-            pointer: format!("{}/{}", self.pointer, items.len()),
-            duplicate: self.duplicate,
-        })? {
-            items.push(item);
+        loop {
+            self.path.borrow_mut().push(Segment::Index(items.len()));
+            let item = seq.next_element_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            self.path.borrow_mut().pop();
+            match item {
+                Some(item) => items.push(item),
+                None => return Ok(Value::Array(items)),
+            }
         }
-        Ok(Value::Array(items))
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
         while let Some(key) = map.next_key_seed(Key)? {
             if object.contains_key(&key) {
-                *self.duplicate.borrow_mut() = Some((format!("#{}", self.pointer), key.clone()));
+                *self.duplicate.borrow_mut() = Some((pointer_of(&self.path.borrow()), key.clone()));
                 return Err(de::Error::custom(format!("duplicate key `{key}`")));
             }
-            let pointer = format!("{}/{}", self.pointer, escape(&key));
-            let value = map.next_value_seed(Node { pointer, duplicate: self.duplicate })?;
+            self.path.borrow_mut().push(Segment::Key(key));
+            let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            let Some(Segment::Key(key)) = self.path.borrow_mut().pop() else {
+                return Err(de::Error::custom("the path of the document lost its place"));
+            };
             object.insert(key, value);
         }
         Ok(Value::Object(object))

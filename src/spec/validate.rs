@@ -3,52 +3,26 @@
 //! carries the provenance of the keyword that failed: the deepest `x-conform-source` on the
 //! keyword's schema path, so that a `profile` pattern inside a `doc` response stays `profile`.
 //!
-//! Recursive schemas are not inlined by the loader: they are [`define`]d here under a
-//! `urn:conform:schema:N` name, and the validator's registry retrieves them by that name.
+//! Schemas a `$ref` names are not inlined by the loader: they are defined once under a
+//! `urn:conform:schema:N` name ([`super::definition`]), and the validator's registry retrieves
+//! them by that name.
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
+use super::definition::definition;
 use super::operation::Source;
 
-/// The prefix of the names of recursive schemas.
-const DEFINITION_PREFIX: &str = "urn:conform:schema:";
-
-fn definitions() -> &'static RwLock<HashMap<String, Arc<Value>>> {
-    static DEFINITIONS: OnceLock<RwLock<HashMap<String, Arc<Value>>>> = OnceLock::new();
-    DEFINITIONS.get_or_init(Default::default)
-}
-
-/// A fresh name for a recursive schema (unique in the process).
-pub fn new_definition_uri() -> String {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!("{DEFINITION_PREFIX}{}", NEXT.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Registers the expanded schema that `uri` names.
-pub fn define(uri: String, schema: Value) {
-    definitions().write().unwrap_or_else(|p| p.into_inner()).insert(uri, Arc::new(schema));
-}
-
-/// The recursive schema a `$ref` names, if it is one the loader defined.
-pub fn definition(uri: &str) -> Option<Arc<Value>> {
-    if !uri.starts_with(DEFINITION_PREFIX) {
-        return None;
-    }
-    definitions().read().unwrap_or_else(|p| p.into_inner()).get(uri).cloned()
-}
-
-/// Hands the validator the recursive schemas; refuses anything else (conform never fetches).
+/// Hands the validator the defined schemas; refuses anything else (conform never fetches).
 struct Definitions;
 
 impl jsonschema::Retrieve for Definitions {
     fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let uri = uri.as_str();
-        definition(uri).map(|schema| (*schema).clone()).ok_or_else(|| format!("`{uri}` is not fetched").into())
+        definition(uri).cloned().ok_or_else(|| format!("`{uri}` is not fetched").into())
     }
 }
 
@@ -166,6 +140,8 @@ pub fn source_at(schema: &Value, pointer: &str) -> Option<Source> {
     for segment in pointer.split('/').skip(1) {
         let segment = segment.replace("~1", "/").replace("~0", "~");
         let next = match node {
+            // Through a `$ref`, the keyword path goes on in the schema it names.
+            Value::Object(_) if segment == "$ref" => super::definition::referenced(node),
             Value::Object(object) => object.get(&segment),
             Value::Array(items) => segment.parse::<usize>().ok().and_then(|i| items.get(i)),
             _ => None,
@@ -242,6 +218,7 @@ mod tests {
 
     #[test]
     fn recursive_definitions_are_retrieved() {
+        use super::super::definition::{define, new_definition_uri};
         let uri = new_definition_uri();
         let node = json!({"type": "object", "required": ["v"], "properties": {
             "v": {"type": "integer"}, "children": {"type": "array", "items": {"$ref": uri}}}});

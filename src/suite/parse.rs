@@ -261,7 +261,8 @@ fn captures_something(operation: &Operation, pointer: &str) -> bool {
 /// the combinators). A schema that does not close its properties accepts any name.
 fn schema_has(schema: &Value, segments: &[&str]) -> bool {
     let Some((first, rest)) = segments.split_first() else { return true };
-    let Some(object) = schema.as_object() else { return schema == &Value::Bool(true) };
+    let expanded = crate::spec::expand(schema);
+    let Some(object) = expanded.as_object() else { return schema == &Value::Bool(true) };
     let combined = ["allOf", "anyOf", "oneOf"]
         .iter()
         .filter_map(|k| object.get(*k).and_then(Value::as_array))
