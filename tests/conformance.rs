@@ -86,9 +86,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut trials: Vec<Trial> = (0..session.cases().len())
+    let mut trials: Vec<Trial> = (0..session.plan().len())
         .map(|index| {
-            let name = session.cases()[index].id.to_string();
+            let name = session.plan().case(index).id.to_string();
             let skip = session.skip_reason(index);
             let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
             Trial::test(name, move || {

@@ -225,8 +225,7 @@ fn every_request_example_is_one_case_with_a_seed_of_its_own() {
     let names = vec![Default::default(); specs.len()];
     let examples = |seed| -> Vec<(String, u64)> {
         plan(&specs, &names, &PlanOptions { cases: 1, seed })
-            .cases
-            .into_iter()
+            .cases()
             .filter(|c| matches!(c.kind, CaseKind::Example { .. }))
             .map(|c| (c.id.to_string(), c.seed))
             .collect()

@@ -1,12 +1,16 @@
 //! The console report: the operation × check matrix, every failure with its reproduction, the
-//! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`].
+//! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`]:
+//! the matrix and the counts come from its tally (kept cases and counted ones alike), the blocks
+//! from the kept cases (every case that did not pass is kept).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::case::CaseKind;
-use crate::check::{CheckId, Failure, RuleId, Severity};
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport, Verdict};
+use crate::check::{CheckId, Failure, RuleId};
+use crate::run::{
+    CaseResult, CaseStatus, ReasonKind, RuleCounts, RunResult, ScenarioResult, SendGuardReport, Tally, Verdict,
+};
 
 /// The column head of a rule: short ones for the checks, the id itself for any other rule.
 fn column(rule: &RuleId) -> &str {
@@ -26,12 +30,12 @@ fn column(rule: &RuleId) -> &str {
 }
 
 /// The matrix's columns: every check in registry order, then the other rules that ran, sorted.
-fn columns(result: &RunResult) -> Vec<RuleId> {
+fn columns(tally: &Tally) -> Vec<RuleId> {
     let mut columns: Vec<RuleId> = CheckId::ALL.iter().map(|c| RuleId::from(*c)).collect();
-    let mut others: Vec<RuleId> = result
-        .cases
+    let mut others: Vec<RuleId> = tally
+        .operations
         .iter()
-        .flat_map(|c| c.rules.iter())
+        .flat_map(|o| o.rules.keys())
         .filter(|r| r.check().is_none())
         .cloned()
         .collect::<std::collections::BTreeSet<_>>()
@@ -41,52 +45,31 @@ fn columns(result: &RunResult) -> Vec<RuleId> {
     columns
 }
 
-#[derive(Default, Clone, Copy)]
-struct Cell {
-    passed: usize,
-    errors: usize,
-    warnings: usize,
-}
-
-impl Cell {
-    fn render(self) -> String {
-        match (self.errors, self.warnings) {
-            (0, 0) if self.passed == 0 => "-".to_owned(),
-            (0, 0) => format!("ok {}", self.passed),
-            (0, w) => format!("W {w}"),
-            (e, _) => format!("FAIL {e}"),
-        }
+/// One cell: how a rule did over an operation's cases.
+fn cell(counts: RuleCounts) -> String {
+    match (counts.errors, counts.warnings) {
+        (0, 0) if counts.passed == 0 => "-".to_owned(),
+        (0, 0) => format!("ok {}", counts.passed),
+        (0, w) => format!("W {w}"),
+        (e, _) => format!("FAIL {e}"),
     }
 }
 
 /// The matrix: one row per operation, one column per check, counting exchanges.
 pub fn matrix(result: &RunResult) -> String {
-    let mut rows: BTreeMap<(String, String), BTreeMap<RuleId, Cell>> = BTreeMap::new();
-    for case in &result.cases {
-        let row = rows.entry((case.spec.clone(), case.operation.clone())).or_default();
-        for rule in &case.rules {
-            let cell = row.entry(rule.clone()).or_default();
-            let failures: Vec<_> = case.failures.iter().filter(|f| f.rule == *rule).collect();
-            if failures.is_empty() {
-                cell.passed += 1;
-            } else if failures.iter().any(|f| f.severity == Severity::Error) {
-                cell.errors += 1;
-            } else {
-                cell.warnings += 1;
-            }
-        }
-    }
-    let width = rows.keys().map(|(s, o)| s.len() + o.len() + 2).max().unwrap_or(9).max(9);
-    let columns = columns(result);
+    let tally = result.tally();
+    let rows = &tally.operations;
+    let width = rows.iter().map(|o| o.spec.len() + o.operation.len() + 2).max().unwrap_or(9).max(9);
+    let columns = columns(&tally);
     let mut out = format!("{:<width$}", "operation");
     for rule in &columns {
         let _ = write!(out, " {:>8}", column(rule));
     }
     out.push('\n');
-    for ((spec, operation), cells) in &rows {
-        let _ = write!(out, "{:<width$}", format!("{spec}::{operation}"));
+    for row in rows {
+        let _ = write!(out, "{:<width$}", format!("{}::{}", row.spec, row.operation));
         for rule in &columns {
-            let _ = write!(out, " {:>8}", cells.get(rule).copied().unwrap_or_default().render());
+            let _ = write!(out, " {:>8}", cell(row.rules.get(rule).copied().unwrap_or_default()));
         }
         out.push('\n');
     }
@@ -238,7 +221,7 @@ pub fn render(result: &RunResult) -> String {
             let _ = writeln!(out, "  {}   (or set {})", missing.flag(), missing.env);
         }
     }
-    if result.cases.is_empty() {
+    if result.total_cases() == 0 {
         let _ = writeln!(out, "\nno cases: the specs document no operation conform can call (paths are empty)");
     }
     let errors: Vec<&CaseResult> = result.cases.iter().filter(|c| matches!(c.status, CaseStatus::Error(_))).collect();
@@ -407,7 +390,7 @@ pub fn summary(result: &RunResult) -> String {
     };
     format!(
         "{} cases: {passed} passed, {failed} failed, {warned} warned, {skipped} skipped, {errors} errors; {scenarios}{verdict} (seed {}{strict}, {:.1}s)\n",
-        result.cases.len(),
+        result.total_cases(),
         result.seed,
         result.duration.as_secs_f64()
     )
@@ -483,6 +466,7 @@ mod tests {
         );
         skipped.rules.clear();
         RunResult {
+            omitted: Default::default(),
             seed: 42,
             strict: false,
             dry_run: false,
@@ -539,5 +523,19 @@ mod tests {
         skipped.cases.clear();
         assert_eq!(skipped.verdict(), Verdict::NothingTested);
         assert!(render(&skipped).contains("no cases:"));
+    }
+
+    #[test]
+    fn counted_passed_cases_render_as_kept_ones() {
+        let kept = result();
+        let mut counted = kept.clone();
+        for case in counted.cases.iter().filter(|c| c.status == CaseStatus::Passed) {
+            counted.omitted.add(case);
+        }
+        counted.cases.retain(|c| c.status != CaseStatus::Passed);
+        assert!(!counted.omitted.is_empty());
+        assert_eq!(render(&counted), render(&kept));
+        assert_eq!(counted.verdict(), kept.verdict());
+        assert_eq!(counted.tally(), kept.tally());
     }
 }
