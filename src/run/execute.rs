@@ -518,27 +518,27 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
         }
     };
     let keep = shared.config.keep;
-    for_each_bounded(plan.len(), shared.config.concurrency, job, |index, result| match keep_result(result, keep) {
-        Ok(result) => {
+    for_each_bounded(plan.len(), shared.config.concurrency, job, |index, result| {
+        if let Some(result) = keep_result(result, keep, &mut omitted) {
             kept.insert(index, result);
         }
-        Err(passed) => omitted.add(&passed),
     })
     .await?;
     Ok((kept, omitted))
 }
 
-/// What the run keeps of a finished case (see [`Keep`]): `Ok` with the case, without its request,
-/// curl and response when it passed and exchanges are not kept; `Err` with a passed case that
-/// is only to be counted.
-fn keep_result(result: CaseResult, keep: Keep) -> Result<CaseResult, CaseResult> {
+/// What the run keeps of a finished case (see [`Keep`]): the case, without its request, curl and
+/// response when it passed and exchanges are not kept; or nothing, when it passed and is only
+/// counted in `omitted`.
+fn keep_result(result: CaseResult, keep: Keep, omitted: &mut Tally) -> Option<CaseResult> {
     let passed = result.status == CaseStatus::Passed;
     if passed && !keep.passed_cases && result.snapshot.is_none() {
-        Err(result)
+        omitted.add(&result);
+        None
     } else if passed && !keep.passed_exchanges {
-        Ok(result.without_exchange())
+        Some(result.without_exchange())
     } else {
-        Ok(result)
+        Some(result)
     }
 }
 
