@@ -73,7 +73,11 @@ fn main() {
         specs,
         suites,
         variables: VariableSources::from_env(Vec::new()),
-        plan: PlanOptions { cases: env_number("CONFORM_CASES", 5) as usize, seed: env_number("CONFORM_SEED", 0) },
+        plan: PlanOptions {
+            cases: env_number("CONFORM_CASES", 5) as usize,
+            seed: env_number("CONFORM_SEED", 0),
+            shard: None,
+        },
         strict,
         concurrency: 1,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
@@ -86,9 +90,9 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut trials: Vec<Trial> = (0..session.cases().len())
+    let mut trials: Vec<Trial> = (0..session.plan().len())
         .map(|index| {
-            let name = session.cases()[index].id.to_string();
+            let name = session.plan().case(index).id.to_string();
             let skip = session.skip_reason(index);
             let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
             Trial::test(name, move || {

@@ -32,8 +32,8 @@ fn one_value_in_one_place_or_the_same_in_both() {
         .into();
     let (mut both, mut broken_everywhere, mut missing_everywhere) = (0, 0, 0);
     for seed in 0..40 {
-        let plan = plan(&specs, std::slice::from_ref(&names), &PlanOptions { cases: 10, seed });
-        for case in &plan.cases {
+        let plan = plan(&specs, std::slice::from_ref(&names), &PlanOptions { cases: 10, seed, shard: None });
+        for case in plan.cases() {
             let operation = &specs[0].operations[case.operation];
             let (input, _) = case.replay(operation, &names, &[]).unwrap();
             let context = conform::case::Context { base_url: "http://h", variables: &variables, headers: &[] };
@@ -73,7 +73,7 @@ async fn missing_everywhere_is_refused() {
     let config = RunConfig {
         targets: vec![server.url()],
         specs,
-        plan: PlanOptions { cases: 2, seed: 1 },
+        plan: PlanOptions { cases: 2, seed: 1, shard: None },
         strict: true,
         ..RunConfig::default()
     };

@@ -66,7 +66,7 @@ fn config(target: String, strict: bool) -> RunConfig {
         targets: vec![target; specs.len()],
         suites: conform::suite::bundled(&specs).expect("the bundled suites load"),
         specs,
-        plan: PlanOptions { cases: 6, seed: 7 },
+        plan: PlanOptions { cases: 6, seed: 7, shard: None },
         strict,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         ..RunConfig::default()
@@ -183,7 +183,7 @@ async fn no_false_positives_across_seeds() {
     let server = Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
     for seed in 1000..1008 {
         let mut config = config(server.url(), true);
-        config.plan = PlanOptions { cases: 12, seed };
+        config.plan = PlanOptions { cases: 12, seed, shard: None };
         let result = run(config, |_| {}).await.unwrap();
         let failures = every_failure(&result);
         assert!(failures.is_empty(), "seed {seed}:\n{}", failures.join("\n"));

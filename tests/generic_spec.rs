@@ -141,7 +141,7 @@ async fn run_generic(strict: bool) -> RunResult {
     let config = RunConfig {
         specs: vec![spec],
         targets: vec![url],
-        plan: PlanOptions { cases: 6, seed: 5 },
+        plan: PlanOptions { cases: 6, seed: 5, shard: None },
         strict,
         concurrency: 4,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },

@@ -120,7 +120,7 @@ async fn run_against(url: String) -> (RunResult, Duration) {
             CheckId::StatusCodeConformance,
             CheckId::ResponseSchemaConformance,
         ]),
-        plan: PlanOptions { cases: 1, seed: 1 },
+        plan: PlanOptions { cases: 1, seed: 1, shard: None },
         strict: true,
         concurrency: 1,
         ..RunConfig::default()

@@ -274,3 +274,26 @@ fn report_merge_refuses_what_is_not_a_report_with_path_line_and_column() {
         assert!(!out.exists(), "{name}: nothing is written");
     }
 }
+
+/// A library caller that keeps only failures gets its passed cases counted in `omitted`; that
+/// report validates too, and reads back with the same counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_of_counted_cases_validates() {
+    use conform::run::{Keep, RunConfig};
+    let server = Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
+    let specs = conform::spec::bundled().unwrap();
+    let config = RunConfig {
+        targets: vec![server.url(); specs.len()],
+        specs,
+        plan: conform::plan::PlanOptions { cases: 2, seed: 3, shard: None },
+        keep: Keep::FAILURES,
+        ..RunConfig::default()
+    };
+    let result = conform::run::run(config, |_| {}).await.unwrap();
+    server.stop().await.unwrap();
+    assert!(!result.omitted.is_empty(), "passed cases were only counted");
+    let text = conform::report::render(conform::report::Format::Json, &result).unwrap();
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert!(report["omitted"]["operations"].as_array().is_some_and(|o| !o.is_empty()));
+    assert_eq!(schema_errors(&report), Vec::<String>::new());
+}

@@ -14,7 +14,7 @@ async fn a_run_result_reads_back_as_itself() {
         targets: vec![server.url(); specs.len()],
         suites: conform::suite::bundled(&specs).unwrap(),
         specs,
-        plan: PlanOptions { cases: 2, seed: 4 },
+        plan: PlanOptions { cases: 2, seed: 4, shard: None },
         ..RunConfig::default()
     };
     let mut result = run(config, |_| {}).await.unwrap();
@@ -50,9 +50,8 @@ async fn a_shards_result_reads_back_as_itself() {
     let config = RunConfig {
         targets: vec![server.url(); specs.len()],
         specs,
-        plan: PlanOptions { cases: 1, seed: 4 },
+        plan: PlanOptions { cases: 1, seed: 4, shard: Some(shard) },
         dry_run: true,
-        shard: Some(shard),
         ..RunConfig::default()
     };
     let mut result = run(config, |_| {}).await.unwrap();

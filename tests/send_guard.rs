@@ -35,7 +35,7 @@ fn config(target: String, vars: Vec<VarFlag>, allow: &[&str], max_sends: u32, dr
         targets: vec![target; specs.len()],
         specs,
         variables: VariableSources { flags: vars, env: Default::default() },
-        plan: PlanOptions { cases: 8, seed: 11 },
+        plan: PlanOptions { cases: 8, seed: 11, shard: None },
         concurrency: 4,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         allow_recipients: allow.iter().map(|a| a.parse::<AllowEntry>().unwrap()).collect(),

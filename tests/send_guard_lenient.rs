@@ -117,7 +117,7 @@ async fn run_lenient(allow: &[&str], max_sends: u32, cases: usize) -> (RunResult
         targets: vec![url; specs.len()],
         specs,
         variables: VariableSources { flags: credentials(), env: Default::default() },
-        plan: PlanOptions { cases, seed: 5 },
+        plan: PlanOptions { cases, seed: 5, shard: None },
         concurrency: 4,
         allow_recipients: allow.iter().map(|a| a.parse::<AllowEntry>().unwrap()).collect(),
         max_sends,

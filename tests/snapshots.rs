@@ -169,7 +169,7 @@ async fn scenario_run(url: &str, seed: u64, settings: conform::snapshot::Setting
         specs,
         suites: vec![suite],
         snapshots: settings,
-        plan: conform::plan::PlanOptions { cases: 0, seed },
+        plan: conform::plan::PlanOptions { cases: 0, seed, shard: None },
         ..conform::run::RunConfig::default()
     };
     let session = conform::run::Session::prepare(config).await.unwrap();
@@ -224,9 +224,8 @@ fn every_request_example_is_one_case_with_a_seed_of_its_own() {
     let specs = conform::spec::bundled().unwrap();
     let names = vec![Default::default(); specs.len()];
     let examples = |seed| -> Vec<(String, u64)> {
-        plan(&specs, &names, &PlanOptions { cases: 1, seed })
-            .cases
-            .into_iter()
+        plan(&specs, &names, &PlanOptions { cases: 1, seed, shard: None })
+            .cases()
             .filter(|c| matches!(c.kind, CaseKind::Example { .. }))
             .map(|c| (c.id.to_string(), c.seed))
             .collect()

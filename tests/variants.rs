@@ -16,7 +16,7 @@ fn config(target: String) -> RunConfig {
     RunConfig {
         targets: vec![target; specs.len()],
         specs,
-        plan: PlanOptions { cases: 6, seed: 7 },
+        plan: PlanOptions { cases: 6, seed: 7, shard: None },
         strict: true,
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         ..RunConfig::default()

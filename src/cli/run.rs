@@ -13,7 +13,7 @@ use crate::http::Limits;
 use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
-use crate::run::{self, AllowEntry, CaseStatus, Event, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::run::{self, AllowEntry, CaseStatus, Event, Keep, RunConfig, VarFlag, VariableSources, Verdict};
 use crate::snapshot;
 use crate::spec::{self, Spec};
 use crate::suite;
@@ -380,7 +380,11 @@ pub fn run(args: RunArgs) -> u8 {
             variables,
             headers: args.headers,
             checks: args.checks,
-            plan: PlanOptions { cases: args.cases as usize, seed: args.seed.unwrap_or_else(rand::random) },
+            plan: PlanOptions {
+                cases: args.cases as usize,
+                seed: args.seed.unwrap_or_else(rand::random),
+                shard: args.shard,
+            },
             strict: args.strict,
             concurrency: args.concurrency as usize,
             allow_recipients: args.allow_recipients,
@@ -389,12 +393,15 @@ pub fn run(args: RunArgs) -> u8 {
             known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
             // The embedded server runs no variant.
             references: embedded.iter().map(|server| (server.url(), Vec::new())).collect(),
-            shard: args.shard,
             show_secrets: args.show_secrets,
             suites,
             snapshots,
-            // A file report that lists cases shows their exchanges too; the console needs failures only.
-            keep_passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),
+            // A file report lists every case, and (but for Markdown) its exchange; the console needs
+            // the failures only, and counts for the rest.
+            keep: Keep {
+                passed_cases: !args.reports.is_empty(),
+                passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),
+            },
             limits: Limits {
                 timeout: Duration::from_secs_f64(args.timeout),
                 max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),

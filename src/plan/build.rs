@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 
 use super::seed::case_seed;
+use super::shard::Shard;
 use crate::case::{
     Case, CaseId, CaseKind, Constraint, Mutation, MutationKind, Place, Probe, Recipe, Target, constraints,
     filled_by_variable,
@@ -19,41 +20,171 @@ pub struct PlanOptions {
     /// Positive cases per operation.
     pub cases: usize,
     pub seed: u64,
+    /// `--shard I/N`: keep only this part of the plan.
+    pub shard: Option<Shard>,
 }
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        Self { cases: 10, seed: 0 }
+        Self { cases: 10, seed: 0, shard: None }
     }
 }
 
-/// Every case of a run, in a stable order.
+/// Every case of a run, in a stable order. The plan does not hold a [`Case`] per case: a
+/// positive case (`--cases N` per operation, nearly all of a long run) is a small entry, and
+/// [`Plan::case`] makes the case again when the runner is ready to send it, with the id and seed
+/// [`plan`] gave it. The other cases (examples, negatives, probes) are as many as the specs say,
+/// whatever `--cases`, and are kept whole.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub seed: u64,
-    pub cases: Vec<Case>,
+    entries: Vec<Entry>,
+    /// The cases that are not positive, in plan order.
+    stored: Vec<Case>,
+    /// Every operation of the plan: where it is, and its names for the ids of its positive cases.
+    operations: Vec<PlannedOperation>,
+    /// `--shard I/N`: the part of the whole plan this plan keeps.
+    shard: Option<Shard>,
+    /// Under a shard, each kept case's place in the whole plan (empty otherwise: the same as its
+    /// index).
+    positions: Vec<usize>,
+    /// How many cases the whole plan had so far, kept or not.
+    whole: usize,
+}
+
+/// One case of the plan, as little as it takes to make it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// The `n`th positive case of `operations[operation]`.
+    Positive { operation: u32, n: u32 },
+    /// `stored[index]`.
+    Stored(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PlannedOperation {
+    spec: usize,
+    operation: usize,
+    spec_id: String,
+    operation_id: String,
+}
+
+impl Plan {
+    /// How many cases the plan has.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The case's place in the whole plan: its index, unless `--shard` cut the plan.
+    pub fn position(&self, index: usize) -> usize {
+        self.positions.get(index).copied().unwrap_or(index)
+    }
+
+    /// The case at `index` (the same id and seed every time it is asked for).
+    pub fn case(&self, index: usize) -> Case {
+        match self.entries[index] {
+            Entry::Stored(at) => self.stored[at as usize].clone(),
+            Entry::Positive { operation, n } => {
+                let planned = &self.operations[operation as usize];
+                let (spec, operation) = (planned.spec, planned.operation);
+                let id = [planned.spec_id.as_str(), planned.operation_id.as_str()];
+                make_case(id, (spec, operation), &n.to_string(), CaseKind::Positive, Recipe::Valid, self.seed)
+            }
+        }
+    }
+
+    /// The spec and operation (indices) of the case at `index`, without making the case.
+    pub fn site(&self, index: usize) -> (usize, usize) {
+        match self.entries[index] {
+            Entry::Stored(at) => {
+                let case = &self.stored[at as usize];
+                (case.spec, case.operation)
+            }
+            Entry::Positive { operation, .. } => {
+                let planned = &self.operations[operation as usize];
+                (planned.spec, planned.operation)
+            }
+        }
+    }
+
+    /// Every case, in plan order, each made as it is reached.
+    pub fn cases(&self) -> impl Iterator<Item = Case> + '_ {
+        (0..self.len()).map(|index| self.case(index))
+    }
+
+    /// Adds a case at the end of the plan. Every planned case comes through here, in plan order:
+    /// this is the one place where a run's cases can be chosen by id. `positive` is the number of
+    /// a positive case of `operations[operation]`, which the plan makes again rather than keeps.
+    fn add(&mut self, case: Case, operation: usize, positive: Option<u32>) {
+        // `--shard I/N`, the one place a plan is cut: a case keeps its id and seed (so the same
+        // request as in the whole run) and its place in the whole plan.
+        let position = self.whole;
+        self.whole += 1;
+        if let Some(shard) = self.shard {
+            if !shard.keeps(case.id.as_str()) {
+                return;
+            }
+            self.positions.push(position);
+        }
+        let entry = match positive {
+            Some(n) => Entry::Positive { operation: operation as u32, n },
+            None => {
+                self.stored.push(case);
+                Entry::Stored((self.stored.len() - 1) as u32)
+            }
+        };
+        self.entries.push(entry);
+    }
+}
+
+/// A case as the plan makes it: its id from the spec's and operation's ids, the kind and the
+/// detail; its seed from the run's seed and that id.
+fn make_case(ids: [&str; 2], at: (usize, usize), detail: &str, kind: CaseKind, recipe: Recipe, run_seed: u64) -> Case {
+    let id = CaseId::new(&[ids[0], ids[1], kind.label(), detail]);
+    // An example's seed does not follow the run's, so that its fixture and anything generated
+    // around it are the same in every run: its answer is snapshotted.
+    let run_seed = if matches!(kind, CaseKind::Example { .. }) { 0 } else { run_seed };
+    let seed = case_seed(run_seed, id.as_str());
+    Case { id, spec: at.0, operation: at.1, kind, recipe, seed }
 }
 
 /// Builds the plan. `variables[i]` are the variable names that have values for `specs[i]`: the
 /// parameters they fill are neither generated nor mutated.
 pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOptions) -> Plan {
-    let mut cases = Vec::new();
+    let mut plan = Plan {
+        seed: options.seed,
+        entries: Vec::new(),
+        stored: Vec::new(),
+        operations: Vec::new(),
+        shard: options.shard,
+        positions: Vec::new(),
+        whole: 0,
+    };
     for (s, spec) in specs.iter().enumerate() {
         let empty = BTreeSet::new();
         let names = variables.get(s).unwrap_or(&empty);
         let mut probed_paths = HashSet::new();
         for (o, operation) in spec.operations.iter().enumerate() {
-            let mut push = |detail: String, kind: CaseKind, recipe: Recipe| {
-                let id = CaseId::new(&[&spec.id, &operation.id, kind.label(), &detail]);
-                // An example's seed does not follow the run's, so that its fixture and anything
-                // generated around it are the same in every run: its answer is snapshotted.
-                let run_seed = if matches!(kind, CaseKind::Example { .. }) { 0 } else { options.seed };
-                let seed = case_seed(run_seed, id.as_str());
-                cases.push(Case { id, spec: s, operation: o, kind, recipe, seed });
-            };
+            let planned = plan.operations.len();
+            plan.operations.push(PlannedOperation {
+                spec: s,
+                operation: o,
+                spec_id: spec.id.clone(),
+                operation_id: operation.id.clone(),
+            });
+            let ids = [spec.id.as_str(), operation.id.as_str()];
             for n in 0..options.cases {
-                push(n.to_string(), CaseKind::Positive, Recipe::Valid);
+                let n = u32::try_from(n).expect("fewer than 2^32 cases per operation");
+                let case = make_case(ids, (s, o), &n.to_string(), CaseKind::Positive, Recipe::Valid, options.seed);
+                plan.add(case, planned, Some(n));
             }
+            let mut push = |detail: String, kind: CaseKind, recipe: Recipe| {
+                plan.add(make_case(ids, (s, o), &detail, kind, recipe, options.seed), planned, None);
+            };
             // The examples phase: each request example once.
             for (index, (name, _)) in operation.body.iter().flat_map(|b| &b.examples).enumerate() {
                 push(name.clone(), CaseKind::Example { name: name.clone() }, Recipe::Example(index));
@@ -125,7 +256,7 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
             }
         }
     }
-    Plan { seed: options.seed, cases }
+    plan
 }
 
 /// Where a place is, as a mutation's target.
@@ -229,4 +360,46 @@ fn wrong_type_survives_text(schema: &serde_json::Value, constraint: &Constraint)
     };
     // Text can read as a string, a one-item array or an object's JSON: only scalars are unambiguous.
     !types.is_empty() && types.iter().all(|t| matches!(*t, "integer" | "number" | "boolean" | "null"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_positive_case_is_made_again_as_it_was_planned() {
+        let specs = crate::spec::bundled().unwrap();
+        let names = vec![BTreeSet::new(); specs.len()];
+        let plan = plan(&specs, &names, &PlanOptions { cases: 3, seed: 9, shard: None });
+        let positives: Vec<Case> = plan.cases().filter(|c| c.kind == CaseKind::Positive).collect();
+        assert_eq!(positives.len(), 3 * specs.iter().map(|s| s.operations.len()).sum::<usize>());
+        for (index, case) in plan.cases().enumerate() {
+            assert_eq!(plan.site(index), (case.spec, case.operation));
+            let spec = &specs[case.spec];
+            let expected = if case.kind == CaseKind::Positive {
+                let n = case.id.as_str().rsplit("::").next().unwrap().to_owned();
+                make_case(
+                    [spec.id.as_str(), spec.operations[case.operation].id.as_str()],
+                    plan.site(index),
+                    &n,
+                    CaseKind::Positive,
+                    Recipe::Valid,
+                    9,
+                )
+            } else {
+                case.clone()
+            };
+            assert_eq!(case, expected);
+            assert_eq!(
+                case.seed,
+                if matches!(case.kind, CaseKind::Example { .. }) {
+                    case_seed(0, case.id.as_str())
+                } else {
+                    case_seed(9, case.id.as_str())
+                }
+            );
+        }
+        let ids: HashSet<String> = plan.cases().map(|c| c.id.to_string()).collect();
+        assert_eq!(ids.len(), plan.len(), "ids are unique");
+    }
 }

@@ -1,5 +1,7 @@
 //! The console report: the operation × check matrix, every failure with its reproduction, the
-//! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`].
+//! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`]:
+//! the matrix and the counts come from its tally (kept cases and counted ones alike), the blocks
+//! from the kept cases (every case that did not pass is kept).
 
 use std::fmt::Write;
 
@@ -163,7 +165,7 @@ pub fn render(result: &RunResult) -> String {
             let _ = writeln!(out, "  {}   (or set {})", missing.flag(), missing.env);
         }
     }
-    if result.cases.is_empty() {
+    if result.total_cases() == 0 {
         let _ = writeln!(out, "\nno cases: the specs document no operation conform can call (paths are empty)");
     }
     let errors: Vec<&CaseResult> = result.cases.iter().filter(|c| matches!(c.status, CaseStatus::Error(_))).collect();
@@ -379,5 +381,19 @@ mod tests {
         skipped.cases.clear();
         assert_eq!(skipped.verdict(), Verdict::NothingTested);
         assert!(render(&skipped).contains("no cases:"));
+    }
+
+    #[test]
+    fn counted_passed_cases_render_as_kept_ones() {
+        let kept = result();
+        let mut counted = kept.clone();
+        for case in counted.cases.iter().filter(|c| c.status == CaseStatus::Passed) {
+            counted.omitted.add(case);
+        }
+        counted.cases.retain(|c| c.status != CaseStatus::Passed);
+        assert!(!counted.omitted.is_empty());
+        assert_eq!(render(&counted), render(&kept));
+        assert_eq!(counted.verdict(), kept.verdict());
+        assert_eq!(counted.tally(), kept.tally());
     }
 }

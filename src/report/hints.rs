@@ -11,22 +11,19 @@ const MIN_NOT_FOUND: usize = 5;
 /// One line per spec whose answers were mostly 404.
 pub fn base_path(result: &RunResult) -> Vec<String> {
     let mut out = Vec::new();
+    let tally = result.tally();
     for target in &result.targets {
-        let statuses: Vec<u16> = result
-            .cases
-            .iter()
-            .filter(|c| c.spec == target.spec)
-            .filter_map(|c| c.response.as_ref().map(|r| r.status))
-            .collect();
-        let not_found = statuses.iter().filter(|s| **s == 404).count();
-        if not_found >= MIN_NOT_FOUND && not_found as f64 > NOT_FOUND_SHARE * statuses.len() as f64 {
+        let (mut answers, mut not_found) = (0, 0);
+        for operation in tally.operations.iter().filter(|o| o.spec == target.spec) {
+            answers += operation.answers.values().sum::<usize>();
+            not_found += operation.answers.get(&404).copied().unwrap_or_default();
+        }
+        if not_found >= MIN_NOT_FOUND && not_found as f64 > NOT_FOUND_SHARE * answers as f64 {
             out.push(format!(
                 "{not_found} of {} answers for `{}` were 404: the base path may be wrong (operation paths were \
                  joined onto {}). `--target` joins the spec's server path onto the URL; `--base-url` takes the \
                  exact base.",
-                statuses.len(),
-                target.spec,
-                target.base_url
+                answers, target.spec, target.base_url
             ));
         }
     }
@@ -72,6 +69,7 @@ mod tests {
                 reference: None,
             }],
             cases: statuses.iter().map(|s| case(*s)).collect(),
+            omitted: Default::default(),
             send_guard: Default::default(),
             missing: Vec::new(),
             scenarios: Vec::new(),

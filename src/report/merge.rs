@@ -91,6 +91,9 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
     merged.cases.sort_by_key(|c| c.plan_index);
     merged.scenarios = shards.iter().flat_map(|(_, r)| r.scenarios.iter().cloned()).collect();
     merged.scenarios.sort_by_key(|s| s.plan_index);
+    for (_, shard) in &shards[1..] {
+        merged.omitted.merge(&shard.omitted);
+    }
     let place: BTreeMap<String, usize> = merged.cases.iter().map(|c| (c.id.to_string(), c.plan_index)).collect();
     let in_plan_order = |pick: fn(&RunResult) -> &Vec<String>| {
         let mut ids: Vec<String> = shards.iter().flat_map(|(_, r)| pick(r).iter().cloned()).collect();

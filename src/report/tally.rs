@@ -81,12 +81,15 @@ impl Counts {
         } += 1;
     }
 
-    /// The run's generated cases.
+    /// The run's generated cases: the kept ones, and the passed ones a long run only counted.
     pub fn cases(result: &RunResult) -> Counts {
         let mut counts = Counts::default();
         for case in &result.cases {
             counts.add(Outcome::case(case, result.strict));
         }
+        let counted = result.omitted.cases().passed;
+        counts.total += counted;
+        counts.passed += counted;
         counts
     }
 

@@ -92,6 +92,7 @@ pub fn result() -> RunResult {
         plan_index: 4,
     };
     RunResult {
+        omitted: Default::default(),
         seed: 42,
         strict: false,
         dry_run: false,
@@ -153,6 +154,7 @@ pub fn small_result() -> RunResult {
     );
     skipped.rules.clear();
     RunResult {
+        omitted: Default::default(),
         seed: 42,
         strict: false,
         dry_run: false,

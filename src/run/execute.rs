@@ -17,11 +17,12 @@ use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, SendGuar
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
 use super::shown::Shown;
+use super::tally::Tally;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
-use crate::plan::{Plan, PlanOptions, Shard, plan};
+use crate::plan::{Plan, PlanOptions, plan};
 use crate::snapshot;
 use crate::spec::{Operation, SandboxFixture, Spec};
 use crate::suite::Suite;
@@ -63,15 +64,37 @@ pub struct RunConfig {
     pub suites: Vec<Suite>,
     /// Where the committed snapshots of examples and scenario steps are, and whether to record them.
     pub snapshots: snapshot::Settings,
-    /// Keep the request, curl and response of passed cases in the [`RunResult`]. On (the
-    /// default) for callers that inspect them; the CLI turns it off, so that a long run's memory
-    /// holds failures and aggregates rather than every exchange.
-    pub keep_passed_exchanges: bool,
-    /// `--shard I/N`: run only this part of the plan.
-    pub shard: Option<Shard>,
+    /// What the [`RunResult`] keeps of passed cases. Everything by default, for callers that
+    /// inspect them; the CLI keeps only what its reports need, so that a long run's memory holds
+    /// failures and counts rather than every case.
+    pub keep: Keep,
     /// Target URLs that are a conform reference server that conform started itself, each with
     /// the variants it runs (recorded in [`TargetInfo::reference`]).
     pub references: BTreeMap<String, Vec<String>>,
+}
+
+/// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
+/// its snapshot's outcome; there are as many as the specs have, whatever `--cases`), is always
+/// kept whole. A passed case that is not kept is counted in [`RunResult::omitted`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    /// Keep a [`CaseResult`] for every passed case in [`RunResult::cases`].
+    pub passed_cases: bool,
+    /// Keep the request, curl and response of the passed cases that are kept.
+    pub passed_exchanges: bool,
+}
+
+impl Keep {
+    /// Every case, whole.
+    pub const ALL: Keep = Keep { passed_cases: true, passed_exchanges: true };
+    /// Only the cases that did not pass (and the examples): the rest are counted.
+    pub const FAILURES: Keep = Keep { passed_cases: false, passed_exchanges: false };
+}
+
+impl Default for Keep {
+    fn default() -> Self {
+        Keep::ALL
+    }
 }
 
 impl Default for RunConfig {
@@ -93,8 +116,7 @@ impl Default for RunConfig {
             show_secrets: false,
             suites: Vec::new(),
             snapshots: snapshot::Settings::default(),
-            keep_passed_exchanges: true,
-            shard: None,
+            keep: Keep::ALL,
             references: BTreeMap::new(),
         }
     }
@@ -149,15 +171,22 @@ pub(super) struct Shared {
     pub(super) guard: SendGuard,
     /// The (masked) recipients of every message-sending call made, one entry per call.
     pub(super) sends: std::sync::Mutex<Vec<String>>,
-    /// Per case: what the send guard decided. Decided before the run, in plan order, so that
-    /// which calls are made does not depend on timing.
-    admissions: Vec<Admission>,
-    /// Per case: its place in the whole plan (the same as its index unless `--shard` cut it).
-    positions: Vec<usize>,
+    /// Per guarded case (by plan index): what the send guard decided; every other case is
+    /// [`Admission::Free`]. Decided before the run, in plan order, so that which calls are made
+    /// does not depend on timing.
+    admissions: BTreeMap<usize, Admission>,
     /// Scenarios that move a sandbox's clock hold this exclusively; the others share it, so that
     /// one scenario's time travel never expires another's code. The clock is the target's, for
     /// every API on it.
     pub(super) time: tokio::sync::RwLock<()>,
+}
+
+impl Shared {
+    /// The send guard's word on the case at `index` of the plan.
+    fn admission(&self, index: usize) -> &Admission {
+        static FREE: Admission = Admission::Free;
+        self.admissions.get(&index).unwrap_or(&FREE)
+    }
 }
 
 /// The send guard's word on one case.
@@ -189,7 +218,7 @@ fn used_names(spec: &Spec) -> BTreeSet<String> {
 #[derive(Debug)]
 pub struct Session {
     shared: Arc<Shared>,
-    cases: Vec<Case>,
+    plan: Arc<Plan>,
     scenarios: Vec<PlannedScenario>,
     seed: u64,
     targets: Vec<TargetInfo>,
@@ -279,14 +308,8 @@ impl Session {
         }
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
         let missing = all_missing(&config.specs, &targets);
-        let Plan { seed, cases } = plan(&config.specs, &names, &config.plan);
-        let scenarios = plan_scenarios(&config.suites, &config.specs, seed);
-        // `--shard I/N`, the one place a plan is cut: a case keeps its id and seed (so the same
-        // request as in the whole run) and its place in the whole plan; a scenario goes whole.
-        let keeps = |id: &str| config.shard.is_none_or(|shard| shard.keeps(id));
-        let (positions, cases): (Vec<usize>, Vec<Case>) =
-            cases.into_iter().enumerate().filter(|(_, case)| keeps(case.id.as_str())).unzip();
-        let scenarios: Vec<PlannedScenario> = scenarios.into_iter().filter(|s| keeps(&s.id)).collect();
+        let plan = plan(&config.specs, &names, &config.plan);
+        let seed = plan.seed;
         let info = config
             .specs
             .iter()
@@ -308,16 +331,22 @@ impl Session {
             redactor,
             guard,
             sends: Default::default(),
-            admissions: Vec::new(),
-            positions,
+            admissions: BTreeMap::new(),
             time: Default::default(),
         };
-        shared.admissions = admissions(&shared, &cases);
-        Ok(Session { shared: Arc::new(shared), cases, scenarios, seed, targets: info, missing })
+        shared.admissions = admissions(&shared, &plan);
+        // `--shard I/N` cuts the cases as the plan is made; a scenario goes whole, by its id.
+        let keeps = |id: &str| shared.config.plan.shard.is_none_or(|shard| shard.keeps(id));
+        let scenarios: Vec<PlannedScenario> = plan_scenarios(&shared.config.suites, &shared.config.specs, seed)
+            .into_iter()
+            .filter(|s| keeps(&s.id))
+            .collect();
+        Ok(Session { shared: Arc::new(shared), plan: Arc::new(plan), scenarios, seed, targets: info, missing })
     }
 
-    pub fn cases(&self) -> &[Case] {
-        &self.cases
+    /// The plan: every generated case, made when asked for.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// The suites' scenarios, in suite order.
@@ -345,7 +374,7 @@ impl Session {
 
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
     pub fn skip_reason(&self, index: usize) -> Option<Reason> {
-        match (first_input(&self.shared, &self.cases[index]), &self.shared.admissions[index]) {
+        match (first_input(&self.shared, &self.plan.case(index)), self.shared.admission(index)) {
             (Err(reason), _) => Some(reason),
             (Ok(_), Admission::Refused(refusal)) => Some(Reason::new(ReasonKind::SendGuard, refusal.to_string())),
             (Ok(_), _) => None,
@@ -356,25 +385,24 @@ impl Session {
         self.shared.config.strict
     }
 
-    /// Runs the case at `index` of [`Session::cases`].
+    /// Runs the case at `index` of [`Session::plan`].
     pub async fn run_case(&self, index: usize) -> CaseResult {
-        run_case(&self.shared, &self.cases[index], index, true).await
+        run_case(&self.shared, &self.plan, index, true).await
     }
 
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
     pub async fn run_all(self, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let Session { shared, cases, scenarios, seed, targets, missing } = self;
-        let total = cases.len() + scenarios.len();
+        let Session { shared, plan, scenarios, seed, targets, missing } = self;
+        let total = plan.len() + scenarios.len();
         on_event(Event::Planned { cases: total });
         let semaphore = Arc::new(Semaphore::new(shared.config.concurrency.max(1)));
         let on_event = Arc::new(on_event);
         let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let cases = Arc::new(cases);
         let pool = tokio::spawn(run_cases(
             shared.clone(),
-            cases.clone(),
+            plan.clone(),
             semaphore.clone(),
             on_event.clone(),
             done.clone(),
@@ -398,7 +426,7 @@ impl Session {
                 (index, result)
             });
         }
-        let mut results = match pool.await {
+        let (mut kept, omitted) = match pool.await {
             Ok(Ok(results)) => results,
             Ok(Err(e)) | Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
         };
@@ -413,28 +441,29 @@ impl Session {
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to
         // MAX_SHRINK_STEPS calls per case, and which case got shrunk would depend on timing.
+        // A failing case is always kept, so the kept cases are where to look.
         let mut chosen = BTreeSet::new();
-        let to_shrink: Vec<usize> = results
+        let to_shrink: Vec<usize> = kept
             .iter()
-            .enumerate()
-            .filter(|(index, _)| shared.admissions[*index] == Admission::Free)
+            .filter(|(index, _)| *shared.admission(**index) == Admission::Free)
             .filter_map(|(index, result)| {
-                let result = result.as_ref()?;
                 let check = result.failures.first()?.rule.clone();
-                chosen.insert((result.operation.clone(), result.spec.clone(), check)).then_some(index)
+                chosen.insert((result.operation.clone(), result.spec.clone(), check)).then_some(*index)
             })
             .collect();
         let mut tasks = JoinSet::new();
         for index in to_shrink {
-            let (shared, cases, semaphore) = (shared.clone(), cases.clone(), semaphore.clone());
+            let (shared, plan, semaphore) = (shared.clone(), plan.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                (index, run_case(&shared, &cases[index], index, true).await)
+                (index, run_case(&shared, &plan, index, true).await)
             });
         }
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((index, result)) => results[index] = Some(result),
+                Ok((index, result)) => {
+                    kept.insert(index, result);
+                }
                 Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
             }
         }
@@ -443,9 +472,8 @@ impl Session {
             shared
                 .admissions
                 .iter()
-                .zip(cases.iter())
-                .filter(|(admission, _)| matches!(admission, Admission::Refused(r) if pick(r)))
-                .map(|(_, case)| case.id.to_string())
+                .filter(|(_, admission)| matches!(admission, Admission::Refused(r) if pick(r)))
+                .map(|(index, _)| plan.case(*index).id.to_string())
                 .collect()
         };
         let send_guard = SendGuardReport {
@@ -454,17 +482,18 @@ impl Session {
             budget_skipped: refused(|r| matches!(r, Refusal::BudgetSpent(_))),
             recipient_mutations: refused(|r| matches!(r, Refusal::RecipientMutated(_))),
         };
-        let cases: Vec<CaseResult> = results.into_iter().flatten().collect();
+        let cases: Vec<CaseResult> = kept.into_values().collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
         Ok(RunResult {
             seed,
             started_at,
-            shard: shared.config.shard,
-            rules: super::rules::catalogue(&cases, &scenarios),
+            shard: shared.config.plan.shard,
+            rules: super::rules::catalogue(&cases, &omitted, &scenarios),
             strict,
             dry_run,
             targets,
             cases,
+            omitted,
             scenarios,
             send_guard,
             missing,
@@ -473,23 +502,27 @@ impl Session {
     }
 }
 
-/// Runs every generated case, at most `--concurrency` at once (see [`for_each_bounded`]), reporting
-/// each as it finishes; the results come back in plan order, slimmed as [`keep_result`] says.
+/// The cases a run keeps, by plan index, and the count of those it does not.
+type Kept = (BTreeMap<usize, CaseResult>, Tally);
+
+/// Runs every generated case, at most `--concurrency` at once (see [`for_each_bounded`]), each
+/// made from the plan only when its turn comes, reporting each as it finishes; what is kept of
+/// each is as [`keep_result`] says, the rest is counted.
 async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
     shared: Arc<Shared>,
-    cases: Arc<Vec<Case>>,
+    plan: Arc<Plan>,
     semaphore: Arc<Semaphore>,
     on_event: Arc<F>,
     done: Arc<std::sync::atomic::AtomicUsize>,
     total: usize,
-) -> Result<Vec<Option<CaseResult>>, tokio::task::JoinError> {
-    let mut results: Vec<Option<CaseResult>> = vec![None; cases.len()];
+) -> Result<Kept, tokio::task::JoinError> {
+    let (mut kept, mut omitted) = (BTreeMap::new(), Tally::default());
     let job = |index: usize| {
-        let (shared, cases, semaphore, on_event, done) =
-            (shared.clone(), cases.clone(), semaphore.clone(), on_event.clone(), done.clone());
+        let (shared, plan, semaphore, on_event, done) =
+            (shared.clone(), plan.clone(), semaphore.clone(), on_event.clone(), done.clone());
         async move {
             let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-            let result = run_case(&shared, &cases[index], index, false).await;
+            let result = run_case(&shared, &plan, index, false).await;
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             on_event(Event::CaseDone {
                 done: finished,
@@ -500,19 +533,29 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
             result
         }
     };
-    let keep_exchanges = shared.config.keep_passed_exchanges;
-    for_each_bounded(cases.len(), shared.config.concurrency, job, |index, result| {
-        results[index] = Some(keep_result(result, keep_exchanges));
+    let keep = shared.config.keep;
+    for_each_bounded(plan.len(), shared.config.concurrency, job, |index, result| {
+        if let Some(result) = keep_result(result, keep, &mut omitted) {
+            kept.insert(index, result);
+        }
     })
     .await?;
-    Ok(results)
+    Ok((kept, omitted))
 }
 
-/// What the run keeps of a finished case: everything, unless it passed and
-/// [`RunConfig::keep_passed_exchanges`] is off; then its request, curl and response are dropped
-/// (id, status, rules, failures and seed stay), so that memory does not grow with every exchange.
-fn keep_result(result: CaseResult, keep_exchanges: bool) -> CaseResult {
-    if keep_exchanges || result.status != CaseStatus::Passed { result } else { result.without_exchange() }
+/// What the run keeps of a finished case (see [`Keep`]): the case, without its request, curl and
+/// response when it passed and exchanges are not kept; or nothing, when it passed and is only
+/// counted in `omitted`.
+fn keep_result(result: CaseResult, keep: Keep, omitted: &mut Tally) -> Option<CaseResult> {
+    let passed = result.status == CaseStatus::Passed;
+    if passed && !keep.passed_cases && result.snapshot.is_none() {
+        omitted.add(&result);
+        None
+    } else if passed && !keep.passed_exchanges {
+        Some(result.without_exchange())
+    } else {
+        Some(result)
+    }
 }
 
 /// Prepares and runs the whole plan against the targets.
@@ -524,50 +567,61 @@ pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'st
 /// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed
 /// recipients, and is made at most once (no shrinking, no re-run).
 fn is_guarded(shared: &Shared, case: &Case) -> bool {
-    let operation = &shared.config.specs[case.spec].operations[case.operation];
-    operation.side_effect.is_some() && !shared.targets[case.spec].sandbox
+    is_guarded_at(shared, case.spec, case.operation)
 }
 
-/// The send guard's word on every case of the plan: the guarded cases whose request can be made
-/// safe share the `--max-sends` budget fairly ([`guard::admit`]); the others are refused.
-fn admissions(shared: &Shared, cases: &[Case]) -> Vec<Admission> {
-    let mut admissions = vec![Admission::Free; cases.len()];
+/// [`is_guarded`], by the indices of the spec and the operation.
+fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> bool {
+    shared.config.specs[spec].operations[operation].side_effect.is_some() && !shared.targets[spec].sandbox
+}
+
+/// The send guard's word on every guarded case of the plan (by index; the others are free): the
+/// guarded cases whose request can be made safe share the `--max-sends` budget fairly
+/// ([`guard::admit`]); the others are refused. Only guarded cases are made from the plan here.
+fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
+    let mut admissions = BTreeMap::new();
     let mut candidates = Vec::new();
-    for (index, case) in cases.iter().enumerate() {
-        if !is_guarded(shared, case) {
+    for index in 0..plan.len() {
+        let (spec, operation) = plan.site(index);
+        if !is_guarded_at(shared, spec, operation) {
             continue;
         }
+        let case = plan.case(index);
         // A case that cannot even be generated is skipped for that reason, and sends nothing.
-        let Ok(mut input) = first_input(shared, case) else {
-            admissions[index] = Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned()));
+        let Ok(mut input) = first_input(shared, &case) else {
+            admissions.insert(index, Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned())));
             continue;
         };
-        match guard_input(shared, case, &mut input) {
+        match guard_input(shared, &case, &mut input) {
             Ok(_) => {
                 candidates.push(Candidate { index, operation: (case.spec, case.operation), kind: case.kind.label() })
             }
-            Err(refusal) => admissions[index] = Admission::Refused(refusal),
+            Err(refusal) => {
+                admissions.insert(index, Admission::Refused(refusal));
+            }
         }
     }
     let granted = guard::admit(&candidates, shared.config.max_sends);
     for candidate in &candidates {
-        admissions[candidate.index] = if granted.binary_search(&candidate.index).is_ok() {
+        let admission = if granted.binary_search(&candidate.index).is_ok() {
             // Taken from the budget now, so that a 429's retry only gets what is left.
             shared.guard.reserve();
             Admission::Send
         } else {
             Admission::Refused(Refusal::BudgetSpent(shared.config.max_sends))
         };
+        admissions.insert(candidate.index, admission);
     }
     admissions
 }
 
 /// Runs the case at `index` of the plan; with `shrink`, a failing generated case is then shrunk
 /// to a minimal input. Timed, shrinking included.
-async fn run_case(shared: &Shared, case: &Case, index: usize, shrink: bool) -> CaseResult {
+async fn run_case(shared: &Shared, plan: &Plan, index: usize, shrink: bool) -> CaseResult {
     let started = Instant::now();
-    let mut result = run_untimed(shared, case, index, shrink).await;
+    let mut result = run_untimed(shared, &plan.case(index), index, shrink).await;
     result.duration = started.elapsed();
+    result.plan_index = plan.position(index);
     result
 }
 
@@ -589,7 +643,7 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
         response: None,
         shrink_steps: 0,
         snapshot: None,
-        plan_index: shared.positions[index],
+        plan_index: index,
         duration: std::time::Duration::ZERO,
     };
     let first = match first_input(shared, case) {
@@ -599,7 +653,7 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
             return result;
         }
     };
-    let admission = &shared.admissions[index];
+    let admission = shared.admission(index);
     let mut best = attempt(shared, case, operation, target, &first, admission).await;
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
     let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !is_guarded(shared, case);

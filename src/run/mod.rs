@@ -11,9 +11,10 @@ mod rules;
 mod sandbox;
 mod scenario;
 mod shown;
+mod tally;
 mod variables;
 
-pub use execute::{Event, RunConfig, RunError, Session, run};
+pub use execute::{Event, Keep, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, Refusal, SendGuard};
 pub use reason::{Reason, ReasonKind};
 pub use result::{
@@ -22,4 +23,5 @@ pub use result::{
 pub use rules::{RuleInfo, catalogue, sorted as sorted_rules};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
 pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
+pub use tally::{OperationTally, RuleCounts, StatusCounts, Tally};
 pub use variables::{BadVar, VarFlag, VariableSources, env_name};

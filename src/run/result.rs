@@ -1,6 +1,7 @@
-//! What a run produced, as plain data that every report reads: one [`CaseResult`] per case, with
-//! the checks that ran, the failures, and the (redacted) request and answer that show them.
-//! Secrets are masked before they get here, so no report can leak one.
+//! What a run produced, as plain data that every report reads: a [`CaseResult`] per kept case, with
+//! the checks that ran, the failures, and the (redacted) request and answer that show them, and a
+//! [`Tally`] of the passed cases a long run did not keep. Secrets are masked before they get
+//! here, so no report can leak one.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::reason::Reason;
 use super::rules::RuleInfo;
 use super::scenario::ScenarioResult;
+use super::tally::Tally;
 use crate::case::{CaseId, CaseKind};
 use crate::check::{Failure, RuleId};
 use crate::http::PreparedRequest;
@@ -88,7 +90,16 @@ pub struct RunResult {
     pub dry_run: bool,
     /// Per spec: its id, the base URL tested, and whether the target had a sandbox.
     pub targets: Vec<TargetInfo>,
+    /// The kept cases, in plan order: every case that did not pass, every example (its snapshot),
+    /// and the passed ones when the run was asked to keep them (`RunConfig::keep`; the library's
+    /// default keeps every case, the command line keeps them when a file report is asked for).
     pub cases: Vec<CaseResult>,
+    /// The passed cases that are not in `cases`, counted (per spec, operation, kind and rule)
+    /// rather than kept: only passed cases are ever left out. Every case of the run is in exactly
+    /// one of the two; [`RunResult::tally`] counts both. Empty (and left out of the JSON) when
+    /// every case was kept.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub omitted: Tally,
     /// The suites' scenarios, in suite order.
     pub scenarios: Vec<ScenarioResult>,
     /// What the send guard let through and held back on targets without a sandbox.
@@ -167,8 +178,25 @@ pub enum Verdict {
 }
 
 impl RunResult {
+    /// How many cases (kept or only counted) ended as `pick` says. Only passed cases are left
+    /// out of `cases`, so the counted ones are judged as [`CaseStatus::Passed`].
     pub fn count(&self, pick: impl Fn(&CaseStatus) -> bool) -> usize {
-        self.cases.iter().filter(|c| pick(&c.status)).count()
+        let kept = self.cases.iter().filter(|c| pick(&c.status)).count();
+        kept + if pick(&CaseStatus::Passed) { self.omitted.cases().passed } else { 0 }
+    }
+
+    /// How many cases the run had, kept or only counted.
+    pub fn total_cases(&self) -> usize {
+        self.cases.len() + self.omitted.cases().total()
+    }
+
+    /// Every case of the run counted, kept or not: per spec, operation, kind and rule.
+    pub fn tally(&self) -> Tally {
+        let mut tally = self.omitted.clone();
+        for case in &self.cases {
+            tally.add(case);
+        }
+        tally
     }
 
     pub fn verdict(&self) -> Verdict {

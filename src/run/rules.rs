@@ -43,9 +43,11 @@ impl RuleInfo {
     }
 }
 
-/// The catalogue of the rules that ran in these cases and scenarios, sorted by rule, then source.
-pub fn catalogue(cases: &[CaseResult], scenarios: &[ScenarioResult]) -> Vec<RuleInfo> {
+/// The catalogue of the rules that ran in these cases (kept, or passed and only counted in
+/// `counted`) and scenarios, sorted by rule, then source.
+pub fn catalogue(cases: &[CaseResult], counted: &super::Tally, scenarios: &[ScenarioResult]) -> Vec<RuleInfo> {
     let mut out = Vec::new();
+    out.extend(counted.operations.iter().flat_map(|o| o.rules.keys()).filter_map(RuleInfo::generic));
     for case in cases {
         out.extend(case.rules.iter().filter_map(RuleInfo::generic));
         out.extend(case.failures.iter().map(RuleInfo::of));
