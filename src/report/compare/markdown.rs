@@ -36,9 +36,7 @@ pub fn render(model: &Comparison) -> String {
     );
     let mut head = vec!["", "operation", "rule"];
     head.extend(labels.iter().map(String::as_str));
-    let mut rows: Vec<_> = model.rows.iter().collect();
-    rows.sort_by_key(|r| !r.differs);
-    let lines = rows.into_iter().map(|row| {
+    let lines = model.rows.iter().map(|row| {
         let mut line =
             vec![if row.differs { "≠".to_owned() } else { String::new() }, code(&row.place), code(&row.rule)];
         line.extend(row.cells.iter().map(|c| cell(&c.text)));

@@ -98,6 +98,7 @@ pub struct RunSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Comparison {
     pub runs: Vec<RunSummary>,
+    /// The rows where the runs differ first, then the others; each group by spec, row and rule.
     pub rows: Vec<Row>,
 }
 
@@ -111,7 +112,7 @@ impl Comparison {
                     .flat_map(|(key, row)| row.cells.iter().filter(|(_, c)| c.total() > 0).map(move |(r, _)| (key, r)))
             })
             .collect();
-        let rows = keys
+        let mut rows: Vec<Row> = keys
             .into_iter()
             .map(|(key, rule)| {
                 let cells: Vec<Cell> = tallies
@@ -131,6 +132,8 @@ impl Comparison {
                 Row { spec: key.spec.clone(), place: key.label(), rule: rule.to_string(), cells, differs }
             })
             .collect();
+        // What differs comes first, for every rendering; the rest stays in (spec, row, rule) order.
+        rows.sort_by_key(|r| !r.differs);
         let runs = runs
             .iter()
             .map(|(label, r)| RunSummary {
