@@ -205,3 +205,16 @@ fn help_never_prints_the_allowed_recipients() {
     assert!(stdout.contains("CONFORM_ALLOW_RECIPIENTS"), "the variable is named: {stdout}");
     assert!(!stdout.contains("5511999990000") && !stdout.contains("201145202826"), "{stdout}");
 }
+
+/// Output that is not a terminal (a CI log): no colour and no progress bar, only plain lines.
+#[test]
+fn piped_output_has_no_colour_and_no_bar() {
+    let output = conform(&["run", "--spec", "specs/hypersender.yaml", "--cases", "2", "--seed", "3"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    for (name, printed) in [("stdout", &stdout), ("stderr", &stderr)] {
+        assert!(!printed.contains('\u{1b}'), "{name} has an escape sequence: {printed:?}");
+        assert!(!printed.contains('\r'), "{name} redraws a line: {printed:?}");
+    }
+    assert!(stderr.lines().any(|l| l.starts_with("conform: running ") && l.ends_with(" cases")), "{stderr}");
+}

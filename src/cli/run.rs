@@ -408,7 +408,7 @@ pub fn run(args: RunArgs) -> u8 {
                 min_interval: args.rate_limit,
             },
         };
-        let progress = Progress::new();
+        let progress = Progress::new(PROGRESS_EVERY);
         let result = run::run(config, move |event| progress.show(&event)).await;
         if let Some(server) = embedded {
             let _ = server.stop().await;
@@ -462,13 +462,15 @@ struct Progress {
     bar: Option<indicatif::ProgressBar>,
     /// When the run started and when the last count was printed (plain lines only).
     lines: std::sync::Mutex<(std::time::Instant, std::time::Instant)>,
+    /// How often a count is printed, at most ([`PROGRESS_EVERY`]).
+    every: Duration,
 }
 
 /// How often a plain-line progress count is printed, at most.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
 impl Progress {
-    fn new() -> Self {
+    fn new(every: Duration) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}") {
@@ -477,19 +479,20 @@ impl Progress {
             bar
         });
         let now = std::time::Instant::now();
-        Self { bar, lines: std::sync::Mutex::new((now, now)) }
+        Self { bar, lines: std::sync::Mutex::new((now, now)), every }
     }
 
-    /// `conform: 1200/15207 cases done (240/s)`, when [`PROGRESS_EVERY`] has passed since the last one.
-    fn count(&self, done: usize, total: usize) {
-        let Ok(mut lines) = self.lines.lock() else { return };
+    /// `conform: 1200/15207 cases done (240/s)`, when `every` has passed since the last one (and
+    /// the run is not over: the summary says the rest).
+    fn count(&self, done: usize, total: usize) -> Option<String> {
+        let mut lines = self.lines.lock().ok()?;
         let (started, last) = &mut *lines;
-        if last.elapsed() < PROGRESS_EVERY || done == total {
-            return;
+        if last.elapsed() < self.every || done == total {
+            return None;
         }
         *last = std::time::Instant::now();
         let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-        eprintln!("conform: {done}/{total} cases done ({rate:.0}/s)");
+        Some(format!("conform: {done}/{total} cases done ({rate:.0}/s)"))
     }
 
     fn show(&self, event: &Event) {
@@ -505,7 +508,9 @@ impl Progress {
                 Event::CaseDone { .. } => {}
             }
             if let Event::CaseDone { done, total, .. } = event {
-                self.count(*done, *total);
+                if let Some(line) = self.count(*done, *total) {
+                    eprintln!("{line}");
+                }
             }
             return;
         };
@@ -533,6 +538,16 @@ mod tests {
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("NaN").is_err());
         assert_eq!(parse_timeout("2.5"), Ok(2.5));
+    }
+
+    #[test]
+    fn a_count_line_comes_at_most_every_interval_and_not_at_the_end() {
+        let often = Progress::new(Duration::ZERO);
+        let line = often.count(120, 400).expect("a count once the interval has passed");
+        assert!(line.starts_with("conform: 120/400 cases done ("), "{line}");
+        assert_eq!(often.count(400, 400), None, "the summary reports the end");
+        let rarely = Progress::new(Duration::from_secs(3600));
+        assert_eq!(rarely.count(120, 400), None);
     }
 
     #[test]
