@@ -50,6 +50,19 @@ mod tests {
     }
 
     #[test]
+    fn the_send_guard_section_is_there_only_when_the_guard_had_something_to_do() {
+        let guarded = render(&testing::small_result()).unwrap();
+        assert!(guarded.contains("id=\"send-guard\"") && guarded.contains("href=\"#send-guard\""));
+        let mut quiet = testing::small_result();
+        quiet.send_guard = crate::run::SendGuardReport::default();
+        quiet.cases.retain(
+            |c| !matches!(&c.status, crate::run::CaseStatus::Skipped(r) if r.kind == crate::run::ReasonKind::SendGuard),
+        );
+        let page = render(&quiet).unwrap();
+        assert!(!page.contains("send-guard") && !page.contains("Send guard"), "a run that sent no message");
+    }
+
+    #[test]
     fn renders_a_small_run() {
         let page = render(&testing::small_result()).unwrap();
         insta::assert_snapshot!(body_of(&page));

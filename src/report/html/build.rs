@@ -57,14 +57,25 @@ pub(super) fn page(result: &RunResult) -> Page {
         scenario_list: result.scenarios.iter().enumerate().map(|(n, s)| scenario_view(n, s, result.strict)).collect(),
         skips: tally::skips(result).into_iter().map(skip_view).collect(),
         errors: errors(result),
-        send_guard: SendGuardView {
-            max_sends: result.send_guard.max_sends,
-            held: tally::skips_by_kind(result).get(&ReasonKind::SendGuard).map_or(0, |(count, _)| *count),
-            sends: result.send_guard.sends.clone(),
-            budget_skipped: result.send_guard.budget_skipped.clone(),
-            recipient_mutations: result.send_guard.recipient_mutations.clone(),
-        },
+        send_guard: send_guard(result),
         snapshots: tally::snapshots(result),
+    }
+}
+
+/// What the send guard did, and whether it did anything.
+fn send_guard(result: &RunResult) -> SendGuardView {
+    let guard = &result.send_guard;
+    let held = tally::skips_by_kind(result).get(&ReasonKind::SendGuard).map_or(0, |(count, _)| *count);
+    SendGuardView {
+        active: held > 0
+            || !guard.sends.is_empty()
+            || !guard.budget_skipped.is_empty()
+            || !guard.recipient_mutations.is_empty(),
+        max_sends: guard.max_sends,
+        held,
+        sends: guard.sends.clone(),
+        budget_skipped: guard.budget_skipped.clone(),
+        recipient_mutations: guard.recipient_mutations.clone(),
     }
 }
 

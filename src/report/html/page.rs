@@ -246,6 +246,10 @@ pub(super) struct ErrorView {
 
 #[derive(Serialize)]
 pub(super) struct SendGuardView {
+    /// Whether the guard had anything to do: a message-sending call made or held back on a target
+    /// without a sandbox. A run that sent no message (a spec with no such operation, or every
+    /// target a sandbox) has no send-guard section.
+    pub(super) active: bool,
     pub(super) max_sends: u32,
     /// Cases and scenarios the guard kept from being sent (skipped with its reason).
     pub(super) held: usize,
