@@ -131,6 +131,21 @@ fn an_unreachable_target_is_exit_2() {
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains(&format!("the target {url} is unreachable")), "{stderr}");
+    // A spec of the user's own, which asks for no sandbox: the same clear refusal, from a plain
+    // connection attempt.
+    let dir = std::env::temp_dir().join(format!("conform-unreachable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let spec = dir.join("mine.yaml");
+    let text_of_spec = "openapi: 3.0.3\ninfo: {title: Mine, version: '1'}\npaths:\n  /items:\n    get:\n      \
+                        responses:\n        '200': {description: ok}\n";
+    std::fs::write(&spec, text_of_spec).unwrap();
+    let output = conform(&["run", "--spec", spec.to_str().unwrap(), "--target", &url, "--timeout", "2"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("the target {url} is unreachable")), "{stderr}");
+    assert!(stderr.to_lowercase().contains("connection refused"), "{stderr}");
+    assert!(!stderr.contains("__sandbox"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]

@@ -121,14 +121,23 @@ async fn show(Path(id): Path<String>) -> Response {
     }
 }
 
-async fn serve() -> String {
+/// Every path the server was asked for that it does not serve.
+type Strays = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+async fn serve() -> (String, Strays) {
+    let strays = Strays::default();
+    let record = strays.clone();
     let app = Router::new()
         .route("/api/pets", get(|| async { axum::Json(json!([pet()])) }).post(create))
-        .route("/api/pets/{petId}", get(show));
+        .route("/api/pets/{petId}", get(show))
+        .fallback(move |uri: axum::http::Uri| async move {
+            record.lock().unwrap().push(uri.path().to_owned());
+            StatusCode::NOT_FOUND
+        });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    (url, strays)
 }
 
 async fn run_generic(strict: bool) -> RunResult {
@@ -137,7 +146,7 @@ async fn run_generic(strict: bool) -> RunResult {
     let path = dir.join("petstore.yaml");
     std::fs::write(&path, SPEC).unwrap();
     let spec = conform::spec::load_spec(&path).expect("the generic spec loads");
-    let url = serve().await;
+    let (url, strays) = serve().await;
     let config = RunConfig {
         specs: vec![spec],
         targets: vec![url],
@@ -147,7 +156,13 @@ async fn run_generic(strict: bool) -> RunResult {
         limits: Limits { timeout: Duration::from_secs(10), ..Limits::default() },
         ..RunConfig::default()
     };
-    run(config, |_| {}).await.expect("the run starts")
+    let result = run(config, |_| {}).await.expect("the run starts");
+    // Beyond its own paths, the server is asked for nothing but the sandbox handshake (a plain
+    // GET that a server without a sandbox answers 404, as this one does).
+    let strays = strays.lock().unwrap().clone();
+    assert!(strays.iter().all(|p| p.ends_with("/__sandbox")), "asked for paths it does not serve: {strays:?}");
+    assert!(!result.targets[0].sandbox, "{:?}", result.targets[0]);
+    result
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
