@@ -9,7 +9,7 @@ use clap::Args;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
-use crate::spec::{self, BUNDLED, Diagnostic, Spec, lint_and_load, lint_spec};
+use crate::spec::{self, BUNDLED, Diagnostic, Spec, lint_and_load_file, lint_spec};
 use crate::suite;
 
 #[derive(Debug, Args)]
@@ -73,8 +73,7 @@ pub fn run(args: LintArgs) -> u8 {
         match std::fs::read_to_string(path) {
             Ok(text) if is_suite(&text) => suite_files.push((path.clone(), text)),
             Ok(text) => {
-                let (found, loaded) = lint_and_load(path, &text);
-                drop(text);
+                let (found, loaded) = lint_and_load_file(path, text);
                 if found.is_empty()
                     && let Some(loaded) = loaded
                 {

@@ -15,7 +15,7 @@ use std::sync::{OnceLock, RwLock};
 use serde_json::Value;
 
 /// The prefix of the names of definitions.
-const DEFINITION_PREFIX: &str = "urn:conform:schema:";
+pub(super) const DEFINITION_PREFIX: &str = "urn:conform:schema:";
 
 /// A chain of `$ref`s to `$ref`s is followed at most this far.
 const MAX_CHAIN: usize = 32;

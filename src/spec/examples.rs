@@ -2,17 +2,20 @@
 //! `examples.*.value` (request bodies, responses), parameter examples, and schema `example`s
 //! (those of a component schema once, where the component is written, not at each use).
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::operation::METHODS;
 
-/// One example and where it is.
+/// One example and where it is, borrowed from the document (a big spec has tens of thousands).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Example {
+pub struct Example<'a> {
     /// JSON pointer of the example value in the document.
     pub pointer: String,
-    pub value: Value,
-    pub schema: Value,
+    pub value: &'a Value,
+    /// Borrowed, but for a schema's own `example`: that schema without it.
+    pub schema: Cow<'a, Value>,
 }
 
 fn escape(segment: &str) -> String {
@@ -20,18 +23,18 @@ fn escape(segment: &str) -> String {
 }
 
 /// The examples of an object that has a `schema` next to `example`/`examples` (a media type or a parameter).
-fn with_schema(object: &Value, pointer: &str, out: &mut Vec<Example>) {
+fn with_schema<'a>(object: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
     let Some(schema) = object.get("schema") else { return };
     if let Some(value) = object.get("example") {
-        out.push(Example { pointer: format!("{pointer}/example"), value: value.clone(), schema: schema.clone() });
+        out.push(Example { pointer: format!("{pointer}/example"), value, schema: Cow::Borrowed(schema) });
     }
     if let Some(examples) = object.get("examples").and_then(Value::as_object) {
         for (name, example) in examples {
             if let Some(value) = example.get("value") {
                 out.push(Example {
                     pointer: format!("{pointer}/examples/{}/value", escape(name)),
-                    value: value.clone(),
-                    schema: schema.clone(),
+                    value,
+                    schema: Cow::Borrowed(schema),
                 });
             }
         }
@@ -40,12 +43,11 @@ fn with_schema(object: &Value, pointer: &str, out: &mut Vec<Example>) {
 }
 
 /// `example` keywords inside a schema, each checked against the schema it sits in.
-fn schema_examples(schema: &Value, pointer: &str, out: &mut Vec<Example>) {
+fn schema_examples<'a>(schema: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
     let Some(object) = schema.as_object() else { return };
     if let Some(value) = object.get("example") {
-        let mut bare = object.clone();
-        bare.remove("example");
-        out.push(Example { pointer: format!("{pointer}/example"), value: value.clone(), schema: Value::Object(bare) });
+        let bare = object.iter().filter(|(k, _)| *k != "example").map(|(k, v)| (k.clone(), v.clone())).collect();
+        out.push(Example { pointer: format!("{pointer}/example"), value, schema: Cow::Owned(Value::Object(bare)) });
     }
     for key in ["properties", "$defs"] {
         if let Some(children) = object.get(key).and_then(Value::as_object) {
@@ -66,7 +68,7 @@ fn schema_examples(schema: &Value, pointer: &str, out: &mut Vec<Example>) {
 
 /// Every example of a resolved, rewritten document. The examples inside a component schema are
 /// found once, in its definition, with the component's pointer.
-pub fn examples(document: &Value) -> Vec<Example> {
+pub fn examples(document: &Value) -> Vec<Example<'_>> {
     let mut out = Vec::new();
     for (name, schema) in document.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
         let pointer = format!("#/components/schemas/{}", escape(name));

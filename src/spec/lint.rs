@@ -1,6 +1,7 @@
 //! `conform lint` for specs: everything that stops a spec from loading, and every example that
 //! breaks its own schema, as diagnostics with the file, the line and column, and the JSON pointer.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -53,27 +54,52 @@ pub fn lint_spec(path: &Path, text: &str) -> Vec<Diagnostic> {
 
 /// Lints one spec's text, and gives the spec too when it loads (so that it is read only once).
 pub fn lint_and_load(path: &Path, text: &str) -> (Vec<Diagnostic>, Option<Spec>) {
-    let locator = Locator { path, text, lines: OnceCell::new() };
-    let document = match parse_resolved(path, text) {
+    lint_with(path, Cow::Borrowed(text))
+}
+
+/// [`lint_and_load`] for a file's text, which is dropped once parsed (a big spec's text is tens
+/// of megabytes) and read again from `path` only to locate problems found after that.
+pub fn lint_and_load_file(path: &Path, text: String) -> (Vec<Diagnostic>, Option<Spec>) {
+    lint_with(path, Cow::Owned(text))
+}
+
+fn lint_with(path: &Path, text: Cow<'_, str>) -> (Vec<Diagnostic>, Option<Spec>) {
+    let document = match parse_resolved(path, &text) {
         Ok(document) => document,
-        Err(e) => return (load_error(&locator, e), None),
+        Err(e) => return (load_error(&Locator { path, text: &text, lines: OnceCell::new() }, e), None),
     };
-    let mut diagnostics = Vec::new();
+    let kept = match text {
+        Cow::Borrowed(text) => Some(text),
+        Cow::Owned(_) => None,
+    };
+    // Problems as (pointer, message), located once all are found.
+    let mut problems: Vec<(Option<String>, String)> = Vec::new();
     let spec = match spec_from_document(path, &document) {
         Ok(spec) => Some(spec),
         Err(e) => {
-            diagnostics.push(locator.at(e.pointer, e.message));
+            problems.push((e.pointer, e.message));
             None
         }
     };
-    for example in examples(&document) {
-        let errors = validation_errors(&example.schema, &example.value);
+    let all = examples(&document);
+    for example in all {
+        let errors = validation_errors(&example.schema, example.value);
         if !errors.is_empty() {
-            let message = format!("example does not match its schema: {}", errors.join("; "));
-            diagnostics.push(locator.at(Some(example.pointer), message));
+            problems.push((Some(example.pointer), format!("example does not match its schema: {}", errors.join("; "))));
         }
     }
-    (diagnostics, spec)
+    drop(document);
+    let reread;
+    let text = match kept {
+        Some(text) => text,
+        None if problems.is_empty() => "",
+        None => {
+            reread = std::fs::read_to_string(path).unwrap_or_default();
+            &reread
+        }
+    };
+    let locator = Locator { path, text, lines: OnceCell::new() };
+    (problems.into_iter().map(|(pointer, message)| locator.at(pointer, message)).collect(), spec)
 }
 
 /// The diagnostics of a spec that does not load.

@@ -169,6 +169,20 @@ mod tests {
     }
 
     #[test]
+    fn component_schemas_are_moved_and_can_still_be_pointed_into() {
+        // `A` is pointed into (copied); `B` is moved to its definition, and a file-less deep
+        // pointer into it after that reads the resolved definition.
+        let text = "openapi: 3.1.0\npaths: {}\nx: {$ref: '#/components/schemas/A/properties/n'}\ncomponents:\n  schemas:\n    A: {type: object, properties: {n: {type: integer, maximum: 3}, m: {$ref: '#/components/schemas/A/properties/n'}, b: {$ref: '#/components/schemas/B'}}}\n    B: {type: object, properties: {s: {type: string}, a: {$ref: '#/components/schemas/A'}}}\n    C: {$ref: '#/components/schemas/B'}\n";
+        let doc = parse(text).unwrap();
+        assert!(crate::spec::is_valid(&doc["x"], &json!(3)));
+        assert!(!crate::spec::is_valid(&doc["x"], &json!(4)));
+        let c = &doc["components"]["schemas"]["C"];
+        assert!(crate::spec::is_valid(c, &json!({"s": "t", "a": {"m": 1, "b": {"s": "u"}}})));
+        assert!(!crate::spec::is_valid(c, &json!({"s": "t", "a": {"m": 9}})));
+        assert!(!crate::spec::is_valid(c, &json!({"a": {"b": {"s": 1}}})));
+    }
+
+    #[test]
     fn refs_cross_files_relative_to_the_referring_file() {
         let dir = std::env::temp_dir().join(format!("conform-refs-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("common")).unwrap();

@@ -21,7 +21,7 @@ pub use definition::{definition, expand, referenced};
 pub use either_place::{EitherPlace, either_places};
 pub use examples::{Example, examples};
 pub use fixture::{FixtureValue, SandboxFixture, sandbox_fixture};
-pub use lint::{Diagnostic, lint_and_load, lint_spec};
+pub use lint::{Diagnostic, lint_and_load, lint_and_load_file, lint_spec};
 pub use load::{ReadError, load_resolved, parse_resolved};
 pub use locate::locate;
 pub use model::{BUNDLED, LoadError, Spec, bundled, load_spec, spec_from_document};

@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use serde_json::{Map, Value};
 
-use super::definition::{define, new_definition_uri};
+use super::definition::{DEFINITION_PREFIX, define, new_definition_uri};
 use super::load::ReadError;
 
 /// Inlined `$ref`s nest at most this deep (deeper means a cycle or a pathological document).
@@ -45,6 +45,8 @@ pub fn resolve(
         inlined: HashMap::new(),
         stack: Vec::new(),
         definitions: Vec::new(),
+        moved: HashMap::new(),
+        pointed_into: HashSet::new(),
     };
     resolver.copy_targets_elsewhere(&document);
     let mut pointer = String::from("#");
@@ -81,6 +83,12 @@ struct Resolver {
     stack: Vec<String>,
     /// Resolved schemas, by the name their references use.
     definitions: Vec<(String, Value)>,
+    /// Component schemas moved out of `components` into `definitions` (instead of copied), by
+    /// fragment (`/components/schemas/A`): the index of the definition, `None` while it is resolved.
+    moved: HashMap<String, Option<usize>>,
+    /// Component schemas that a local `$ref` points inside (`#/components/schemas/A/properties/b`):
+    /// copied, not moved, so that the inside can be read as written while they are resolved.
+    pointed_into: HashSet<String>,
 }
 
 /// Whether a `$ref` target says nothing but where to look next.
@@ -117,6 +125,11 @@ impl Resolver {
         refs(document, &mut found);
         refs(&self.components, &mut found);
         for fragment in found.into_iter().filter_map(|t| t.strip_prefix('#')) {
+            if let Some(inside) = fragment.strip_prefix("/components/schemas/")
+                && let Some((name, _)) = inside.split_once('/')
+            {
+                self.pointed_into.insert(format!("/components/schemas/{name}"));
+            }
             if fragment.starts_with(COMPONENTS) || self.elsewhere.contains_key(fragment) {
                 continue;
             }
@@ -130,7 +143,10 @@ impl Resolver {
     fn target(&mut self, file: &Path, fragment: &str) -> Result<Option<&Value>, String> {
         if file == self.main {
             return Ok(match fragment.strip_prefix(COMPONENTS) {
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => self.components.pointer(rest),
+                Some(rest) if rest.is_empty() || rest.starts_with('/') => match self.components.pointer(rest) {
+                    Some(found) if !found.is_null() || !self.moved.contains_key(fragment) => Some(found),
+                    _ => self.in_moved(fragment),
+                },
                 _ => self.elsewhere.get(fragment),
             });
         }
@@ -139,6 +155,32 @@ impl Resolver {
             self.files.insert(file.to_owned(), Rc::new(document));
         }
         Ok(self.files.get(file).and_then(|d| d.pointer(fragment)))
+    }
+
+    /// The target at `fragment` inside a component schema already moved to the definitions
+    /// (resolved: its `$ref`s name definitions).
+    fn in_moved(&self, fragment: &str) -> Option<&Value> {
+        let mut segments = fragment.splitn(5, '/');
+        let head: Vec<&str> = segments.by_ref().take(4).collect();
+        let rest = segments.next().map(|r| format!("/{r}")).unwrap_or_default();
+        let index = (*self.moved.get(&head.join("/"))?)?;
+        self.definitions[index].1.pointer(&rest)
+    }
+
+    /// The component schema at `fragment` of `file` moved out of the document when nothing else
+    /// needs it as written (an exact `#/components/schemas/A` of the main document), else a copy.
+    fn take_or_copy(&mut self, file: &Path, fragment: &str) -> Result<Value, String> {
+        let exact = fragment.strip_prefix("/components/schemas/").is_some_and(|name| !name.contains('/'));
+        if *file != self.main || !exact || self.moved.contains_key(fragment) || self.pointed_into.contains(fragment) {
+            return self.copy_of(file, fragment);
+        }
+        match self.components.pointer_mut(&fragment[COMPONENTS.len()..]) {
+            Some(found) => {
+                self.moved.insert(fragment.to_owned(), None);
+                Ok(std::mem::take(found))
+            }
+            None => Err(self.dangling(file)),
+        }
     }
 
     /// Where `target` (written in `file`) points: the file, the fragment, and the `file#fragment` key.
@@ -182,6 +224,10 @@ impl Resolver {
         match value {
             Value::Object(object) => {
                 if let Some(Value::String(target)) = object.get("$ref") {
+                    if target.starts_with(DEFINITION_PREFIX) {
+                        // Already resolved (a part of a moved component schema).
+                        return self.resolve_members(file, object, pointer, true, true);
+                    }
                     let target = target.clone();
                     let error = |problem: String, pointer: &str| ReadError::Ref {
                         pointer: pointer.to_owned(),
@@ -287,12 +333,15 @@ impl Resolver {
     /// Defines every schema named so far (which can name more).
     fn define_pending(&mut self) -> Result<(), ReadError> {
         while let Some((uri, file, fragment)) = self.pending.pop_front() {
-            let mut schema = self.copy_of(&file, &fragment).map_err(ReadError::Shape)?;
-            if is_bare_ref(&schema) {
+            if self.target(&file, &fragment).ok().flatten().is_some_and(is_bare_ref) {
                 self.refuse_bare_cycle(&file, &fragment)?;
             }
+            let mut schema = self.take_or_copy(&file, &fragment).map_err(ReadError::Shape)?;
             let mut pointer = format!("#{fragment}");
             self.resolve_in(&file, &mut schema, &mut pointer, true)?;
+            if let Some(index) = self.moved.get_mut(&fragment).filter(|_| file == self.main) {
+                *index = Some(self.definitions.len());
+            }
             self.definitions.push((uri, schema));
         }
         Ok(())
