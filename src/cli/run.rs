@@ -281,6 +281,10 @@ fn resolve_targets(
         .collect()
 }
 
+/// The fewest instances (and outbox messages) per API that the embedded reference server keeps
+/// (`--concurrency` × 64 when that is more).
+const EMBEDDED_INSTANCES: usize = 1024;
+
 pub fn run(args: RunArgs) -> u8 {
     if args.show_secrets && std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
         eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
@@ -332,7 +336,12 @@ pub fn run(args: RunArgs) -> u8 {
     }
     runtime.block_on(async move {
         let embedded = if no_target {
-            match reference::Server::start(([127, 0, 0, 1], 0).into(), Faults::none()).await {
+            // Each case makes its own fixture and is done with it when it ends: the embedded
+            // server keeps room for the cases in flight, many times over, rather than the
+            // stand-alone server's 10,000 instances per API, which a long run would fill.
+            let capacity = (args.concurrency as usize).saturating_mul(64).max(EMBEDDED_INSTANCES);
+            let server = reference::Reference::new(Faults::none()).with_capacity(capacity);
+            match reference::Server::start_with(([127, 0, 0, 1], 0).into(), server).await {
                 Ok(server) => Some(server),
                 Err(e) => {
                     eprintln!("error: cannot start the embedded reference server: {e}");

@@ -7,47 +7,61 @@ use std::hash::Hash;
 #[derive(Debug)]
 pub struct BoundedMap<K, V> {
     cap: usize,
-    entries: HashMap<K, V>,
-    order: VecDeque<K>,
+    /// Each value with the stamp of its latest insertion.
+    entries: HashMap<K, (V, u64)>,
+    /// Insertions, oldest first, each with its stamp. A key replaced since leaves a stale entry
+    /// here (its stamp no longer matches), skipped when it comes out and dropped when the queue
+    /// is compacted: replacing is then O(1), not a walk of the whole queue.
+    order: VecDeque<(K, u64)>,
+    stamp: u64,
 }
 
 impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
     pub fn new(cap: usize) -> Self {
         assert!(cap > 0, "a bounded map needs room for one entry");
-        Self { cap, entries: HashMap::new(), order: VecDeque::new() }
+        Self { cap, entries: HashMap::new(), order: VecDeque::new(), stamp: 0 }
     }
 
     /// Inserts or replaces; a replaced entry counts as the newest.
     pub fn insert(&mut self, key: K, value: V) {
-        if self.entries.insert(key.clone(), value).is_some() {
-            self.order.retain(|k| k != &key);
-        }
-        self.order.push_back(key);
-        while self.order.len() > self.cap {
-            if let Some(oldest) = self.order.pop_front() {
+        self.stamp += 1;
+        self.entries.insert(key.clone(), (value, self.stamp));
+        self.order.push_back((key, self.stamp));
+        while self.entries.len() > self.cap {
+            let Some((oldest, stamp)) = self.order.pop_front() else { break };
+            if self.entries.get(&oldest).is_some_and(|(_, s)| *s == stamp) {
                 self.entries.remove(&oldest);
             }
         }
+        // Stale insertions (of keys replaced since) never outnumber the live ones for long.
+        if self.order.len() > 2 * self.entries.len().max(16) {
+            self.compact();
+        }
+    }
+
+    /// Drops the queue's stale insertions.
+    fn compact(&mut self) {
+        let entries = &self.entries;
+        self.order.retain(|(k, stamp)| entries.get(k).is_some_and(|(_, s)| s == stamp));
     }
 
     pub fn get(&self, key: &K) -> Option<&V> {
-        self.entries.get(key)
+        self.entries.get(key).map(|(v, _)| v)
     }
 
     pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
-        self.entries.get_mut(key)
+        self.entries.get_mut(key).map(|(v, _)| v)
     }
 
     /// Visits every value (in no particular order); none is removed.
     pub fn for_each_mut(&mut self, mut visit: impl FnMut(&mut V)) {
-        self.entries.values_mut().for_each(&mut visit);
+        self.entries.values_mut().for_each(|(v, _)| visit(v));
     }
 
     /// Keeps only the entries for which `keep` says yes.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain(|k, v| keep(k, v));
-        let entries = &self.entries;
-        self.order.retain(|k| entries.contains_key(k));
+        self.entries.retain(|k, (v, _)| keep(k, v));
+        self.compact();
     }
 
     #[cfg(test)]
@@ -71,6 +85,22 @@ mod tests {
         assert_eq!(map.get(&"b"), None);
         assert_eq!(map.get(&"a"), Some(&10));
         assert_eq!(map.get(&"c"), Some(&3));
+    }
+
+    #[test]
+    fn replacing_often_keeps_order_and_bounds_the_queue() {
+        let mut map = BoundedMap::new(3);
+        for round in 0..1000 {
+            map.insert("a", round);
+            map.insert("b", round);
+        }
+        assert!(map.order.len() <= 2 * 16 + 1, "stale insertions are dropped: {}", map.order.len());
+        map.insert("c", 0);
+        map.insert("a", 1); // a is newest now, b oldest
+        map.insert("d", 0);
+        assert_eq!(map.len(), 3);
+        assert_eq!(map.get(&"b"), None);
+        assert_eq!(map.get(&"a"), Some(&1));
     }
 
     #[test]

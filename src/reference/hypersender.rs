@@ -59,7 +59,14 @@ pub struct Store {
 
 impl Default for Store {
     fn default() -> Self {
-        Self { instances: BoundedMap::new(MAX_INSTANCES), next_sweep: DateTime::<Utc>::MIN_UTC }
+        Self::with_cap(MAX_INSTANCES)
+    }
+}
+
+impl Store {
+    /// A store of at most `instances` instances.
+    pub fn with_cap(instances: usize) -> Self {
+        Self { instances: BoundedMap::new(instances), next_sweep: DateTime::<Utc>::MIN_UTC }
     }
 }
 

@@ -77,6 +77,20 @@ impl Reference {
         }
     }
 
+    /// The same server, keeping at most `instances` instances (sessions) per API and as many
+    /// outbox messages, instead of [`MAX_INSTANCES`] and [`outbox::MAX_MESSAGES`]. For a server
+    /// that one harness run drives in the same process (`conform run` without a target): each
+    /// case makes its own fixture and is done with it when it ends, so only the few cases in
+    /// flight need theirs, and a long run's memory and outbox scans stay small. Starts empty.
+    pub fn with_capacity(mut self, instances: usize) -> Self {
+        let instances = instances.max(1);
+        self.outbox = Mutex::new(Outbox::with_cap(instances));
+        self.zapi = Mutex::new(zapi::Store::with_cap(instances));
+        self.wawp = Mutex::new(wawp::Store::with_cap(instances));
+        self.hypersender = Mutex::new(hypersender::Store::with_cap(instances));
+        self
+    }
+
     /// The same server, making the given other choices where the contract is silent.
     pub fn with_variants(mut self, variants: Variants) -> Self {
         self.variants = variants;

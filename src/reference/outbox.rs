@@ -31,15 +31,27 @@ pub struct Message {
     pub sent_at: String,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Outbox {
     /// Oldest first.
     messages: VecDeque<(DateTime<Utc>, Message)>,
     /// Every message ever sent, including those dropped since.
     total: u64,
+    /// At most this many messages are kept ([`MAX_MESSAGES`] unless the server was given less).
+    cap: usize,
+}
+
+impl Default for Outbox {
+    fn default() -> Self {
+        Self::with_cap(MAX_MESSAGES)
+    }
 }
 
 impl Outbox {
+    pub fn with_cap(cap: usize) -> Self {
+        Self { messages: VecDeque::new(), total: 0, cap: cap.max(1) }
+    }
+
     pub fn send(&mut self, now: DateTime<Utc>, to: &str, channel: Channel, code: Option<&str>, text: String) {
         self.sweep(now);
         self.total += 1;
@@ -53,7 +65,7 @@ impl Outbox {
                 sent_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
             },
         ));
-        while self.messages.len() > MAX_MESSAGES {
+        while self.messages.len() > self.cap {
             self.messages.pop_front();
         }
     }

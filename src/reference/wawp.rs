@@ -104,7 +104,14 @@ pub struct Store {
 
 impl Default for Store {
     fn default() -> Self {
-        Self { sessions: BoundedMap::new(MAX_INSTANCES) }
+        Self::with_cap(MAX_INSTANCES)
+    }
+}
+
+impl Store {
+    /// A store of at most `sessions` sessions.
+    pub fn with_cap(sessions: usize) -> Self {
+        Self { sessions: BoundedMap::new(sessions) }
     }
 }
 

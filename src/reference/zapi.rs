@@ -134,9 +134,16 @@ pub struct Store {
 
 impl Default for Store {
     fn default() -> Self {
+        Self::with_cap(MAX_INSTANCES)
+    }
+}
+
+impl Store {
+    /// A store of at most `instances` instances (and as many numbers with a fixture state).
+    pub fn with_cap(instances: usize) -> Self {
         Self {
-            instances: BoundedMap::new(MAX_INSTANCES),
-            numbers: BoundedMap::new(MAX_NUMBER_STATES),
+            instances: BoundedMap::new(instances),
+            numbers: BoundedMap::new(MAX_NUMBER_STATES.min(instances)),
             next_sweep: DateTime::<Utc>::MIN_UTC,
         }
     }
