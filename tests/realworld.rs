@@ -1,11 +1,11 @@
 //! Real-world specs (issue 17): what people actually write loads; what is broken is refused with
 //! exit 2 and a located message. Each spec is a small file under `tests/realworld/`.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::conform;
 
 fn spec(name: &str) -> String {
     format!("{}/tests/realworld/{name}", env!("CARGO_MANIFEST_DIR"))

@@ -2,16 +2,15 @@
 //! server, a server with a fault, another spec) compared into Markdown and HTML.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use conform::reference::{Fault, Server};
 
 const ZAPI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/zapi.yaml");
 const WAWP: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/wawp.yaml");
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::conform;
 
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("conform-report-compare-{}", std::process::id()));

@@ -21,9 +21,9 @@ use serde_json::Value;
 const HOSTILE: &str =
     r#"</script><img src=x onerror="document.body.dataset.pwned=1"><script>document.body.dataset.pwned=2</script>"#;
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::conform;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("conform-report-html-{name}-{}", std::process::id()));

@@ -15,9 +15,9 @@ use conform::run::{CaseStatus, RunResult};
 
 const SCHEMA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemas/junit-10.xsd");
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::conform;
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("conform-report-junit-{}-{name}", std::process::id()));

@@ -5,7 +5,7 @@
 //! belong together are refused, naming the file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use conform::reference::{Fault, Server};
 use conform::run::RunResult;
@@ -13,9 +13,9 @@ use serde_json::Value;
 
 const SEED: &str = "11";
 
-fn conform(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_conform")).args(args).env_remove("CONFORM_TARGET").output().unwrap()
-}
+#[path = "support/cli.rs"]
+mod cli;
+use cli::conform;
 
 fn text(output: &Output) -> String {
     format!("{}\n{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
