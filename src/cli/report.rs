@@ -92,8 +92,20 @@ pub fn write_reports(
 }
 
 /// Writes `text` to `path` through a temporary file in the same directory, so that a reader never
-/// sees half a report; creates the directory when it is missing.
+/// sees half a report; creates the directory when it is missing. A symbolic link is followed (the
+/// file it names is replaced, the link stays), and a path that is not a regular file (`/dev/stdout`,
+/// a pipe) is written to as it is: renaming over it would replace the device or the pipe.
 fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, text);
+    }
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = std::fs::canonicalize(path)?;
+        resolved.as_path()
+    } else {
+        path
+    };
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -117,6 +129,21 @@ mod tests {
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_link_is_followed_and_a_device_is_written_in_place() {
+        let dir = std::env::temp_dir().join(format!("conform-write-link-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (file, link) = (dir.join("real.json"), dir.join("link.json"));
+        std::fs::write(&file, "old").unwrap();
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        write_whole(&link, "new").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
+        std::fs::remove_dir_all(dir).unwrap();
+        write_whole(Path::new("/dev/null"), "into the void").unwrap();
+        assert!(!std::fs::metadata("/dev/null").unwrap().is_file(), "/dev/null is still a device");
     }
 
     #[test]
