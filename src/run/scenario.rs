@@ -223,7 +223,10 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
             },
             None => None,
         };
-        let run = attempt(shared, suite, scenario, spec, target, planned.seed, input.as_ref()).await;
+        // Each input gets its own variables (a new phone number, a new fixture), so that inputs
+        // do not share the target's state: the first input's are those of a scenario without
+        // `given`.
+        let run = attempt(shared, suite, scenario, spec, target, input_seed, input.as_ref()).await;
         let stop = !matches!(&run, Ok(run) if run.failures.is_empty());
         outcome = Some(run);
         if stop {
@@ -237,7 +240,8 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
         while tries < MAX_SHRINK_STEPS {
             let Ok((candidate, true)) = property_input(given, &scenario.pointer, input_seed, &steps) else { break };
             tries += 1;
-            match attempt(shared, suite, scenario, spec, target, planned.seed, Some(&candidate)).await {
+            let vars_seed = input_seed ^ (u64::from(tries) << 40);
+            match attempt(shared, suite, scenario, spec, target, vars_seed, Some(&candidate)).await {
                 Ok(run) if !run.failures.is_empty() => {
                     outcome = Ok(run);
                     steps.push(Shrink::Simplify);
@@ -642,10 +646,13 @@ async fn sandbox_call(
         .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, format!("the sandbox did not answer: {e}"))))?;
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     let show = Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec);
-    let mut shown = show.response(&response);
-    if let (false, Value::Array(items)) = (shared.config.show_secrets, &body) {
-        shown.body = format!("[{} message(s), not shown: they hold codes]", items.len());
-    }
+    // An outbox answer holds codes: it is summarised, and not masked first for nothing.
+    let shown = match (shared.config.show_secrets, &body) {
+        (false, Value::Array(items)) => {
+            show.response_showing(&response, format!("[{} message(s), not shown: they hold codes]", items.len()))
+        }
+        _ => show.response(&response),
+    };
     let request = show.request(&request);
     run.steps.push(StepResult {
         step: name.to_owned(),

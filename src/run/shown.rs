@@ -143,6 +143,12 @@ impl<'a> Shown<'a> {
         let text = self.text(&response.body_text());
         let schema = self.response_schema(Some(response.status));
         let text = if self.raw { text } else { mask_body(&text, schema, &self.rules) };
+        self.response_showing(response, text)
+    }
+
+    /// `response` with `body` shown in place of its own (already fit to be shown), for an answer
+    /// whose body is summarised rather than masked.
+    pub fn response_showing(&self, response: &HttpResponse, text: String) -> ResponseSummary {
         let truncated = text.chars().count() > MAX_BODY_CHARS;
         let headers = response
             .headers
