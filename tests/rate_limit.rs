@@ -109,7 +109,7 @@ paths:
 async fn run_against(url: String) -> (RunResult, Duration) {
     let spec = conform::spec::spec_from_document(
         std::path::Path::new("limited.yaml"),
-        &conform::spec::parse_resolved(std::path::Path::new("limited.yaml"), SPEC).unwrap(),
+        conform::spec::parse_resolved(std::path::Path::new("limited.yaml"), SPEC).unwrap(),
     )
     .unwrap();
     let config = RunConfig {

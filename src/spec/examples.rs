@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::operation::METHODS;
+use super::reference::follow;
 
 /// One example and where it is, borrowed from the document (a big spec has tens of thousands).
 #[derive(Debug, Clone, PartialEq)]
@@ -22,24 +23,43 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// The examples of an object that has a `schema` next to `example`/`examples` (a media type or a parameter).
-fn with_schema<'a>(object: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
+/// The examples of an object that has a `schema` next to `example`/`examples` (a media type or a
+/// parameter). A named example may be a reference to one in `components.examples`, followed.
+fn with_schema<'a>(document: &'a Value, object: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
     let Some(schema) = object.get("schema") else { return };
     if let Some(value) = object.get("example") {
         out.push(Example { pointer: format!("{pointer}/example"), value, schema: Cow::Borrowed(schema) });
     }
     if let Some(examples) = object.get("examples").and_then(Value::as_object) {
         for (name, example) in examples {
-            if let Some(value) = example.get("value") {
-                out.push(Example {
-                    pointer: format!("{pointer}/examples/{}/value", escape(name)),
-                    value,
-                    schema: Cow::Borrowed(schema),
-                });
+            let followed = follow(document, example);
+            if let Some(value) = followed.get("value") {
+                let at = format!("{pointer}/examples/{}", escape(name));
+                // A referenced example is named where it is used, against the schema there.
+                let at = if std::ptr::eq(followed, example) { format!("{at}/value") } else { at };
+                out.push(Example { pointer: at, value, schema: Cow::Borrowed(schema) });
             }
         }
     }
     schema_examples(schema, &format!("{pointer}/schema"), out);
+}
+
+/// [`with_schema`] for every media type of a `content` object.
+fn with_content<'a>(document: &'a Value, holder: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
+    for (media, object) in holder.get("content").and_then(Value::as_object).into_iter().flatten() {
+        with_schema(document, object, &format!("{pointer}/content/{}", escape(media)), out);
+    }
+}
+
+/// The parameters of a path item or an operation written in place, by index.
+fn own_parameters(holder: &Value) -> impl Iterator<Item = (usize, &Value)> {
+    let list = holder.get("parameters").and_then(Value::as_array);
+    list.into_iter().flatten().enumerate().filter(|(_, p)| !is_reference(p))
+}
+
+/// Whether `value` is a `$ref` the resolver kept: its examples are found once, in the component.
+fn is_reference(value: &Value) -> bool {
+    value.get("$ref").is_some()
 }
 
 /// `example` keywords inside a schema, each checked against the schema it sits in.
@@ -66,34 +86,42 @@ fn schema_examples<'a>(schema: &'a Value, pointer: &str, out: &mut Vec<Example<'
     }
 }
 
-/// Every example of a resolved, rewritten document. The examples inside a component schema are
-/// found once, in its definition, with the component's pointer.
+/// Every example of a resolved, rewritten document. The examples of a component (a schema, a
+/// parameter, a request body, a response) are found once, where the component is written, with
+/// its pointer.
 pub fn examples(document: &Value) -> Vec<Example<'_>> {
     let mut out = Vec::new();
-    for (name, schema) in document.pointer("/components/schemas").and_then(Value::as_object).into_iter().flatten() {
+    let section = |name: &str| document.pointer(&format!("/components/{name}")).and_then(Value::as_object);
+    for (name, schema) in section("schemas").into_iter().flatten() {
         let pointer = format!("#/components/schemas/{}", escape(name));
         schema_examples(super::definition::referenced(schema).unwrap_or(schema), &pointer, &mut out);
+    }
+    for (name, parameter) in section("parameters").into_iter().flatten().filter(|(_, p)| !is_reference(p)) {
+        with_schema(document, parameter, &format!("#/components/parameters/{}", escape(name)), &mut out);
+    }
+    for kind in ["requestBodies", "responses"] {
+        for (name, holder) in section(kind).into_iter().flatten().filter(|(_, h)| !is_reference(h)) {
+            with_content(document, holder, &format!("#/components/{kind}/{}", escape(name)), &mut out);
+        }
     }
     let Some(paths) = document.get("paths").and_then(Value::as_object) else { return out };
     for (path, item) in paths {
         let item_pointer = format!("#/paths/{}", escape(path));
-        for (i, param) in item.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
-            with_schema(param, &format!("{item_pointer}/parameters/{i}"), &mut out);
+        for (i, param) in own_parameters(item) {
+            with_schema(document, param, &format!("{item_pointer}/parameters/{i}"), &mut out);
         }
         for method in METHODS {
             let Some(operation) = item.get(*method) else { continue };
             let pointer = format!("{item_pointer}/{method}");
-            for (i, param) in operation.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
-                with_schema(param, &format!("{pointer}/parameters/{i}"), &mut out);
+            for (i, param) in own_parameters(operation) {
+                with_schema(document, param, &format!("{pointer}/parameters/{i}"), &mut out);
             }
-            if let Some(content) = operation.pointer("/requestBody/content").and_then(Value::as_object) {
-                for (media, object) in content {
-                    with_schema(object, &format!("{pointer}/requestBody/content/{}", escape(media)), &mut out);
-                }
+            if let Some(body) = operation.get("requestBody").filter(|b| !is_reference(b)) {
+                with_content(document, body, &format!("{pointer}/requestBody"), &mut out);
             }
             for (status, response) in operation.get("responses").and_then(Value::as_object).into_iter().flatten() {
-                for (media, object) in response.get("content").and_then(Value::as_object).into_iter().flatten() {
-                    with_schema(object, &format!("{pointer}/responses/{status}/content/{}", escape(media)), &mut out);
+                if !is_reference(response) {
+                    with_content(document, response, &format!("{pointer}/responses/{status}"), &mut out);
                 }
             }
         }
@@ -123,6 +151,20 @@ mod tests {
                 "#/paths/~1x/post/requestBody/content/application~1json/examples/one/value",
                 "#/paths/~1x/post/requestBody/content/application~1json/schema/properties/n/example",
                 "#/paths/~1x/post/responses/200/content/application~1json/example",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shared_component_s_examples_are_found_once_where_written() {
+        let text = "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses: {'404': {$ref: '#/components/responses/E'}}\n    post:\n      requestBody: {content: {application/json: {schema: {type: integer}, examples: {one: {$ref: '#/components/examples/One'}}}}}\n      responses: {'404': {$ref: '#/components/responses/E'}}\ncomponents:\n  examples:\n    One: {value: 1}\n  responses:\n    E: {description: e, content: {application/json: {schema: {type: string}, example: gone}}}\n";
+        let doc = crate::spec::parse_resolved(std::path::Path::new("t.yaml"), text).unwrap();
+        let found: Vec<(String, Value)> = examples(&doc).into_iter().map(|e| (e.pointer, e.value.clone())).collect();
+        assert_eq!(
+            found,
+            [
+                ("#/components/responses/E/content/application~1json/example".to_owned(), json!("gone")),
+                ("#/paths/~1a/post/requestBody/content/application~1json/examples/one".to_owned(), json!(1)),
             ]
         );
     }

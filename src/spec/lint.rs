@@ -7,10 +7,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::examples::examples;
-use super::load::{ReadError, parse_resolved};
+use super::load::{ReadError, parse_only, resolve_parsed};
 use super::locate::locate_in;
 use super::model::{Spec, spec_from_document};
-use super::validate::validation_errors;
+use super::validate::validation_errors_of_all;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -64,41 +64,48 @@ pub fn lint_and_load_file(path: &Path, text: String) -> (Vec<Diagnostic>, Option
 }
 
 fn lint_with(path: &Path, text: Cow<'_, str>) -> (Vec<Diagnostic>, Option<Spec>) {
-    let document = match parse_resolved(path, &text) {
-        Ok(document) => document,
-        Err(e) => return (load_error(&Locator { path, text: &text, lines: OnceCell::new() }, e), None),
-    };
-    let kept = match text {
+    let parsed = parse_only(path, &text);
+    if let Err(e) = parsed {
+        return (load_error(&Locator { path, text: &text, lines: OnceCell::new() }, e), None);
+    }
+    // A file's own text is not kept beside its document: it is read again to locate problems.
+    let text: Option<&str> = match text {
         Cow::Borrowed(text) => Some(text),
         Cow::Owned(_) => None,
     };
+    let resolved = parsed.and_then(|document| resolve_parsed(path, document));
+    let reread = || text.map_or_else(|| Cow::Owned(std::fs::read_to_string(path).unwrap_or_default()), Cow::Borrowed);
+    let document = match resolved {
+        Ok(document) => document,
+        Err(e) => {
+            let text = reread();
+            return (load_error(&Locator { path, text: &text, lines: OnceCell::new() }, e), None);
+        }
+    };
     // Problems as (pointer, message), located once all are found.
     let mut problems: Vec<(Option<String>, String)> = Vec::new();
-    let spec = match spec_from_document(path, &document) {
+    let all = examples(&document);
+    let pairs: Vec<(&serde_json::Value, &serde_json::Value)> = all.iter().map(|e| (&*e.schema, e.value)).collect();
+    for (example, errors) in all.iter().zip(validation_errors_of_all(&pairs)) {
+        if !errors.is_empty() {
+            let message = format!("example does not match its schema: {}", errors.join("; "));
+            problems.push((Some(example.pointer.clone()), message));
+        }
+    }
+    drop(pairs);
+    drop(all);
+    let spec = match spec_from_document(path, document) {
         Ok(spec) => Some(spec),
         Err(e) => {
             problems.push((e.pointer, e.message));
             None
         }
     };
-    let all = examples(&document);
-    for example in all {
-        let errors = validation_errors(&example.schema, example.value);
-        if !errors.is_empty() {
-            problems.push((Some(example.pointer), format!("example does not match its schema: {}", errors.join("; "))));
-        }
+    if problems.is_empty() {
+        return (Vec::new(), spec);
     }
-    drop(document);
-    let reread;
-    let text = match kept {
-        Some(text) => text,
-        None if problems.is_empty() => "",
-        None => {
-            reread = std::fs::read_to_string(path).unwrap_or_default();
-            &reread
-        }
-    };
-    let locator = Locator { path, text, lines: OnceCell::new() };
+    let text = reread();
+    let locator = Locator { path, text: &text, lines: OnceCell::new() };
     (problems.into_iter().map(|(pointer, message)| locator.at(pointer, message)).collect(), spec)
 }
 

@@ -40,6 +40,17 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, ReadError> {
 /// directory of `path`.
 pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     let document = parse_text(path, text)?;
+    resolve_parsed(path, document)
+}
+
+/// Parses `text` as [`parse_resolved`] does, without checking or resolving it.
+pub(super) fn parse_only(path: &Path, text: &str) -> Result<Value, ReadError> {
+    parse_text(path, text)
+}
+
+/// The second half of [`parse_resolved`], for a document parsed already (so that its text can be
+/// dropped first).
+pub(super) fn resolve_parsed(path: &Path, document: Value) -> Result<Value, ReadError> {
     let version = match document.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(other) => other.to_string(),
@@ -202,6 +213,34 @@ mod tests {
         std::fs::write(&main, "openapi: 3.1.0\npaths: {}\nx: {$ref: 'https://example.com/s.yaml#/A'}\n").unwrap();
         assert!(load_resolved(&main).unwrap_err().to_string().contains("remote"));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn shared_components_stay_references_to_one_resolved_copy() {
+        let text = "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      parameters: [{$ref: '#/components/parameters/Limit'}]\n      responses: {'404': {$ref: '#/components/responses/NotFound'}}\n  /b:\n    get:\n      responses: {'404': {$ref: '#/components/responses/NotFound', description: gone}}\ncomponents:\n  parameters:\n    Limit: {name: limit, in: query, schema: {$ref: '#/components/schemas/N'}}\n  responses:\n    NotFound: {$ref: '#/components/responses/Missing'}\n    Missing: {description: missing, content: {application/json: {schema: {$ref: '#/components/schemas/N'}}}}\n  schemas:\n    N: {type: integer}\n";
+        let doc = parse(text).unwrap();
+        let use_site = &doc["paths"]["/a"]["get"]["responses"]["404"];
+        assert_eq!(use_site, &json!({"$ref": "#/components/responses/NotFound"}), "not copied");
+        let followed = crate::spec::follow(&doc, use_site);
+        let schema = &followed["content"]["application/json"]["schema"];
+        assert!(schema["$ref"].as_str().unwrap().starts_with("urn:conform:schema:"), "resolved once: {followed}");
+        let parameter = crate::spec::follow(&doc, &doc["paths"]["/a"]["get"]["parameters"][0]);
+        assert_eq!(parameter["name"], "limit");
+
+        let cycle = "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses: {'404': {$ref: '#/components/responses/A'}}\ncomponents:\n  responses:\n    A: {$ref: '#/components/responses/B'}\n    B: {$ref: '#/components/responses/A'}\n";
+        assert!(parse(cycle).unwrap_err().to_string().contains("circular"));
+        let dangling = "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses: {'404': {$ref: '#/components/responses/Nope'}}\n";
+        assert_eq!(
+            parse(dangling).unwrap_err().to_string(),
+            "#/paths/~1a/get/responses/404: $ref `#/components/responses/Nope` points nowhere (dangling)"
+        );
+        // A reference that overrides more than its summary or description is a copy, as before.
+        let overriding = "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      parameters: [{$ref: '#/components/parameters/Limit', required: true}]\n      responses: {}\ncomponents:\n  parameters:\n    Limit: {name: limit, in: query}\n";
+        let doc = parse(overriding).unwrap();
+        assert_eq!(
+            doc["paths"]["/a"]["get"]["parameters"][0],
+            json!({"name": "limit", "in": "query", "required": true})
+        );
     }
 
     #[test]

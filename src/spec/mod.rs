@@ -11,6 +11,7 @@ mod load;
 mod locate;
 mod model;
 mod operation;
+mod reference;
 mod resolve;
 mod side_effect;
 mod structure;
@@ -29,5 +30,6 @@ pub use operation::{
     BodyEncoding, Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation, Parameter, RequestBody,
     ResponseSpec, Source, StatusKey, extract_operations, is_json_media,
 };
+pub use reference::follow;
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
 pub use validate::{Violation, is_valid, source_at, validation_errors, violations};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::fixture::{SandboxFixture, sandbox_fixture};
-use super::operation::{Operation, extract_operations};
+use super::operation::{Operation, take_operations};
 
 /// The specs that ship inside the binary, by file name.
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -44,14 +44,16 @@ fn server_path(document: &Value) -> String {
     path.trim_end_matches('/').to_owned()
 }
 
-/// Builds a [`Spec`] from a document that is resolved and rewritten to JSON Schema 2020-12.
-pub fn spec_from_document(path: &Path, document: &Value) -> Result<Spec, LoadError> {
+/// Builds a [`Spec`] from a document that is resolved and rewritten to JSON Schema 2020-12,
+/// taking the document apart as it goes.
+pub fn spec_from_document(path: &Path, mut document: Value) -> Result<Spec, LoadError> {
     let error = |pointer: String, message: String| LoadError { path: path.to_owned(), pointer: Some(pointer), message };
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
     let version = document.get("openapi").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let operations = extract_operations(&id, document).map_err(|e| error(e.pointer, e.message))?;
-    let sandbox = sandbox_fixture(document).map_err(|(pointer, message)| error(pointer, message))?;
-    Ok(Spec { id, path: path.to_owned(), version, base_path: server_path(document), operations, sandbox })
+    let sandbox = sandbox_fixture(&document).map_err(|(pointer, message)| error(pointer, message))?;
+    let base_path = server_path(&document);
+    let operations = take_operations(&id, &mut document).map_err(|e| error(e.pointer, e.message))?;
+    Ok(Spec { id, path: path.to_owned(), version, base_path, operations, sandbox })
 }
 
 /// Loads a spec file.
@@ -61,7 +63,7 @@ pub fn load_spec(path: &Path) -> Result<Spec, LoadError> {
         pointer: None,
         message: e.to_string(),
     })?;
-    spec_from_document(path, &document)
+    spec_from_document(path, document)
 }
 
 /// The bundled specs.
@@ -75,7 +77,7 @@ pub fn bundled() -> Result<Vec<Spec>, LoadError> {
                 pointer: None,
                 message: e.to_string(),
             })?;
-            spec_from_document(path, &document)
+            spec_from_document(path, document)
         })
         .collect()
 }

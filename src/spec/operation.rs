@@ -8,6 +8,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::reference::follow;
+
 /// The HTTP methods OpenAPI can document on a path item.
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -311,63 +313,113 @@ fn model_error(pointer: impl Into<String>, message: impl Into<String>) -> ModelE
     ModelError { pointer: pointer.into(), message: message.into() }
 }
 
+/// What every operation of a document reads from outside its path item.
+struct DocumentContext<'a> {
+    /// The document, for the `$ref`s it keeps ([`super::follow`]); its `paths` may be gone.
+    document: &'a Value,
+    schemes: BTreeMap<String, Credential>,
+    legacy: bool,
+    global_security: Option<&'a Value>,
+}
+
+impl<'a> DocumentContext<'a> {
+    fn of(document: &'a Value) -> Result<Self, ModelError> {
+        Ok(Self {
+            document,
+            schemes: security_schemes(document)?,
+            legacy: document.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0.")),
+            global_security: document.get("security"),
+        })
+    }
+}
+
 /// Extracts every operation of a resolved, rewritten document.
 pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operation>, ModelError> {
-    let schemes = security_schemes(document)?;
-    let legacy = document.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0."));
-    let global_security = document.get("security");
+    let context = DocumentContext::of(document)?;
     let Some(paths) = document.get("paths") else { return Ok(Vec::new()) };
     let paths = paths.as_object().ok_or_else(|| model_error("#/paths", "`paths` must be an object"))?;
     let mut operations = Vec::new();
     for (path, item) in paths {
-        let item_pointer = format!("#/paths/{}", escape(path));
-        let item = item.as_object().ok_or_else(|| model_error(&item_pointer, "a path item must be an object"))?;
-        let mut path_methods: Vec<String> =
-            METHODS.iter().filter(|m| item.contains_key(**m)).map(|m| m.to_ascii_uppercase()).collect();
-        path_methods.sort();
-        let shared_parameters = item.get("parameters");
-        for method in METHODS.iter().filter(|m| item.contains_key(**m)) {
-            let pointer = format!("{item_pointer}/{method}");
-            let op =
-                item[*method].as_object().ok_or_else(|| model_error(&pointer, "an operation must be an object"))?;
-            let id = match op.get("operationId") {
-                Some(Value::String(id)) if !id.is_empty() => id.clone(),
-                Some(_) => return Err(model_error(format!("{pointer}/operationId"), "must be a non-empty string")),
-                None => fallback_id(method, path),
-            };
-            let parameters = parameters(shared_parameters, op.get("parameters"), &pointer)?;
-            let body = request_body(op.get("requestBody"), &pointer)?;
-            let responses = responses(op.get("responses"), &pointer, legacy)?;
-            let security = op.get("security").or(global_security);
-            let credentials = credentials(security, &schemes, &pointer)?;
-            let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
-            let either = super::either_places(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
-            let accepts_valid_input = op
-                .get("x-conform-accepts-valid-input")
-                .and_then(Value::as_object)
-                .and_then(|o| Level::parse(o.get("level")?.as_str()?).map(|level| (level, o)))
-                .map(|(level, o)| Source::new(level, o.get("cite").and_then(Value::as_str).unwrap_or_default()));
-            operations.push(Operation {
-                spec: spec_id.to_owned(),
-                id,
-                method: method.to_ascii_uppercase(),
-                path: path.clone(),
-                pointer,
-                path_methods: path_methods.clone(),
-                parameters,
-                body,
-                responses,
-                credentials,
-                accepts_valid_input,
-                side_effect,
-                either,
-                source: Source::from_extension(op),
-            });
-        }
+        operations.extend(path_item_operations(spec_id, path, item, &context)?);
     }
+    unique_ids(operations)
+}
+
+/// [`extract_operations`] that takes the document's `paths` apart as it goes, so that a big
+/// document's paths and the operations made from them are not both held at once.
+pub fn take_operations(spec_id: &str, document: &mut Value) -> Result<Vec<Operation>, ModelError> {
+    let paths = match document.get_mut("paths") {
+        Some(paths) => std::mem::take(paths),
+        None => return Ok(Vec::new()),
+    };
+    let context = DocumentContext::of(document)?;
+    let Value::Object(paths) = paths else { return Err(model_error("#/paths", "`paths` must be an object")) };
+    let mut operations = Vec::new();
+    for (path, item) in paths {
+        operations.extend(path_item_operations(spec_id, &path, &item, &context)?);
+    }
+    unique_ids(operations)
+}
+
+/// The operations of one path item.
+fn path_item_operations(
+    spec_id: &str,
+    path: &str,
+    item: &Value,
+    context: &DocumentContext<'_>,
+) -> Result<Vec<Operation>, ModelError> {
+    let item_pointer = format!("#/paths/{}", escape(path));
+    let item = item.as_object().ok_or_else(|| model_error(&item_pointer, "a path item must be an object"))?;
+    let mut path_methods: Vec<String> =
+        METHODS.iter().filter(|m| item.contains_key(**m)).map(|m| m.to_ascii_uppercase()).collect();
+    path_methods.sort();
+    let shared_parameters = item.get("parameters");
+    let mut operations = Vec::new();
+    for method in METHODS.iter().filter(|m| item.contains_key(**m)) {
+        let pointer = format!("{item_pointer}/{method}");
+        let op = item[*method].as_object().ok_or_else(|| model_error(&pointer, "an operation must be an object"))?;
+        let id = match op.get("operationId") {
+            Some(Value::String(id)) if !id.is_empty() => id.clone(),
+            Some(_) => return Err(model_error(format!("{pointer}/operationId"), "must be a non-empty string")),
+            None => fallback_id(method, path),
+        };
+        let parameters = parameters(context.document, shared_parameters, op.get("parameters"), &pointer)?;
+        let body = request_body(context.document, op.get("requestBody"), &pointer)?;
+        let responses = responses(context.document, op.get("responses"), &pointer, context.legacy)?;
+        let security = op.get("security").or(context.global_security);
+        let credentials = credentials(security, &context.schemes, &pointer)?;
+        let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
+        let either = super::either_places(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
+        let accepts_valid_input = op
+            .get("x-conform-accepts-valid-input")
+            .and_then(Value::as_object)
+            .and_then(|o| Level::parse(o.get("level")?.as_str()?).map(|level| (level, o)))
+            .map(|(level, o)| Source::new(level, o.get("cite").and_then(Value::as_str).unwrap_or_default()));
+        operations.push(Operation {
+            spec: spec_id.to_owned(),
+            id,
+            method: method.to_ascii_uppercase(),
+            path: path.to_owned(),
+            pointer,
+            path_methods: path_methods.clone(),
+            parameters,
+            body,
+            responses,
+            credentials,
+            accepts_valid_input,
+            side_effect,
+            either,
+            source: Source::from_extension(op),
+        });
+    }
+    Ok(operations)
+}
+
+/// `operations`, unless two share an id.
+fn unique_ids(operations: Vec<Operation>) -> Result<Vec<Operation>, ModelError> {
     let mut seen = BTreeMap::new();
     for op in &operations {
-        if let Some(first) = seen.insert(op.id.clone(), op.pointer.clone()) {
+        if let Some(first) = seen.insert(op.id.as_str(), op.pointer.as_str()) {
             return Err(model_error(&op.pointer, format!("operationId `{}` is also used at {first}", op.id)));
         }
     }
@@ -386,12 +438,18 @@ fn fallback_id(method: &str, path: &str) -> String {
     format!("{method}-{slug}")
 }
 
-fn parameters(shared: Option<&Value>, own: Option<&Value>, pointer: &str) -> Result<Vec<Parameter>, ModelError> {
+fn parameters(
+    document: &Value,
+    shared: Option<&Value>,
+    own: Option<&Value>,
+    pointer: &str,
+) -> Result<Vec<Parameter>, ModelError> {
     let mut out: Vec<Parameter> = Vec::new();
     for (list, list_pointer) in [(shared, format!("{pointer}/../parameters")), (own, format!("{pointer}/parameters"))] {
         let Some(list) = list else { continue };
         let list = list.as_array().ok_or_else(|| model_error(&list_pointer, "`parameters` must be an array"))?;
         for (i, param) in list.iter().enumerate() {
+            let param = follow(document, param);
             let at = format!("{list_pointer}/{i}");
             let name = param
                 .get("name")
@@ -415,8 +473,8 @@ fn parameters(shared: Option<&Value>, own: Option<&Value>, pointer: &str) -> Res
     Ok(out)
 }
 
-fn request_body(body: Option<&Value>, pointer: &str) -> Result<Option<RequestBody>, ModelError> {
-    let Some(body) = body else { return Ok(None) };
+fn request_body(document: &Value, body: Option<&Value>, pointer: &str) -> Result<Option<RequestBody>, ModelError> {
+    let Some(body) = body.map(|b| follow(document, b)) else { return Ok(None) };
     let at = format!("{pointer}/requestBody");
     let content = body
         .get("content")
@@ -428,7 +486,7 @@ fn request_body(body: Option<&Value>, pointer: &str) -> Result<Option<RequestBod
             examples.push(("example".to_owned(), value.clone()));
         }
         for (name, example) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
-            if let Some(value) = example.get("value") {
+            if let Some(value) = follow(document, example).get("value") {
                 examples.push((name.clone(), value.clone()));
             }
         }
@@ -444,7 +502,12 @@ fn request_body(body: Option<&Value>, pointer: &str) -> Result<Option<RequestBod
 }
 
 /// The documented responses. OpenAPI 3.1 lets an operation leave them out (`legacy`: 3.0 does not).
-fn responses(responses: Option<&Value>, pointer: &str, legacy: bool) -> Result<Vec<ResponseSpec>, ModelError> {
+fn responses(
+    document: &Value,
+    responses: Option<&Value>,
+    pointer: &str,
+    legacy: bool,
+) -> Result<Vec<ResponseSpec>, ModelError> {
     let at = format!("{pointer}/responses");
     if responses.is_none() && !legacy {
         return Ok(Vec::new());
@@ -455,8 +518,9 @@ fn responses(responses: Option<&Value>, pointer: &str, legacy: bool) -> Result<V
     for (key, response) in responses {
         let status = StatusKey::parse(key)
             .ok_or_else(|| model_error(format!("{at}/{key}"), "not a status code, range or `default`"))?;
-        let object =
-            response.as_object().ok_or_else(|| model_error(format!("{at}/{key}"), "a response must be an object"))?;
+        let object = follow(document, response)
+            .as_object()
+            .ok_or_else(|| model_error(format!("{at}/{key}"), "a response must be an object"))?;
         let content = object
             .get("content")
             .and_then(Value::as_object)
@@ -467,7 +531,9 @@ fn responses(responses: Option<&Value>, pointer: &str, legacy: bool) -> Result<V
             .and_then(Value::as_object)
             .map(|h| {
                 h.iter()
-                    .filter(|(_, header)| header.get("required").and_then(Value::as_bool).unwrap_or(false))
+                    .filter(|(_, header)| {
+                        follow(document, header).get("required").and_then(Value::as_bool).unwrap_or(false)
+                    })
                     .map(|(name, _)| name.to_ascii_lowercase())
                     .collect()
             })
@@ -600,6 +666,14 @@ mod tests {
         doc["paths"]["/things/{id}"]["post"]["security"] = json!([{"nope": []}]);
         let error = extract_operations("demo", &doc).unwrap_err();
         assert!(error.message.contains("unknown security scheme `nope`"));
+    }
+
+    #[test]
+    fn taking_the_paths_apart_gives_the_same_operations() {
+        let mut doc = document();
+        let borrowed = extract_operations("demo", &doc).unwrap();
+        assert_eq!(take_operations("demo", &mut doc).unwrap(), borrowed);
+        assert_eq!(doc["paths"], Value::Null, "the paths are gone");
     }
 
     #[test]

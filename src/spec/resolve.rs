@@ -1,9 +1,10 @@
 //! `$ref` resolution, in place and without copies of schemas. A schema that a `$ref` names (the
 //! `$ref` sits where a schema goes, or points into `#/components/schemas`) is kept once, as a
-//! definition ([`super::definition`]); each use keeps `{"$ref": "urn:conform:schema:N"}`. Any
-//! other `$ref` (a parameter, a response, a request body, an example, a path item) is inlined: its
-//! target is resolved once and copied to each use, and those are small once their schemas are
-//! references. So a recursive schema (a tree node whose children are tree nodes, two schemas that
+//! definition ([`super::definition`]); each use keeps `{"$ref": "urn:conform:schema:N"}`. A `$ref`
+//! to a whole parameter, request body, response, header or example of the document's own
+//! `components` stays a reference to the resolved component ([`super::reference`]). Any other
+//! `$ref` (into another file, a path item, …) is inlined: its target is resolved once and copied to
+//! each use, and those are small once their schemas are references. So a recursive schema (a tree node whose children are tree nodes, two schemas that
 //! refer to each other) is no special case. Only a cycle of bare `$ref`s (`A: {$ref: B}`,
 //! `B: {$ref: A}`), which describes nothing, is an error.
 //!
@@ -47,6 +48,7 @@ pub fn resolve(
         definitions: Vec::new(),
         moved: HashMap::new(),
         pointed_into: HashSet::new(),
+        kept: HashSet::new(),
     };
     resolver.copy_targets_elsewhere(&document);
     let mut pointer = String::from("#");
@@ -89,6 +91,8 @@ struct Resolver {
     /// Component schemas that a local `$ref` points inside (`#/components/schemas/A/properties/b`):
     /// copied, not moved, so that the inside can be read as written while they are resolved.
     pointed_into: HashSet<String>,
+    /// The components kept as references that were found and checked already, by fragment.
+    kept: HashSet<String>,
 }
 
 /// Whether a `$ref` target says nothing but where to look next.
@@ -240,6 +244,19 @@ impl Resolver {
                         let uri = self.uri(&target_file, &fragment, key).map_err(|e| error(e, pointer))?;
                         object.insert("$ref".to_owned(), Value::String(uri));
                         return self.resolve_members(file, object, pointer, true, true);
+                    }
+                    if target_file == self.main && super::reference::is_kept(&fragment, object) {
+                        // A shared component: it is resolved once, where it is, and read through
+                        // the reference (see [`super::reference`]).
+                        if self.kept.contains(&fragment) {
+                            return Ok(());
+                        }
+                        if self.target(&target_file, &fragment).map_err(|e| error(e, pointer))?.is_none() {
+                            return Err(error(self.dangling(&target_file), pointer));
+                        }
+                        self.refuse_bare_cycle(&target_file, &fragment)?;
+                        self.kept.insert(fragment);
+                        return Ok(());
                     }
                     let mut inlined = self.inline(&target_file, &fragment, key).map_err(|e| match e {
                         Inline::Here(problem) => error(problem, pointer),

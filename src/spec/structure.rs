@@ -70,14 +70,21 @@ pub fn problems(document: &Value, legacy: bool) -> Vec<(String, String)> {
             operation_problems(document, path, item, operation, &format!("{at}/{method}"), legacy, &mut problem);
         }
     }
-    let mut schemas = Vec::new();
-    collect_schemas(document, "#", &mut schemas);
     // A pattern is compiled once, however many schemas repeat it.
     let mut patterns = HashMap::new();
-    for (pointer, schema) in schemas {
-        schema_problems(schema, &pointer, &mut patterns, &mut problem);
-    }
+    let mut pointer = String::from("#");
+    every_schema(document, &mut pointer, &mut |schema, at| schema_problems(schema, at, &mut patterns, &mut problem));
     out
+}
+
+/// Appends `/segment` (escaped) to a JSON pointer.
+fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    if segment.contains(['~', '/']) {
+        pointer.push_str(&escape(segment));
+    } else {
+        pointer.push_str(segment);
+    }
 }
 
 fn operation_problems(
@@ -155,40 +162,54 @@ fn is_status_key(key: &str) -> bool {
     range || key.parse::<u16>().is_ok_and(|code| (100..=599).contains(&code))
 }
 
-/// Every schema written in the document: `components.schemas`, and every `schema` of a parameter,
-/// header or media type (examples and extensions, which hold data, are not walked).
-fn collect_schemas<'a>(value: &'a Value, pointer: &str, out: &mut Vec<(String, &'a Value)>) {
+/// Calls `found` with every schema written in the document and its pointer: `components.schemas`,
+/// and every `schema` of a parameter, header or media type (examples and extensions, which hold
+/// data, are not walked). `pointer` is a buffer, restored on return.
+fn every_schema<'a>(value: &'a Value, pointer: &mut String, found: &mut impl FnMut(&'a Value, &mut String)) {
     match value {
         Value::Object(object) => {
+            let in_components = pointer == "#/components";
             for (key, child) in object {
                 if key == "example" || key == "examples" || key.starts_with("x-") {
                     continue;
                 }
-                let at = format!("{pointer}/{}", escape(key));
+                let len = pointer.len();
+                push_segment(pointer, key);
                 if key == "schema" && child.is_object() {
-                    out.push((at, child));
-                } else if key == "schemas" && pointer == "#/components" {
+                    found(child, pointer);
+                } else if key == "schemas" && in_components {
                     for (name, schema) in child.as_object().into_iter().flatten() {
-                        out.push((format!("{at}/{}", escape(name)), schema));
+                        let len = pointer.len();
+                        push_segment(pointer, name);
+                        found(schema, pointer);
+                        pointer.truncate(len);
                     }
-                } else {
-                    collect_schemas(child, &at, out);
+                } else if child.is_object() || child.is_array() {
+                    every_schema(child, pointer, found);
                 }
+                pointer.truncate(len);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                collect_schemas(item, &format!("{pointer}/{i}"), out);
+                if item.is_object() || item.is_array() {
+                    let len = pointer.len();
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    every_schema(item, pointer, found);
+                    pointer.truncate(len);
+                }
             }
         }
         _ => {}
     }
 }
 
-/// The problems of one schema and its subschemas.
+/// The problems of one schema and its subschemas; `pointer` (a buffer, restored on return) is
+/// where the schema is.
 fn schema_problems<'a>(
     schema: &'a Value,
-    pointer: &str,
+    pointer: &mut String,
     patterns: &mut HashMap<&'a str, Option<String>>,
     problem: &mut impl FnMut(String, String),
 ) {
@@ -228,19 +249,27 @@ fn schema_problems<'a>(
             problem(format!("{pointer}/{keyword}"), format!("`{keyword}` must be a non-negative integer, not {value}"));
         }
     }
+    let mut within = |child: &'a Value, pointer: &mut String, segments: &[&str]| {
+        let len = pointer.len();
+        for segment in segments {
+            push_segment(pointer, segment);
+        }
+        schema_problems(child, pointer, patterns, problem);
+        pointer.truncate(len);
+    };
     for keyword in ONE_SCHEMA {
         if let Some(child) = object.get(*keyword) {
-            schema_problems(child, &format!("{pointer}/{keyword}"), patterns, problem);
+            within(child, pointer, &[keyword]);
         }
     }
     for keyword in SCHEMA_LISTS {
         for (i, child) in object.get(*keyword).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            schema_problems(child, &format!("{pointer}/{keyword}/{i}"), patterns, problem);
+            within(child, pointer, &[keyword, &i.to_string()]);
         }
     }
     for keyword in SCHEMA_MAPS {
         for (name, child) in object.get(*keyword).and_then(Value::as_object).into_iter().flatten() {
-            schema_problems(child, &format!("{pointer}/{keyword}/{}", escape(name)), patterns, problem);
+            within(child, pointer, &[keyword, name]);
         }
     }
 }

@@ -71,6 +71,15 @@ fn fingerprint(schema: &Value) -> u64 {
     hasher.finish()
 }
 
+/// A validator for `schema`, not cached.
+fn compile(schema: &Value) -> Result<jsonschema::Validator, String> {
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .with_retriever(Definitions)
+        .build(schema)
+        .map_err(|e| format!("the schema itself is invalid: {e}"))
+}
+
 fn compiled(schema: &Value) -> Compiled {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let key = fingerprint(schema);
@@ -80,12 +89,7 @@ fn compiled(schema: &Value) -> Compiled {
             return hit.clone();
         }
     }
-    let built = jsonschema::draft202012::options()
-        .should_validate_formats(true)
-        .with_retriever(Definitions)
-        .build(schema)
-        .map_err(|e| format!("the schema itself is invalid: {e}"));
-    let built = Arc::new(built);
+    let built = Arc::new(compile(schema));
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
     if cache.len() >= MAX_CACHED {
         cache.clear();
@@ -97,15 +101,77 @@ fn compiled(schema: &Value) -> Compiled {
 /// Every way `value` breaks `schema`, as `pointer: message` lines (empty when valid).
 pub fn validation_errors(schema: &Value, value: &Value) -> Vec<String> {
     match compiled(schema).as_ref() {
-        Ok(validator) => validator
-            .iter_errors(value)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") }
-            })
-            .collect(),
+        Ok(validator) => errors_of(validator, value),
         Err(e) => vec![e.clone()],
     }
+}
+
+/// [`validation_errors`] for many `(schema, value)` pairs at once, as a linter has them: each
+/// distinct schema is compiled once, its validator dropped once its values are checked (nothing
+/// goes to the cache, which a big spec's tens of thousands of schemas would only churn), and the
+/// work is shared among the machine's cores. The errors come back in the order of `pairs`.
+pub fn validation_errors_of_all(pairs: &[(&Value, &Value)]) -> Vec<Vec<String>> {
+    // Pairs with the same schema, together: by fingerprint, then told apart by comparing.
+    let mut order: Vec<(u64, usize)> =
+        pairs.iter().enumerate().map(|(i, (schema, _))| (fingerprint(schema), i)).collect();
+    order.sort_unstable();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        let mut alike: Vec<Vec<usize>> = Vec::new();
+        for &(_, i) in run {
+            match alike.iter_mut().find(|g| pairs[g[0]].0 == pairs[i].0) {
+                Some(group) => group.push(i),
+                None => alike.push(vec![i]),
+            }
+        }
+        groups.extend(alike);
+    }
+    let check = |group: &[usize]| -> Vec<(usize, Vec<String>)> {
+        let validator = compile(pairs[group[0]].0);
+        group
+            .iter()
+            .map(|&i| {
+                let errors = match &validator {
+                    Ok(validator) => errors_of(validator, pairs[i].1),
+                    Err(e) => vec![e.clone()],
+                };
+                (i, errors)
+            })
+            .collect()
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found: Vec<(usize, Vec<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let at = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(group) = groups.get(at) else { break };
+                        out.extend(check(group));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    });
+    let mut out = vec![Vec::new(); pairs.len()];
+    for (i, errors) in found {
+        out[i] = errors;
+    }
+    out
+}
+
+fn errors_of(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
+    validator
+        .iter_errors(value)
+        .map(|e| {
+            let at = e.instance_path().to_string();
+            if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") }
+        })
+        .collect()
 }
 
 /// One way a value breaks a schema.
@@ -238,6 +304,22 @@ mod tests {
         assert!(!is_valid(&b, &json!(2)));
         assert!(is_valid(&json!({"type": "integer"}), &json!(2)));
         assert!(!is_valid(&json!({"type": "string"}), &json!(2)));
+    }
+
+    #[test]
+    fn many_at_once_agree_with_one_at_a_time() {
+        let schemas = [
+            json!({"type": "integer", "maximum": 3}),
+            json!({"type": "string", "minLength": 2}),
+            json!({"type": "integer", "maximum": 3}),
+            json!({"type": 12}),
+        ];
+        let values = [json!(4), json!("a"), json!(2), json!("x"), json!(1)];
+        let pairs: Vec<(&Value, &Value)> =
+            values.iter().enumerate().map(|(i, v)| (&schemas[i % schemas.len()], v)).collect();
+        let expected: Vec<Vec<String>> = pairs.iter().map(|(s, v)| validation_errors(s, v)).collect();
+        assert_eq!(validation_errors_of_all(&pairs), expected);
+        assert!(expected.iter().filter(|e| e.is_empty()).count() == 2, "{expected:?}");
     }
 
     #[test]
