@@ -3,6 +3,8 @@
 //! Credentials (security schemes, `--header` values, variables) are hidden whatever the spec
 //! says, and so are the recipients of message-sending operations. Results hold only what this made.
 
+use std::collections::HashSet;
+
 use serde_json::Value;
 
 use crate::http::{
@@ -27,22 +29,40 @@ pub struct Shown<'a> {
     pub rules: MaskRules,
 }
 
-/// Whether a schema (or anything below it) marks a phone number.
-fn marks_phone(schema: &Value) -> bool {
+/// Whether a schema (or anything below it, through `$ref`s) marks a phone number. `seen`: the
+/// definitions walked already (none of them marks one), so that each is walked once.
+fn marks_phone<'a>(schema: &'a Value, seen: &mut HashSet<&'a str>) -> bool {
     match schema {
-        Value::Object(object) => Mark::of(schema) == Some(Mark::Phone) || object.values().any(marks_phone),
-        Value::Array(items) => items.iter().any(marks_phone),
+        Value::Object(object) => {
+            if Mark::of(schema) == Some(Mark::Phone) {
+                return true;
+            }
+            if let Some(uri) = object.get("$ref").and_then(Value::as_str)
+                && let Some(target) = crate::spec::definition(uri)
+                && seen.insert(uri)
+                && marks_phone(target, seen)
+            {
+                return true;
+            }
+            object.values().any(|v| marks_phone(v, seen))
+        }
+        Value::Array(items) => items.iter().any(|v| marks_phone(v, seen)),
         _ => false,
     }
 }
 
 /// Whether any schema of the spec marks a phone number, or an operation sends messages to one.
+/// Worked out once per spec.
 fn spec_has_phones(spec: &Spec) -> bool {
-    spec.operations.iter().any(|op| {
-        op.side_effect.is_some()
-            || op.parameters.iter().any(|p| marks_phone(&p.schema))
-            || op.body.iter().flat_map(|b| &b.content).any(|(_, s)| marks_phone(s))
-            || op.responses.iter().flat_map(|r| &r.content).filter_map(|(_, s)| s.as_ref()).any(marks_phone)
+    *spec.phones.get_or_init(|| {
+        let mut seen = HashSet::new();
+        spec.operations.iter().any(|op| {
+            let schemas = op.parameters.iter().map(|p| &p.schema);
+            let schemas = schemas.chain(op.body.iter().flat_map(|b| &b.content).map(|(_, s)| s));
+            let mut schemas =
+                schemas.chain(op.responses.iter().flat_map(|r| &r.content).filter_map(|(_, s)| s.as_ref()));
+            op.side_effect.is_some() || schemas.any(|s| marks_phone(s, &mut seen))
+        })
     })
 }
 
@@ -161,5 +181,27 @@ impl<'a> Shown<'a> {
             body: text.chars().take(MAX_BODY_CHARS).collect(),
             truncated,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> Spec {
+        let path = std::path::Path::new("phones.yaml");
+        crate::spec::spec_from_document(path, crate::spec::parse_resolved(path, text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_phone_marked_behind_a_ref_masks_digits_in_the_whole_spec() {
+        let marked = spec(
+            "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n  /b:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Contact'}}}}\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Contact: {type: object, properties: {to: {$ref: '#/components/schemas/Phone'}}}\n    Phone: {type: string, x-conform-mask: phone}\n",
+        );
+        assert!(rules(&marked, &marked.operations[0]).digits, "the mark sits two $refs down another operation");
+        let plain = spec(
+            "openapi: 3.1.0\npaths:\n  /b:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Node: {type: object, properties: {next: {$ref: '#/components/schemas/Node'}}}\n",
+        );
+        assert!(!rules(&plain, &plain.operations[0]).digits, "a recursive schema without a mark ends, unmarked");
     }
 }

@@ -25,6 +25,9 @@ pub struct Spec {
     pub base_path: String,
     pub operations: Vec<Operation>,
     pub sandbox: Option<SandboxFixture>,
+    /// Whether the spec deals in phone numbers, worked out once by whoever needs it (masking asks
+    /// for every case, and the answer walks every schema of the spec).
+    pub phones: std::sync::OnceLock<bool>,
 }
 
 /// Why a spec could not be loaded: the file, where in it, and what is wrong.
@@ -53,7 +56,7 @@ pub fn spec_from_document(path: &Path, mut document: Value) -> Result<Spec, Load
     let sandbox = sandbox_fixture(&document).map_err(|(pointer, message)| error(pointer, message))?;
     let base_path = server_path(&document);
     let operations = take_operations(&id, &mut document).map_err(|e| error(e.pointer, e.message))?;
-    Ok(Spec { id, path: path.to_owned(), version, base_path, operations, sandbox })
+    Ok(Spec { id, path: path.to_owned(), version, base_path, operations, sandbox, phones: Default::default() })
 }
 
 /// Loads a spec file.
