@@ -49,6 +49,7 @@ pub fn resolve(
         moved: HashMap::new(),
         pointed_into: HashSet::new(),
         kept: HashSet::new(),
+        local_uris: HashMap::new(),
     };
     resolver.copy_targets_elsewhere(&document);
     let mut pointer = String::from("#");
@@ -93,6 +94,9 @@ struct Resolver {
     pointed_into: HashSet<String>,
     /// The components kept as references that were found and checked already, by fragment.
     kept: HashSet<String>,
+    /// The definition of each schema target of the main document met so far, by the fragment
+    /// of a `#…` reference written in the main document (a shortcut past [`Self::locate`]).
+    local_uris: HashMap<String, String>,
 }
 
 /// Whether a `$ref` target says nothing but where to look next.
@@ -232,6 +236,19 @@ impl Resolver {
                         // Already resolved (a part of a moved component schema).
                         return self.resolve_members(file, object, pointer, true, true);
                     }
+                    // A local target met before: its definition, or a component kept as a reference.
+                    if *file == self.main
+                        && let Some(fragment) = target.strip_prefix('#')
+                    {
+                        let is_schema = schema || fragment.starts_with("/components/schemas/");
+                        if is_schema && let Some(uri) = self.local_uris.get(fragment) {
+                            object.insert("$ref".to_owned(), Value::String(uri.clone()));
+                            return self.resolve_members(file, object, pointer, true, true);
+                        }
+                        if !is_schema && self.kept.contains(fragment) && super::reference::is_kept(fragment, object) {
+                            return Ok(());
+                        }
+                    }
                     let target = target.clone();
                     let error = |problem: String, pointer: &str| ReadError::Ref {
                         pointer: pointer.to_owned(),
@@ -242,15 +259,15 @@ impl Resolver {
                     let is_schema = schema || fragment.starts_with("/components/schemas/");
                     if is_schema {
                         let uri = self.uri(&target_file, &fragment, key).map_err(|e| error(e, pointer))?;
+                        if *file == self.main && target_file == self.main && target.starts_with('#') {
+                            self.local_uris.insert(fragment, uri.clone());
+                        }
                         object.insert("$ref".to_owned(), Value::String(uri));
                         return self.resolve_members(file, object, pointer, true, true);
                     }
                     if target_file == self.main && super::reference::is_kept(&fragment, object) {
                         // A shared component: it is resolved once, where it is, and read through
                         // the reference (see [`super::reference`]).
-                        if self.kept.contains(&fragment) {
-                            return Ok(());
-                        }
                         if self.target(&target_file, &fragment).map_err(|e| error(e, pointer))?.is_none() {
                             return Err(error(self.dangling(&target_file), pointer));
                         }
