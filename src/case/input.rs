@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use proptest::strategy::BoxedStrategy;
+use proptest::strategy::SBoxedStrategy;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -90,8 +90,8 @@ impl RequestInput {
 pub fn strategy(
     operation: &Operation,
     variables: &BTreeSet<String>,
-) -> Result<BoxedStrategy<RequestInput>, GenerateError> {
-    let mut params: Vec<BoxedStrategy<Option<(ParamLocation, String, Value)>>> = Vec::new();
+) -> Result<SBoxedStrategy<RequestInput>, GenerateError> {
+    let mut params: Vec<SBoxedStrategy<Option<(ParamLocation, String, Value)>>> = Vec::new();
     for (i, param) in operation.parameters.iter().enumerate() {
         if variables.contains(&param.name) {
             continue;
@@ -100,14 +100,14 @@ pub fn strategy(
         let (location, name) = (param.location, param.name.clone());
         let strategy = strategy.prop_map(move |v| (location, name.clone(), v));
         params.push(if param.required {
-            strategy.prop_map(Some).boxed()
+            strategy.prop_map(Some).sboxed()
         } else {
-            proptest::option::of(strategy).boxed()
+            proptest::option::of(strategy).sboxed()
         });
     }
     let at = format!("{}/requestBody", operation.pointer);
-    let body: BoxedStrategy<Body> = match operation.body.as_ref().map(|b| (b, b.generated())) {
-        None => Just(Body::None).boxed(),
+    let body: SBoxedStrategy<Body> = match operation.body.as_ref().map(|b| (b, b.generated())) {
+        None => Just(Body::None).sboxed(),
         Some((body, None)) if body.required => {
             let media: Vec<&str> = body.content.iter().map(|(m, _)| m.as_str()).collect();
             let message = format!(
@@ -118,7 +118,7 @@ pub fn strategy(
             return Err(GenerateError { pointer: at, message });
         }
         // An optional body of a type conform cannot make is left out, which is valid.
-        Some((_, None)) => Just(Body::None).boxed(),
+        Some((_, None)) => Just(Body::None).sboxed(),
         Some((body, Some((_, schema, encoding)))) => {
             let required = body.required;
             let values = values::valid(schema, &at)?.prop_map(move |value| match encoding {
@@ -127,24 +127,26 @@ pub fn strategy(
                 BodyEncoding::Multipart => Body::Multipart(value),
             });
             if required {
-                values.boxed()
+                values.sboxed()
             } else {
-                proptest::option::of(values).prop_map(|b| b.unwrap_or_default()).boxed()
+                proptest::option::of(values).prop_map(|b| b.unwrap_or_default()).sboxed()
             }
         }
     };
     // Per either-place value: how to place it, and a valid value in case it must be added.
     let groups = either::groups(operation, variables);
-    let mut choices: Vec<BoxedStrategy<(u8, Option<Value>)>> = Vec::new();
+    let mut choices: Vec<SBoxedStrategy<(u8, Option<Value>)>> = Vec::new();
     for group in &groups {
         let schema = group.either.places.iter().find_map(|place| either::place_schema(operation, place));
         let fallback = match schema {
             Some(schema) if group.either.required && !group.fixed => {
-                values::valid(&schema, &format!("{}/x-conform-either-place", operation.pointer))?.prop_map(Some).boxed()
+                values::valid(&schema, &format!("{}/x-conform-either-place", operation.pointer))?
+                    .prop_map(Some)
+                    .sboxed()
             }
-            _ => Just(None).boxed(),
+            _ => Just(None).sboxed(),
         };
-        choices.push((0u8..6, fallback).boxed());
+        choices.push((0u8..6, fallback).sboxed());
     }
     Ok((params, body, choices)
         .prop_map(move |(params, body, choices)| {
@@ -155,7 +157,7 @@ pub fn strategy(
             either::unify(&groups, &mut input, &choices);
             input
         })
-        .boxed())
+        .sboxed())
 }
 
 /// A parameter value as text: strings as they are, anything else as JSON.

@@ -9,6 +9,7 @@ mod input;
 mod kind;
 mod mutation;
 mod recipe;
+mod strategies;
 mod values;
 
 pub use either::{body_json, filled_by_variable, place_schema, remove_at, set_at, value_at};
@@ -17,4 +18,5 @@ pub use input::{Body, Context, RequestInput, as_text, build};
 pub use kind::{CaseKind, Mutation, MutationKind, Probe, Target};
 pub use mutation::{Constraint, constraints};
 pub use recipe::{Case, InputTree, Place, Recipe, Shrink, WRONG_CREDENTIAL, apply_probe, replay_steps};
+pub use strategies::Strategies;
 pub use values::{GenerateError, generator_regex, valid as valid_values};

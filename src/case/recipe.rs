@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use proptest::strategy::{BoxedStrategy, ValueTree};
+use proptest::strategy::{BoxedStrategy, SBoxedStrategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde::Serialize;
 use serde_json::Value;
@@ -14,6 +14,7 @@ use super::id::CaseId;
 use super::input::{self, Body, RequestInput};
 use super::kind::{CaseKind, Probe};
 use super::mutation::Constraint;
+use super::strategies::Strategies;
 use super::values::GenerateError;
 use crate::http::PreparedRequest;
 use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart};
@@ -112,15 +113,15 @@ impl PlaceRule {
 }
 
 impl Case {
-    /// The input strategy of this case.
+    /// The input strategy of this case, from the operation's valid-input strategy.
     fn strategy(
         &self,
         operation: &Operation,
         variables: &BTreeSet<String>,
+        valid: SBoxedStrategy<RequestInput>,
     ) -> Result<BoxedStrategy<RequestInput>, GenerateError> {
-        let valid = input::strategy(operation, variables)?;
         Ok(match &self.recipe {
-            Recipe::Valid => valid,
+            Recipe::Valid => valid.boxed(),
             Recipe::Malformed => valid
                 .prop_map(|mut input| {
                     input.body = match std::mem::take(&mut input.body) {
@@ -239,9 +240,33 @@ impl Case {
         Ok((tree.current(), moved))
     }
 
+    /// [`Case::replay`] with the operation's valid-input strategy taken from `strategies` (the
+    /// strategies of the case's spec), built once for every case of the run: the same input.
+    pub fn replay_in(
+        &self,
+        operation: &Operation,
+        strategies: &Strategies,
+        steps: &[Shrink],
+    ) -> Result<(RequestInput, bool), GenerateError> {
+        let valid = strategies.valid(self.operation, operation)?;
+        let mut tree = self.draw(operation, strategies.names(), valid)?;
+        let moved = replay_steps(tree.as_mut(), steps);
+        Ok((tree.current(), moved))
+    }
+
     /// The value tree of this case's input, drawn from its seed.
     pub fn generate(&self, operation: &Operation, variables: &BTreeSet<String>) -> Result<InputTree, GenerateError> {
-        let strategy = self.strategy(operation, variables)?;
+        self.draw(operation, variables, input::strategy(operation, variables)?)
+    }
+
+    /// The value tree of this case's input, drawn from its seed, given the valid-input strategy.
+    fn draw(
+        &self,
+        operation: &Operation,
+        variables: &BTreeSet<String>,
+        valid: SBoxedStrategy<RequestInput>,
+    ) -> Result<InputTree, GenerateError> {
+        let strategy = self.strategy(operation, variables, valid)?;
         let mut runner = runner(self.seed);
         strategy.new_tree(&mut runner).map(|tree| Box::new(tree) as InputTree).map_err(|reason| GenerateError {
             pointer: operation.pointer.clone(),

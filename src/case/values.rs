@@ -14,7 +14,7 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use proptest::strategy::BoxedStrategy;
+use proptest::strategy::SBoxedStrategy;
 use serde_json::{Map, Number, Value, json};
 
 /// Strings are generated at most this long when the schema sets no `maxLength`.
@@ -65,18 +65,18 @@ fn error(pointer: &str, message: impl Into<String>) -> GenerateError {
 }
 
 /// A strategy for values valid by `schema`. `pointer` names the schema in errors.
-pub fn valid(schema: &Value, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+pub fn valid(schema: &Value, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let raw = raw(schema, pointer, &Refs::default())?;
     let schema = Arc::new(schema.clone());
     Ok(raw
         .prop_filter("the value must validate against its schema", move |v| crate::spec::is_valid(&schema, v))
-        .boxed())
+        .sboxed())
 }
 
 /// A strategy from the keywords alone, unfiltered.
-fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let object = match schema {
-        Value::Bool(true) => return Ok(Just(json!("x")).boxed()),
+        Value::Bool(true) => return Ok(Just(json!("x")).sboxed()),
         Value::Bool(false) => return Err(error(pointer, "the schema `false` accepts nothing")),
         Value::Object(object) => object,
         _ => return Err(error(pointer, "a schema must be an object or a boolean")),
@@ -100,14 +100,14 @@ fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value
         return raw(&merged, pointer, &refs);
     }
     if let Some(value) = object.get("const") {
-        return Ok(Just(value.clone()).boxed());
+        return Ok(Just(value.clone()).sboxed());
     }
     if let Some(values) = object.get("enum") {
         let values = values
             .as_array()
             .filter(|v| !v.is_empty())
             .ok_or_else(|| error(pointer, "`enum` must be a non-empty array"))?;
-        return Ok(proptest::sample::select(values.clone()).boxed());
+        return Ok(proptest::sample::select(values.clone()).sboxed());
     }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
         let merged = merge_all_of(object, all);
@@ -133,7 +133,7 @@ fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value
             if strategies.is_empty() {
                 return Err(first_error.unwrap_or_else(|| error(pointer, format!("`{keyword}` has no branch"))));
             }
-            return Ok(proptest::strategy::Union::new(strategies).boxed());
+            return Ok(proptest::strategy::Union::new(strategies).sboxed());
         }
     }
     let types: Vec<&str> = match object.get("type") {
@@ -144,8 +144,8 @@ fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value
     let mut strategies = Vec::new();
     for t in types {
         strategies.push(match t {
-            "null" => Just(Value::Null).boxed(),
-            "boolean" => any::<bool>().prop_map(Value::Bool).boxed(),
+            "null" => Just(Value::Null).sboxed(),
+            "boolean" => any::<bool>().prop_map(Value::Bool).sboxed(),
             "integer" => integer(object, pointer)?,
             "number" => number(object, pointer)?,
             "string" => string(object, pointer)?,
@@ -154,7 +154,7 @@ fn raw(schema: &Value, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value
             other => return Err(error(pointer, format!("unknown type `{other}`"))),
         });
     }
-    Ok(proptest::strategy::Union::new(strategies).boxed())
+    Ok(proptest::strategy::Union::new(strategies).sboxed())
 }
 
 /// The type a schema without `type` most likely means, from its other keywords.
@@ -217,7 +217,7 @@ fn bound_i64(object: &Map<String, Value>, key: &str) -> Option<i64> {
     object.get(key).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
 }
 
-fn integer(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn integer(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let min =
         bound_i64(object, "minimum").or_else(|| bound_i64(object, "exclusiveMinimum").map(|m| m.saturating_add(1)));
     let max =
@@ -231,17 +231,17 @@ fn integer(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<V
     if min > max {
         return Err(error(pointer, format!("no integer lies between {min} and {max}")));
     }
-    Ok((min..=max).prop_map(|n| Value::Number(n.into())).boxed())
+    Ok((min..=max).prop_map(|n| Value::Number(n.into())).sboxed())
 }
 
-fn number(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn number(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let get = |k: &str| object.get(k).and_then(Value::as_f64);
     let min = get("minimum").or(get("exclusiveMinimum")).unwrap_or(-1000.0);
     let max = get("maximum").or(get("exclusiveMaximum")).unwrap_or(min.max(0.0) + 1000.0);
     if min > max || !min.is_finite() || !max.is_finite() {
         return Err(error(pointer, format!("no number lies between {min} and {max}")));
     }
-    Ok((min..=max).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)).boxed())
+    Ok((min..=max).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)).sboxed())
 }
 
 /// A regex the proptest generator accepts: anchors stripped, `\d`, `\w` and `\s` made ASCII.
@@ -251,7 +251,7 @@ pub fn generator_regex(pattern: &str) -> String {
     body.replace("\\d", "[0-9]").replace("\\w", "[A-Za-z0-9_]").replace("\\s", "[ ]")
 }
 
-fn string(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn string(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let min = object.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = object.get("maxLength").and_then(Value::as_u64).map(|m| m as usize);
     if max.is_some_and(|max| max < min) {
@@ -277,16 +277,22 @@ fn string(object: &Map<String, Value>, pointer: &str) -> Result<BoxedStrategy<Va
     };
     let strategy = proptest::string::string_regex(&regex)
         .map_err(|e| error(pointer, format!("cannot generate from the pattern `{regex}`: {e}")))?;
+    // The length filter can only reject when a length is set on a pattern or a format (the free
+    // regex above has the lengths in it): without it, the same draws, made once fewer.
+    let bounded = (min > 0 || max.is_some()) && (object.contains_key("pattern") || object.contains_key("format"));
+    if !bounded {
+        return Ok(strategy.prop_map(Value::String).sboxed());
+    }
     Ok(strategy
         .prop_filter("length within minLength..=maxLength", move |s| {
             let n = s.chars().count();
             n >= min && max.is_none_or(|max| n <= max)
         })
         .prop_map(Value::String)
-        .boxed())
+        .sboxed())
 }
 
-fn array(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn array(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let min = object.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = object.get("maxItems").and_then(Value::as_u64).map_or(min + MAX_FREE_ITEMS, |m| m as usize).min(min + 8);
     if max < min {
@@ -294,16 +300,16 @@ fn array(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<Boxe
     }
     let max = if refs.depth >= SHALLOW_DEPTH { min } else { max };
     if max == 0 {
-        return Ok(Just(Value::Array(Vec::new())).boxed());
+        return Ok(Just(Value::Array(Vec::new())).sboxed());
     }
     let items = match object.get("items") {
         Some(items) => raw(items, &format!("{pointer}/items"), refs)?,
-        None => Just(json!("x")).boxed(),
+        None => Just(json!("x")).sboxed(),
     };
-    Ok(proptest::collection::vec(items, min..=max).prop_map(Value::Array).boxed())
+    Ok(proptest::collection::vec(items, min..=max).prop_map(Value::Array).sboxed())
 }
 
-fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<BoxedStrategy<Value>, GenerateError> {
+fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let required: Vec<&str> = object
         .get("required")
         .and_then(Value::as_array)
@@ -311,7 +317,7 @@ fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<Box
         .unwrap_or_default();
     let empty = Map::new();
     let properties = object.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-    let mut fields: Vec<BoxedStrategy<Option<(String, Value)>>> = Vec::new();
+    let mut fields: Vec<SBoxedStrategy<Option<(String, Value)>>> = Vec::new();
     for (name, schema) in properties {
         let is_required = required.contains(&name.as_str());
         if !is_required && refs.depth >= SHALLOW_DEPTH {
@@ -321,13 +327,13 @@ fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<Box
         let strategy = raw(schema, &at, refs)?;
         let name = name.clone();
         let pair = strategy.prop_map(move |v| (name.clone(), v));
-        fields.push(if is_required { pair.prop_map(Some).boxed() } else { proptest::option::of(pair).boxed() });
+        fields.push(if is_required { pair.prop_map(Some).sboxed() } else { proptest::option::of(pair).sboxed() });
     }
     for name in required.iter().filter(|n| !properties.contains_key(**n)) {
         let name = (*name).to_owned();
-        fields.push(Just(Some((name, json!("x")))).boxed());
+        fields.push(Just(Some((name, json!("x")))).sboxed());
     }
-    Ok(fields.prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect())).boxed())
+    Ok(fields.prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect())).sboxed())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
 use super::pool::for_each_bounded;
 use super::reason::{Reason, ReasonKind};
-use super::result::{CaseResult, CaseStatus, MissingVariable, RunResult, SendGuardReport, TargetInfo};
+use super::result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
 use super::shown::Shown;
@@ -91,6 +91,15 @@ impl Keep {
     pub const FAILURES: Keep = Keep { passed_cases: false, passed_exchanges: false };
 }
 
+impl Keep {
+    /// Whether the finished `result` keeps its request, curl and response (see [`keep_result`]):
+    /// a case that did not pass always does; a passed one when it is kept, with its exchange.
+    pub(super) fn shows_exchange(&self, result: &CaseResult) -> bool {
+        result.status != CaseStatus::Passed
+            || (self.passed_exchanges && (self.passed_cases || result.snapshot.is_some()))
+    }
+}
+
 impl Default for Keep {
     fn default() -> Self {
         Keep::ALL
@@ -156,6 +165,8 @@ pub(super) struct SpecTarget {
     pub(super) given: BTreeMap<String, String>,
     /// Names that will have a value in every case (given or from the fixture).
     pub(super) names: BTreeSet<String>,
+    /// The valid-input strategy of each of the spec's operations for these names, built once.
+    pub(super) strategies: case::Strategies,
     /// Whether the target has the sandbox (then nothing it "sends" leaves it).
     pub(super) sandbox: bool,
     /// The target's time, shared by every spec at the same origin.
@@ -300,7 +311,17 @@ impl Session {
             }
             let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
-            targets.push(SpecTarget { origin, base_url, fixture, given, names, sandbox: has_sandbox, clock });
+            let strategies = case::Strategies::new(spec.operations.len(), names.clone());
+            targets.push(SpecTarget {
+                origin,
+                base_url,
+                fixture,
+                given,
+                names,
+                strategies,
+                sandbox: has_sandbox,
+                clock,
+            });
         }
         let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
         for (_, value) in &config.headers {
@@ -662,7 +683,7 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
         let mut steps = vec![Shrink::Simplify];
         let mut tries = 0;
         while tries < MAX_SHRINK_STEPS {
-            let Ok((input, moved)) = case.replay(operation, &target.names, &steps) else { break };
+            let Ok((input, moved)) = case.replay_in(operation, &target.strategies, &steps) else { break };
             if !moved {
                 break;
             }
@@ -677,29 +698,46 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
         }
         result.shrink_steps = tries;
     }
-    let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
-    let request = show.request(&best.request);
-    result.curl = Some(to_curl(&request, show.redactor()));
-    result.request = Some(request);
-    match best.outcome {
-        Outcome::Error(reason) => result.status = CaseStatus::Error(reason.map(|m| show.message(&m, None))),
-        Outcome::NotSent(reason) => result.status = CaseStatus::Skipped(reason.map(|m| show.message(&m, None))),
+    // Shown (redacted, masked) only when needed: a message of a case that did not pass, and the
+    // exchange of a case that is kept with it. Masking is most of a passed case's own work.
+    let shown = std::cell::OnceCell::new();
+    let show = || shown.get_or_init(|| Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation));
+    let response = match best.outcome {
+        Outcome::Error(reason) => {
+            result.status = CaseStatus::Error(reason.map(|m| show().message(&m, None)));
+            None
+        }
+        Outcome::NotSent(reason) => {
+            result.status = CaseStatus::Skipped(reason.map(|m| show().message(&m, None)));
+            None
+        }
         Outcome::Answered(response, checks, failures) => {
-            result.response = Some(show.response(&response));
             let status = Some(response.status);
             result.rules = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = failures
                 .into_iter()
                 .map(|mut f| {
-                    f.message = show.message(&f.message, status);
+                    f.message = show().message(&f.message, status);
                     f
                 })
                 .collect();
             if matches!(case.kind, CaseKind::Example { .. }) {
                 snapshot_case(shared, case, &response, &mut result);
             }
+            Some(response)
         }
+    };
+    // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it gives.
+    if shrink || shared.config.keep.shows_exchange(&result) {
+        let show = show();
+        let request = show.request(&best.request);
+        result.curl = Some(to_curl(&request, show.redactor()));
+        result.request = Some(request);
+        result.response = response.map(|r| show.response(&r));
+    } else {
+        // Only counted (see [`keep_result`]): the answer's status is all that is read of it.
+        result.response = response.map(|r| ResponseSummary::status_only(r.status));
     }
     result
 }
@@ -762,7 +800,7 @@ fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
         let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
         return Err(Reason::new(ReasonKind::MissingVariable, format!("no value for {}", names.join(", "))));
     }
-    case.replay(operation, &target.names, &[])
+    case.replay_in(operation, &target.strategies, &[])
         .map(|(input, _)| input)
         .map_err(|e| Reason::new(ReasonKind::NoInput, e.to_string()))
 }

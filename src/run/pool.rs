@@ -25,7 +25,8 @@ where
     let mut next = 0;
     loop {
         while next < count && tasks.len() < limit {
-            let run = job(next);
+            // Boxed, so that spawning moves a pointer rather than the whole (large) case future.
+            let run = Box::pin(job(next));
             let index = next;
             tasks.spawn(async move { (index, run.await) });
             next += 1;

@@ -25,6 +25,13 @@ pub struct ResponseSummary {
     pub truncated: bool,
 }
 
+impl ResponseSummary {
+    /// The status alone, for a case that is only counted (its answers are tallied by status).
+    pub fn status_only(status: u16) -> ResponseSummary {
+        ResponseSummary { status, headers: Vec::new(), body: String::new(), truncated: false }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", content = "detail", rename_all = "snake_case")]
 pub enum CaseStatus {
