@@ -163,9 +163,8 @@ pub(super) struct SpecTarget {
     pub(super) fixture: Option<SandboxFixture>,
     /// Values given by the user.
     pub(super) given: BTreeMap<String, String>,
-    /// Names that will have a value in every case (given or from the fixture).
-    pub(super) names: BTreeSet<String>,
-    /// The valid-input strategy of each of the spec's operations for these names, built once.
+    /// The valid-input strategy of each of the spec's operations, built once, and the names
+    /// that will have a value in every case (given or from the fixture): `strategies.names()`.
     pub(super) strategies: case::Strategies,
     /// Whether the target has the sandbox (then nothing it "sends" leaves it).
     pub(super) sandbox: bool,
@@ -311,23 +310,14 @@ impl Session {
             }
             let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
-            let strategies = case::Strategies::new(spec.operations.len(), names.clone());
-            targets.push(SpecTarget {
-                origin,
-                base_url,
-                fixture,
-                given,
-                names,
-                strategies,
-                sandbox: has_sandbox,
-                clock,
-            });
+            let strategies = case::Strategies::new(spec.operations.len(), names);
+            targets.push(SpecTarget { origin, base_url, fixture, given, strategies, sandbox: has_sandbox, clock });
         }
         let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
         for (_, value) in &config.headers {
             redactor.add(value.clone());
         }
-        let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.names.clone()).collect();
+        let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.strategies.names().clone()).collect();
         let missing = all_missing(&config.specs, &targets);
         let plan = plan(&config.specs, &names, &config.plan);
         let seed = plan.seed;
@@ -572,7 +562,7 @@ fn keep_result(result: CaseResult, keep: Keep, omitted: &mut Tally) -> Option<Ca
     if passed && !keep.passed_cases && result.snapshot.is_none() {
         omitted.add(&result);
         None
-    } else if passed && !keep.passed_exchanges {
+    } else if !keep.shows_exchange(&result) {
         Some(result.without_exchange())
     } else {
         Some(result)
@@ -812,7 +802,7 @@ fn missing_variables(spec: &Spec, operation: &Operation, target: &SpecTarget) ->
     let credentials = operation.credentials.iter().map(|c| c.variable.as_str());
     let fixture_params = operation.parameters.iter().map(|p| p.name.as_str()).filter(|n| fixture_names.contains(n));
     let mut missing: Vec<String> = Vec::new();
-    for name in credentials.chain(fixture_params).filter(|n| !target.names.contains(*n)) {
+    for name in credentials.chain(fixture_params).filter(|n| !target.strategies.names().contains(*n)) {
         if !missing.iter().any(|m| m == name) {
             missing.push(name.to_owned());
         }

@@ -155,7 +155,9 @@ pub fn validation_errors_of_all(pairs: &[(&Value, &Value)]) -> Vec<Vec<String>> 
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        // A worker that panicked checked nothing: its panic goes on, rather than its examples
+        // passing unchecked.
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
     });
     let mut out = vec![Vec::new(); pairs.len()];
     for (i, errors) in found {
