@@ -97,8 +97,9 @@ async fn the_curl_line_sends_what_conform_sent() {
             .body("@not-a-file"),
         PreparedRequest::new("DELETE", format!("{url}/x")).body(b"\x00\xff\\%".to_vec()),
     ];
-    let client = HttpClient::new(Limits::default()).unwrap();
-    for request in &requests {
+    // Both of the client's paths: the lean one for plain http, and the general one.
+    let clients = [HttpClient::new(Limits::default()).unwrap(), HttpClient::general(Limits::default()).unwrap()];
+    for (client, request) in clients.iter().flat_map(|c| requests.iter().map(move |r| (c, r))) {
         client.send(request).await.unwrap();
         let line = to_curl(request, &Redactor::default());
         let output = tokio::task::spawn_blocking(move || Command::new("sh").arg("-c").arg(&line).output().unwrap())

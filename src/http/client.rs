@@ -1,5 +1,7 @@
-//! The HTTP client: reqwest with a per-request timeout, no redirects (the status a target answers
-//! is the status checked), and a cap on the response size read into memory.
+//! The HTTP client: a per-request timeout, no redirects (the status a target answers is the
+//! status checked), and a cap on the response size read into memory. Plain `http://` requests
+//! take the lean path of `direct.rs`; https, and any request when the environment names a proxy,
+//! go through reqwest.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -7,6 +9,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 
 use super::PreparedRequest;
+use super::direct::DirectClient;
 
 /// Bounds on every call. A hostile or broken target produces an error, never a hang or unbounded memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +82,8 @@ pub enum TransportError {
 #[derive(Debug, Clone)]
 pub struct HttpClient {
     inner: reqwest::Client,
+    /// The lean path for plain http; `None` when a proxy is set (see [`DirectClient::new`]).
+    direct: Option<DirectClient>,
     limits: Limits,
     /// When the next request may start, under `--rate-limit`; shared by every clone.
     next_slot: Arc<tokio::sync::Mutex<Instant>>,
@@ -86,6 +91,14 @@ pub struct HttpClient {
 
 impl HttpClient {
     pub fn new(limits: Limits) -> Result<Self, TransportError> {
+        let mut client = Self::general(limits)?;
+        client.direct = DirectClient::new(&limits);
+        Ok(client)
+    }
+
+    /// A client that sends every request through reqwest, as when a proxy is set. Tests hold
+    /// both paths to one behaviour with it.
+    pub fn general(limits: Limits) -> Result<Self, TransportError> {
         let inner = reqwest::Client::builder()
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout)
@@ -93,7 +106,7 @@ impl HttpClient {
             .user_agent(super::curl::USER_AGENT)
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
-        Ok(Self { inner, limits, next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())) })
+        Ok(Self { inner, direct: None, limits, next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())) })
     }
 
     pub fn limits(&self) -> Limits {
@@ -114,6 +127,11 @@ impl HttpClient {
 
     pub async fn send(&self, request: &PreparedRequest) -> Result<HttpResponse, TransportError> {
         self.pace().await;
+        if let Some(direct) = &self.direct
+            && let Some(uri) = DirectClient::accepts(&request.url)
+        {
+            return direct.send(request, uri, &self.limits).await;
+        }
         let method = Method::from_bytes(request.method.as_bytes())
             .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))?;
         let mut builder = self.inner.request(method, &request.url);
@@ -151,17 +169,22 @@ impl HttpClient {
         } else if error.is_connect() {
             // The root cause says what happened ("Connection refused (os error 111)"); the
             // layers above it only say "client error (Connect)".
-            let mut cause: &dyn std::error::Error = &error;
-            while let Some(source) = cause.source() {
-                cause = source;
-            }
-            TransportError::Connect { url: url.to_owned(), message: cause.to_string() }
+            TransportError::Connect { url: url.to_owned(), message: root_cause(&error).to_string() }
         } else if error.is_builder() {
             TransportError::InvalidRequest(error.to_string())
         } else {
             TransportError::Other(error.to_string())
         }
     }
+}
+
+/// The last of an error's causes: what really happened.
+pub(super) fn root_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod client;
 mod curl;
+mod direct;
 mod mask;
 mod redact;
 mod request;
