@@ -123,6 +123,22 @@ fn bad_input_is_exit_2_with_a_clear_message() {
 }
 
 #[test]
+fn a_bad_tokio_variable_in_the_environment_is_not_a_panic() {
+    // tokio reads TOKIO_WORKER_THREADS unless told the count, and panics on a bad value.
+    for value in ["", "many", "0"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_conform"))
+            .args(["run", "--dry-run", "--cases", "1", "--seed", "5"])
+            .env_remove("CONFORM_TARGET")
+            .env("TOKIO_WORKER_THREADS", value)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(0), "TOKIO_WORKER_THREADS={value:?}: {stdout}\n{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn an_unreachable_target_is_exit_2() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());

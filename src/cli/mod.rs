@@ -5,6 +5,7 @@ mod exit;
 mod lint;
 mod report;
 mod run;
+mod runtime;
 mod serve;
 
 use std::process::ExitCode;

@@ -322,10 +322,10 @@ pub fn run(args: RunArgs) -> u8 {
             return HARNESS_ERROR;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::runtime::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("{e}");
             return HARNESS_ERROR;
         }
     };

@@ -44,10 +44,10 @@ pub fn run(args: ServeArgs) -> u8 {
         print!("{}", variant_catalogue());
         return CONFORMANT;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::runtime::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            eprintln!("{e}");
             return HARNESS_ERROR;
         }
     };
