@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
-use super::pool::for_each_bounded;
+use super::pool::{for_each_bounded, for_each_in_order};
 use super::reason::{Reason, ReasonKind};
 use super::result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
@@ -76,6 +76,7 @@ pub struct RunConfig {
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
 /// its snapshot's outcome; there are as many as the specs have, whatever `--cases`), is always
 /// kept whole. A passed case that is not kept is counted in [`RunResult::omitted`].
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Keep {
     /// Keep a [`CaseResult`] for every passed case in [`RunResult::cases`].
@@ -134,8 +135,25 @@ impl Default for RunConfig {
 /// What the runner reports while it works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Planned { cases: usize },
-    CaseDone { done: usize, total: usize, id: String, status: CaseStatus },
+    Planned {
+        cases: usize,
+    },
+    /// A generated case or a scenario finished (in the order they finish).
+    CaseDone {
+        done: usize,
+        total: usize,
+        id: String,
+        status: CaseStatus,
+    },
+    /// A dry run's generated case, in plan order (after every case before it in the plan): what
+    /// it shows, whether or not the result keeps it. `curl` is the request it would send
+    /// (redacted), when one was built; `status` says whether it would be sent
+    /// ([`ReasonKind::DryRun`]) or why not.
+    DryRunCase {
+        id: String,
+        status: CaseStatus,
+        curl: Option<String>,
+    },
 }
 
 /// Why the run could not start.
@@ -518,7 +536,8 @@ type Kept = (BTreeMap<usize, CaseResult>, Tally);
 
 /// Runs every generated case, at most `--concurrency` at once (see [`for_each_bounded`]), each
 /// made from the plan only when its turn comes, reporting each as it finishes; what is kept of
-/// each is as [`keep_result`] says, the rest is counted.
+/// each is as [`keep_result`] says, the rest is counted. A dry run's cases are also reported in
+/// plan order ([`Event::DryRunCase`], see [`for_each_in_order`]).
 async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
     shared: Arc<Shared>,
     plan: Arc<Plan>,
@@ -544,13 +563,21 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
             result
         }
     };
-    let keep = shared.config.keep;
-    for_each_bounded(plan.len(), shared.config.concurrency, job, |index, result| {
+    let (keep, dry_run, concurrency) = (shared.config.keep, shared.config.dry_run, shared.config.concurrency);
+    let sink = |index: usize, result: CaseResult| {
+        if dry_run {
+            let (id, status, curl) = (result.id.to_string(), result.status.clone(), result.curl.clone());
+            on_event(Event::DryRunCase { id, status, curl });
+        }
         if let Some(result) = keep_result(result, keep, &mut omitted) {
             kept.insert(index, result);
         }
-    })
-    .await?;
+    };
+    if dry_run {
+        for_each_in_order(plan.len(), concurrency, job, sink).await?;
+    } else {
+        for_each_bounded(plan.len(), concurrency, job, sink).await?;
+    }
     Ok((kept, omitted))
 }
 
@@ -718,8 +745,9 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
             Some(response)
         }
     };
-    // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it gives.
-    if shrink || shared.config.keep.shows_exchange(&result) {
+    // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it
+    // gives; a dry run shows every case's request as it finishes (kept or not).
+    if shrink || shared.config.dry_run || shared.config.keep.shows_exchange(&result) {
         let show = show();
         let request = show.request(&best.request);
         result.curl = Some(to_curl(&request, show.redactor()));
