@@ -1,7 +1,11 @@
-//! `--dry-run` streams: each case is reported (and printed) as it finishes, in plan order.
+//! `--dry-run` streams: each case is reported (and printed) as it finishes, in plan order, and a
+//! dry run that keeps only failures keeps no case at all, so its memory does not grow with the
+//! plan (a dry run has no failures: every case is skipped, would be sent or would not).
+
+use std::sync::{Arc, Mutex};
 
 use conform::plan::PlanOptions;
-use conform::run::{Keep, RunConfig, Session, VariableSources};
+use conform::run::{CaseStatus, Event, Keep, ReasonKind, RunConfig, Session, VariableSources, run};
 
 #[path = "support/cli.rs"]
 mod cli;
@@ -101,5 +105,51 @@ async fn the_printed_dry_run_has_every_planned_case_once_in_plan_order() {
         } else {
             assert!(0 < would_send && would_send < of, "some cases lack a variable: {would_send} of {of}");
         }
+    }
+}
+
+/// The dry-run events: each generated case once, in plan order, with what the result keeps of it
+/// when it keeps everything; and with `Keep::FAILURES` (the command line's without a report),
+/// the result keeps no case (no curl, no request), only counts, whatever the plan's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_reports_each_case_in_plan_order_and_keeps_none_of_them() {
+    for (target, sandbox) in [("http://127.0.0.1:1", true), ("http://127.0.0.1:9", false)] {
+        let expected = planned_ids(config(target, sandbox, 20, Keep::ALL)).await;
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let seen = events.clone();
+        let on_event = move |event| {
+            if let Event::DryRunCase { id, status, curl } = event {
+                seen.lock().unwrap().push((id, status, curl));
+            }
+        };
+        let all = run(config(target, sandbox, 20, Keep::ALL), on_event.clone()).await.unwrap();
+        let streamed = std::mem::take(&mut *events.lock().unwrap());
+        let ids: Vec<&str> = streamed.iter().map(|(id, _, _)| id.as_str()).collect();
+        assert_eq!(ids, expected, "{target}: every case once, in plan order");
+        let kept: Vec<(String, CaseStatus, Option<String>)> =
+            all.cases.iter().map(|c| (c.id.to_string(), c.status.clone(), c.curl.clone())).collect();
+        assert_eq!(streamed, kept, "{target}: the events show what a result that keeps every case has");
+        let would_send = |status: &CaseStatus| matches!(status, CaseStatus::Skipped(r) if r.kind == ReasonKind::DryRun);
+        let sent = streamed.iter().filter(|(_, status, curl)| would_send(status) && curl.is_some()).count();
+        if sandbox {
+            assert_eq!(sent, expected.len(), "{target}: every request is shown");
+        } else {
+            assert!(sent > 0 && sent < expected.len(), "{target}: {sent} of {}", expected.len());
+        }
+
+        let counted = run(config(target, sandbox, 20, Keep::FAILURES), on_event).await.unwrap();
+        let again = std::mem::take(&mut *events.lock().unwrap());
+        assert_eq!(again, streamed, "{target}: the events do not depend on what is kept");
+        assert!(
+            counted.cases.is_empty(),
+            "{target}: a dry run keeping failures only kept {} cases (the first: {:?})",
+            counted.cases.len(),
+            counted.cases.first().map(|c| (&c.id, &c.curl))
+        );
+        assert_eq!(counted.omitted.cases().skipped, expected.len(), "{target}: every case is counted");
+        assert_eq!(counted.total_cases(), all.total_cases());
+        assert_eq!(counted.count(|s| matches!(s, CaseStatus::Skipped(_))), expected.len());
+        assert_eq!(counted.tally(), all.tally(), "{target}: the same counts, per operation and kind");
+        assert_eq!(counted.verdict(), all.verdict());
     }
 }

@@ -406,7 +406,8 @@ pub fn run(args: RunArgs) -> u8 {
             suites,
             snapshots,
             // A file report lists every case, and (but for Markdown) its exchange; the console needs
-            // the failures only, and counts for the rest.
+            // the failures only, and counts for the rest. A dry run's console output is printed
+            // case by case as the run goes, so without a report it keeps no case at all.
             keep: Keep {
                 passed_cases: !args.reports.is_empty(),
                 passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),

@@ -411,6 +411,28 @@ mod tests {
     }
 
     #[test]
+    fn counted_skipped_cases_count_as_kept_ones() {
+        // A dry run's skipped cases may be counted rather than kept: a skipped case judged no rule.
+        let mut kept = result();
+        for case in kept.cases.iter_mut().filter(|c| matches!(c.status, CaseStatus::Skipped(_))) {
+            case.rules.clear();
+        }
+        let mut counted = kept.clone();
+        for case in counted.cases.iter().filter(|c| matches!(c.status, CaseStatus::Skipped(_))) {
+            counted.omitted.add(case);
+        }
+        counted.cases.retain(|c| !matches!(c.status, CaseStatus::Skipped(_)));
+        assert_eq!(counted.omitted.cases().skipped, 1);
+        assert_eq!(matrix(&counted), matrix(&kept));
+        assert_eq!(crate::report::matrix::rows(&counted), crate::report::matrix::rows(&kept));
+        assert_eq!(summary(&counted), summary(&kept));
+        assert_eq!(counted.tally(), kept.tally());
+        assert_eq!(counted.total_cases(), kept.total_cases());
+        assert_eq!(counted.count(|s| matches!(s, CaseStatus::Skipped(_))), 1);
+        assert_eq!(counted.verdict(), kept.verdict());
+    }
+
+    #[test]
     fn a_dry_run_prints_each_case_as_it_comes_and_counts_them() {
         use crate::run::{Reason, ReasonKind};
         let mut dry_run = DryRun::default();
