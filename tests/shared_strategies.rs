@@ -58,3 +58,30 @@ fn an_operation_not_seen_at_its_index_gets_its_own_strategy() {
     moved.operation = 0;
     assert_eq!(moved.replay_in(other, &shared, &[]).unwrap(), fresh);
 }
+
+/// Only the strategies of the operations asked for last are kept, so that a spec with many
+/// operations does not hold every one the run built; one built again draws the same inputs.
+#[test]
+fn only_the_latest_operations_strategies_are_kept_and_one_built_again_draws_the_same() {
+    let specs = conform::spec::bundled().unwrap();
+    let names: Vec<BTreeSet<String>> = specs.iter().map(|_| BTreeSet::new()).collect();
+    let plan = plan(&specs, &names, &PlanOptions { cases: 3, seed: 5, shard: None });
+    let two: Vec<Strategies> =
+        specs.iter().map(|s| Strategies::keeping(s.operations.len(), BTreeSet::new(), 2)).collect();
+    let every: Vec<Strategies> = specs.iter().map(|s| Strategies::new(s.operations.len(), BTreeSet::new())).collect();
+    // Twice through the plan: the second time, every spec's first operations were dropped.
+    for _ in 0..2 {
+        for case in plan.cases() {
+            let operation = &specs[case.spec].operations[case.operation];
+            let steps = [Shrink::Simplify, Shrink::Complicate];
+            assert_eq!(
+                case.replay_in(operation, &two[case.spec], &steps),
+                case.replay_in(operation, &every[case.spec], &steps)
+            );
+            assert!(two[case.spec].built() <= 2, "{}: {} kept", case.id, two[case.spec].built());
+        }
+    }
+    let operations: usize = specs.iter().map(|s| s.operations.len()).sum();
+    assert!(operations > 3 * 2, "more operations than are kept: {operations}");
+    assert_eq!(every.iter().map(Strategies::built).sum::<usize>(), operations, "within the bound, all are kept");
+}

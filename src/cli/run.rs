@@ -406,7 +406,8 @@ pub fn run(args: RunArgs) -> u8 {
             suites,
             snapshots,
             // A file report lists every case, and (but for Markdown) its exchange; the console needs
-            // the failures only, and counts for the rest.
+            // the failures only, and counts for the rest. A dry run's console output is printed
+            // case by case as the run goes, so without a report it keeps no case at all.
             keep: Keep {
                 passed_cases: !args.reports.is_empty(),
                 passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),
@@ -417,8 +418,18 @@ pub fn run(args: RunArgs) -> u8 {
                 min_interval: args.rate_limit,
             },
         };
-        let progress = Progress::new(PROGRESS_EVERY);
-        let result = run::run(config, move |event| progress.show(&event)).await;
+        // A bar would be drawn among the lines of a dry run printed to the same terminal.
+        let progress = Progress::new(PROGRESS_EVERY, !(args.dry_run && std::io::stdout().is_terminal()));
+        // A dry run prints each case as it comes, in plan order, rather than from the result.
+        let printer = args.dry_run.then(|| std::sync::Arc::new(DryRunPrinter::default()));
+        let on_case = printer.clone();
+        let result = run::run(config, move |event| {
+            progress.show(&event);
+            if let (Some(printer), Event::DryRunCase { id, status, curl }) = (&on_case, &event) {
+                printer.case(id, status, curl.as_deref());
+            }
+        })
+        .await;
         if let Some(server) = embedded {
             let _ = server.stop().await;
         }
@@ -434,9 +445,14 @@ pub fn run(args: RunArgs) -> u8 {
             eprintln!("error: {e}");
             return HARNESS_ERROR;
         }
-        if result.dry_run {
-            print!("{}", console::dry_run(&result));
-            return CONFORMANT;
+        if let Some(printer) = printer {
+            return match printer.finish(result.seed) {
+                Ok(()) => CONFORMANT,
+                Err(e) => {
+                    eprintln!("error: cannot print the dry run: {e}");
+                    HARNESS_ERROR
+                }
+            };
         }
         let rendered = console::render(&result);
         print!("{}", if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered });
@@ -453,6 +469,52 @@ pub fn run(args: RunArgs) -> u8 {
     })
 }
 
+/// `--dry-run` on stdout: each case's lines as the run reports it (in plan order), buffered, and
+/// the closing line at the end. The first failure to write is kept, and said at the end.
+#[derive(Default)]
+struct DryRunPrinter {
+    state: std::sync::Mutex<DryRunState>,
+}
+
+struct DryRunState {
+    render: console::DryRun,
+    out: std::io::BufWriter<std::io::Stdout>,
+    failed: Option<std::io::Error>,
+}
+
+impl Default for DryRunState {
+    fn default() -> Self {
+        DryRunState {
+            render: console::DryRun::default(),
+            out: std::io::BufWriter::new(std::io::stdout()),
+            failed: None,
+        }
+    }
+}
+
+impl DryRunPrinter {
+    fn case(&self, id: &str, status: &CaseStatus, curl: Option<&str>) {
+        let Ok(mut state) = self.state.lock() else { return };
+        let text = state.render.case(id, status, curl);
+        if state.failed.is_none()
+            && let Err(e) = state.out.write_all(text.as_bytes())
+        {
+            state.failed = Some(e);
+        }
+    }
+
+    /// Prints the closing line and flushes.
+    fn finish(&self, seed: u64) -> std::io::Result<()> {
+        let mut state = self.state.lock().map_err(|_| std::io::Error::other("a printer panicked"))?;
+        if let Some(e) = state.failed.take() {
+            return Err(e);
+        }
+        let summary = state.render.summary(seed);
+        state.out.write_all(summary.as_bytes())?;
+        state.out.flush()
+    }
+}
+
 /// Snapshot diff lines coloured for a terminal: removed red, added green.
 fn colour_diffs(text: &str) -> String {
     text.lines()
@@ -464,9 +526,10 @@ fn colour_diffs(text: &str) -> String {
         .collect()
 }
 
-/// Progress on stderr: a bar on a terminal; otherwise plain lines, one when the run starts, one
-/// per case that fails or cannot run, so that a CI log shows problems as they happen, and a count
-/// of the cases done at most every [`PROGRESS_EVERY`], so that a long run shows it is moving.
+/// Progress on stderr: a bar on a terminal (unless a dry run prints to it too); otherwise plain
+/// lines, one when the run starts, one per case that fails or cannot run, so that a CI log shows
+/// problems as they happen, and a count of the cases done at most every [`PROGRESS_EVERY`], so
+/// that a long run shows it is moving.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
     /// When the run started and when the last count was printed (plain lines only).
@@ -479,8 +542,9 @@ struct Progress {
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
 impl Progress {
-    fn new(every: Duration) -> Self {
-        let bar = std::io::stderr().is_terminal().then(|| {
+    /// With `bar`, a bar when stderr is a terminal; plain lines otherwise.
+    fn new(every: Duration, bar: bool) -> Self {
+        let bar = (bar && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}") {
                 bar.set_style(style);
@@ -514,7 +578,7 @@ impl Progress {
                 Event::CaseDone { done, total, id, status: CaseStatus::Error(message) } => {
                     eprintln!("[{done}/{total}] ERROR {id}: {message}")
                 }
-                Event::CaseDone { .. } => {}
+                Event::CaseDone { .. } | Event::DryRunCase { .. } => {}
             }
             if let Event::CaseDone { done, total, .. } = event {
                 if let Some(line) = self.count(*done, *total) {
@@ -531,6 +595,7 @@ impl Progress {
                     bar.finish_and_clear();
                 }
             }
+            Event::DryRunCase { .. } => {}
         }
     }
 }
@@ -551,11 +616,11 @@ mod tests {
 
     #[test]
     fn a_count_line_comes_at_most_every_interval_and_not_at_the_end() {
-        let often = Progress::new(Duration::ZERO);
+        let often = Progress::new(Duration::ZERO, false);
         let line = often.count(120, 400).expect("a count once the interval has passed");
         assert!(line.starts_with("conform: 120/400 cases done ("), "{line}");
         assert_eq!(often.count(400, 400), None, "the summary reports the end");
-        let rarely = Progress::new(Duration::from_secs(3600));
+        let rarely = Progress::new(Duration::from_secs(3600), false);
         assert_eq!(rarely.count(120, 400), None);
     }
 

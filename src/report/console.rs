@@ -221,30 +221,43 @@ fn send_guard(report: &SendGuardReport) -> String {
     out
 }
 
-/// `--dry-run`: every request that would be sent, as a curl line, and why the others would not be.
-pub fn dry_run(result: &RunResult) -> String {
-    let mut out = String::new();
-    let mut planned = 0;
-    for case in &result.cases {
-        match (&case.status, &case.curl) {
+/// `--dry-run`'s output: every request that would be sent, as a curl line, and why the others
+/// would not be, one case at a time as they come (in plan order), then a closing line. The
+/// cases are rendered as they finish rather than from the [`RunResult`], which need not keep
+/// them (see `run::Keep`); it counts what it rendered for the closing line.
+#[derive(Debug, Default)]
+pub struct DryRun {
+    /// Cases with a request that would be sent.
+    planned: usize,
+    /// Every generated case.
+    cases: usize,
+}
+
+impl DryRun {
+    /// One generated case: `# id` and the curl line it would send, or why it would not be sent;
+    /// nothing for a case that could not be built (it counts in the closing line).
+    pub fn case(&mut self, id: &str, status: &CaseStatus, curl: Option<&str>) -> String {
+        self.cases += 1;
+        match (status, curl) {
             (CaseStatus::Skipped(reason), Some(curl)) if reason.kind == ReasonKind::DryRun => {
-                planned += 1;
-                let _ = writeln!(out, "# {}\n{curl}", case.id);
+                self.planned += 1;
+                format!("# {id}\n{curl}\n")
             }
             (CaseStatus::Skipped(reason), _) => {
                 let reason = reason.message.strip_prefix("not sent: ").unwrap_or(&reason.message);
-                let _ = writeln!(out, "# {} (would not be sent: {reason})", case.id);
+                format!("# {id} (would not be sent: {reason})\n")
             }
-            _ => {}
+            _ => String::new(),
         }
     }
-    let _ = writeln!(
-        out,
-        "\ndry run: {planned} of {} requests would be sent; nothing was sent (seed {})",
-        result.cases.len(),
-        result.seed
-    );
-    out
+
+    /// The closing line, after every case: how many requests would be sent, and the seed.
+    pub fn summary(&self, seed: u64) -> String {
+        format!(
+            "\ndry run: {} of {} requests would be sent; nothing was sent (seed {seed})\n",
+            self.planned, self.cases
+        )
+    }
 }
 
 /// The suites' scenarios: one line each (rule, status, source), then a block per failing one
@@ -395,5 +408,52 @@ mod tests {
         assert_eq!(render(&counted), render(&kept));
         assert_eq!(counted.verdict(), kept.verdict());
         assert_eq!(counted.tally(), kept.tally());
+    }
+
+    #[test]
+    fn counted_skipped_cases_count_as_kept_ones() {
+        // A dry run's skipped cases may be counted rather than kept: a skipped case judged no rule.
+        let mut kept = result();
+        for case in kept.cases.iter_mut().filter(|c| matches!(c.status, CaseStatus::Skipped(_))) {
+            case.rules.clear();
+        }
+        let mut counted = kept.clone();
+        for case in counted.cases.iter().filter(|c| matches!(c.status, CaseStatus::Skipped(_))) {
+            counted.omitted.add(case);
+        }
+        counted.cases.retain(|c| !matches!(c.status, CaseStatus::Skipped(_)));
+        assert_eq!(counted.omitted.cases().skipped, 1);
+        assert_eq!(matrix(&counted), matrix(&kept));
+        assert_eq!(crate::report::matrix::rows(&counted), crate::report::matrix::rows(&kept));
+        assert_eq!(summary(&counted), summary(&kept));
+        assert_eq!(counted.tally(), kept.tally());
+        assert_eq!(counted.total_cases(), kept.total_cases());
+        assert_eq!(counted.count(|s| matches!(s, CaseStatus::Skipped(_))), 1);
+        assert_eq!(counted.verdict(), kept.verdict());
+    }
+
+    #[test]
+    fn a_dry_run_prints_each_case_as_it_comes_and_counts_them() {
+        use crate::run::{Reason, ReasonKind};
+        let mut dry_run = DryRun::default();
+        let planned = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, "dry run: not sent"));
+        let guarded = CaseStatus::Skipped(Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient"));
+        let missing = CaseStatus::Skipped(Reason::new(ReasonKind::MissingVariable, "no value for a.token"));
+        let broken = CaseStatus::Error(Reason::new(ReasonKind::Harness, "no fixture"));
+        let text = [
+            dry_run.case("a::send::positive::0", &planned, Some("curl -X POST 'http://x/send'")),
+            dry_run.case("a::send::positive::1", &guarded, Some("curl -X POST 'http://x/send'")),
+            dry_run.case("a::list::positive::0", &missing, None),
+            dry_run.case("a::list::positive::1", &broken, None),
+            dry_run.summary(7),
+        ]
+        .concat();
+        assert_eq!(
+            text,
+            "# a::send::positive::0\ncurl -X POST 'http://x/send'\n\
+             # a::send::positive::1 (would not be sent: no --allow-recipient)\n\
+             # a::list::positive::0 (would not be sent: no value for a.token)\n\
+             \ndry run: 1 of 4 requests would be sent; nothing was sent (seed 7)\n"
+        );
     }
 }

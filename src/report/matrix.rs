@@ -123,13 +123,15 @@ pub fn rows(result: &RunResult) -> BTreeMap<RowKey, Row> {
         let key = RowKey { spec: scenario.spec.clone(), kind: RowKind::Suite, name: scenario.suite.clone() };
         count(key, &scenario.status, &mut scenario_rules(scenario).into_iter(), &scenario.failures);
     }
-    // The passed cases a long run only counted: every rule they met, passed.
+    // The passed cases a long run only counted: every rule they met, passed; and the skipped
+    // ones a dry run only counted.
     for counted in &result.omitted.operations {
         let key = RowKey { spec: counted.spec.clone(), kind: RowKind::Operation, name: counted.operation.clone() };
         let row = rows.entry(key).or_default();
         for (rule, counts) in &counted.rules {
             row.cells.entry(rule.clone()).or_default().passed += counts.passed;
         }
+        row.skipped += counted.cases().skipped;
     }
     rows
 }

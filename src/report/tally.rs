@@ -81,15 +81,17 @@ impl Counts {
         } += 1;
     }
 
-    /// The run's generated cases: the kept ones, and the passed ones a long run only counted.
+    /// The run's generated cases: the kept ones, and the passed ones a long run only counted
+    /// (and the skipped ones a dry run only counted).
     pub fn cases(result: &RunResult) -> Counts {
         let mut counts = Counts::default();
         for case in &result.cases {
             counts.add(Outcome::case(case, result.strict));
         }
-        let counted = result.omitted.cases().passed;
-        counts.total += counted;
-        counts.passed += counted;
+        let counted = result.omitted.cases();
+        counts.total += counted.passed + counted.skipped;
+        counts.passed += counted.passed;
+        counts.skipped += counted.skipped;
         counts
     }
 

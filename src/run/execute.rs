@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 
 use super::call::{Attempt, Outcome, call};
 use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
-use super::pool::for_each_bounded;
+use super::pool::{for_each_bounded, for_each_in_order};
 use super::reason::{Reason, ReasonKind};
 use super::result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
@@ -76,6 +76,12 @@ pub struct RunConfig {
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
 /// its snapshot's outcome; there are as many as the specs have, whatever `--cases`), is always
 /// kept whole. A passed case that is not kept is counted in [`RunResult::omitted`].
+///
+/// A dry run sends nothing, so nothing in it passes: every case is skipped, because it would be
+/// sent (its curl line) or would not (and why), and its skipped cases are to it what passed cases
+/// are to a real run: kept as this says, or only counted. What a dry run shows of each case is
+/// reported as it finishes ([`Event::DryRunCase`]), so a dry run that keeps none stays small
+/// however many cases it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Keep {
     /// Keep a [`CaseResult`] for every passed case in [`RunResult::cases`].
@@ -93,10 +99,20 @@ impl Keep {
 
 impl Keep {
     /// Whether the finished `result` keeps its request, curl and response (see [`keep_result`]):
-    /// a case that did not pass always does; a passed one when it is kept, with its exchange.
-    pub(super) fn shows_exchange(&self, result: &CaseResult) -> bool {
-        result.status != CaseStatus::Passed
-            || (self.passed_exchanges && (self.passed_cases || result.snapshot.is_some()))
+    /// a case that did not pass always does; a passed one (in a dry run, a skipped one) when it
+    /// is kept, with its exchange.
+    pub(super) fn shows_exchange(&self, result: &CaseResult, dry_run: bool) -> bool {
+        !settled(result, dry_run) || (self.passed_exchanges && (self.passed_cases || result.snapshot.is_some()))
+    }
+}
+
+/// Whether a finished case is one that [`Keep`] decides about (the others are always kept whole):
+/// a passed case, or in a dry run, a skipped one.
+fn settled(result: &CaseResult, dry_run: bool) -> bool {
+    match result.status {
+        CaseStatus::Passed => true,
+        CaseStatus::Skipped(_) => dry_run,
+        CaseStatus::Failed | CaseStatus::Error(_) => false,
     }
 }
 
@@ -134,8 +150,25 @@ impl Default for RunConfig {
 /// What the runner reports while it works.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    Planned { cases: usize },
-    CaseDone { done: usize, total: usize, id: String, status: CaseStatus },
+    Planned {
+        cases: usize,
+    },
+    /// A generated case or a scenario finished (in the order they finish).
+    CaseDone {
+        done: usize,
+        total: usize,
+        id: String,
+        status: CaseStatus,
+    },
+    /// A dry run's generated case, in plan order (after every case before it in the plan): what
+    /// it shows, whether or not the result keeps it. `curl` is the request it would send
+    /// (redacted), when one was built; `status` says whether it would be sent
+    /// ([`ReasonKind::DryRun`]) or why not.
+    DryRunCase {
+        id: String,
+        status: CaseStatus,
+        curl: Option<String>,
+    },
 }
 
 /// Why the run could not start.
@@ -518,7 +551,8 @@ type Kept = (BTreeMap<usize, CaseResult>, Tally);
 
 /// Runs every generated case, at most `--concurrency` at once (see [`for_each_bounded`]), each
 /// made from the plan only when its turn comes, reporting each as it finishes; what is kept of
-/// each is as [`keep_result`] says, the rest is counted.
+/// each is as [`keep_result`] says, the rest is counted. A dry run's cases are also reported in
+/// plan order ([`Event::DryRunCase`], see [`for_each_in_order`]).
 async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
     shared: Arc<Shared>,
     plan: Arc<Plan>,
@@ -544,25 +578,32 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
             result
         }
     };
-    let keep = shared.config.keep;
-    for_each_bounded(plan.len(), shared.config.concurrency, job, |index, result| {
-        if let Some(result) = keep_result(result, keep, &mut omitted) {
+    let (keep, dry_run, concurrency) = (shared.config.keep, shared.config.dry_run, shared.config.concurrency);
+    let sink = |index: usize, result: CaseResult| {
+        if dry_run {
+            let (id, status, curl) = (result.id.to_string(), result.status.clone(), result.curl.clone());
+            on_event(Event::DryRunCase { id, status, curl });
+        }
+        if let Some(result) = keep_result(result, keep, dry_run, &mut omitted) {
             kept.insert(index, result);
         }
-    })
-    .await?;
+    };
+    if dry_run {
+        for_each_in_order(plan.len(), concurrency, job, sink).await?;
+    } else {
+        for_each_bounded(plan.len(), concurrency, job, sink).await?;
+    }
     Ok((kept, omitted))
 }
 
 /// What the run keeps of a finished case (see [`Keep`]): the case, without its request, curl and
-/// response when it passed and exchanges are not kept; or nothing, when it passed and is only
-/// counted in `omitted`.
-fn keep_result(result: CaseResult, keep: Keep, omitted: &mut Tally) -> Option<CaseResult> {
-    let passed = result.status == CaseStatus::Passed;
-    if passed && !keep.passed_cases && result.snapshot.is_none() {
+/// response when it passed (or is a dry run's skipped case) and exchanges are not kept; or
+/// nothing, when it is such a case and is only counted in `omitted`.
+fn keep_result(result: CaseResult, keep: Keep, dry_run: bool, omitted: &mut Tally) -> Option<CaseResult> {
+    if settled(&result, dry_run) && !keep.passed_cases && result.snapshot.is_none() {
         omitted.add(&result);
         None
-    } else if !keep.shows_exchange(&result) {
+    } else if !keep.shows_exchange(&result, dry_run) {
         Some(result.without_exchange())
     } else {
         Some(result)
@@ -718,8 +759,9 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
             Some(response)
         }
     };
-    // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it gives.
-    if shrink || shared.config.keep.shows_exchange(&result) {
+    // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it
+    // gives; a dry run shows every case's request as it finishes (kept or not).
+    if shrink || shared.config.dry_run || shared.config.keep.shows_exchange(&result, shared.config.dry_run) {
         let show = show();
         let request = show.request(&best.request);
         result.curl = Some(to_curl(&request, show.redactor()));

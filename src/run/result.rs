@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::reason::Reason;
+use super::reason::{Reason, ReasonKind};
 use super::rules::RuleInfo;
 use super::scenario::ScenarioResult;
 use super::tally::Tally;
@@ -102,11 +102,12 @@ pub struct RunResult {
     /// The kept cases, in plan order: every case that did not pass, every example (its snapshot),
     /// and the passed ones when the run was asked to keep them (`RunConfig::keep`; the library's
     /// default keeps every case, the command line keeps them when a file report is asked for).
+    /// In a dry run, where nothing passes, the skipped cases are kept or not as passed ones are.
     pub cases: Vec<CaseResult>,
     /// The passed cases that are not in `cases`, counted (per spec, operation, kind and rule)
-    /// rather than kept: only passed cases are ever left out. Every case of the run is in exactly
-    /// one of the two; [`RunResult::tally`] counts both. Empty (and left out of the JSON) when
-    /// every case was kept.
+    /// rather than kept: only passed cases, and a dry run's skipped ones, are ever left out.
+    /// Every case of the run is in exactly one of the two; [`RunResult::tally`] counts both.
+    /// Empty (and left out of the JSON) when every case was kept.
     #[serde(default, skip_serializing_if = "Tally::is_empty")]
     pub omitted: Tally,
     /// The suites' scenarios, in suite order.
@@ -187,11 +188,16 @@ pub enum Verdict {
 }
 
 impl RunResult {
-    /// How many cases (kept or only counted) ended as `pick` says. Only passed cases are left
-    /// out of `cases`, so the counted ones are judged as [`CaseStatus::Passed`].
+    /// How many cases (kept or only counted) ended as `pick` says. Only passed cases, and a
+    /// dry run's skipped ones, are left out of `cases`: the counted ones are judged as
+    /// [`CaseStatus::Passed`], and as a dry run's skip (whose reason, when it is not the dry run
+    /// itself, is not kept).
     pub fn count(&self, pick: impl Fn(&CaseStatus) -> bool) -> usize {
         let kept = self.cases.iter().filter(|c| pick(&c.status)).count();
-        kept + if pick(&CaseStatus::Passed) { self.omitted.cases().passed } else { 0 }
+        let counted = self.omitted.cases();
+        let dry_run = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, "dry run: not sent"));
+        kept + if pick(&CaseStatus::Passed) { counted.passed } else { 0 }
+            + if pick(&dry_run) { counted.skipped } else { 0 }
     }
 
     /// How many cases the run had, kept or only counted.
