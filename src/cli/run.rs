@@ -150,9 +150,9 @@ fn snapshot_settings(args: &RunArgs, embedded: bool) -> (snapshot::Settings, Opt
             "conform: no ./snapshots directory here: snapshots are not compared (record them with --update-snapshots)"
                 .to_owned(),
         ),
-        (None, false, false) => {
-            Some("conform: snapshots are not compared against --target without --snapshots DIR".to_owned())
-        }
+        (None, false, false) => Some(
+            "conform: snapshots are not compared against a --target or --base-url without --snapshots DIR".to_owned(),
+        ),
     };
     (snapshot::Settings { dir, update: args.update_snapshots, ci }, note)
 }
@@ -294,7 +294,9 @@ pub fn run(args: RunArgs) -> u8 {
         eprintln!("error: --update-snapshots is refused when CI is set: CI never writes snapshots");
         return HARNESS_ERROR;
     }
-    let (snapshots, snapshot_note) = snapshot_settings(&args, args.targets.is_empty());
+    // The embedded server is the target only when neither --target nor --base-url names one.
+    let embedded = args.targets.is_empty() && args.base_urls.is_empty();
+    let (snapshots, snapshot_note) = snapshot_settings(&args, embedded);
     if let Some(note) = snapshot_note {
         eprintln!("{note}");
     }
