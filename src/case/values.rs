@@ -11,8 +11,6 @@
 //! same schema [`SHALLOW_DEPTH`] times, optional properties are left out and arrays get their
 //! fewest items, so that a tree ends.
 
-use std::sync::Arc;
-
 use proptest::prelude::*;
 use proptest::strategy::SBoxedStrategy;
 use serde_json::{Map, Number, Value, json};
@@ -67,10 +65,8 @@ fn error(pointer: &str, message: impl Into<String>) -> GenerateError {
 /// A strategy for values valid by `schema`. `pointer` names the schema in errors.
 pub fn valid(schema: &Value, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let raw = raw(schema, pointer, &Refs::default())?;
-    let schema = Arc::new(schema.clone());
-    Ok(raw
-        .prop_filter("the value must validate against its schema", move |v| crate::spec::is_valid(&schema, v))
-        .sboxed())
+    let valid = crate::spec::validity_of(schema);
+    Ok(raw.prop_filter("the value must validate against its schema", move |v| valid(v)).sboxed())
 }
 
 /// A strategy from the keywords alone, unfiltered.

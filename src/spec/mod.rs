@@ -32,4 +32,4 @@ pub use operation::{
 };
 pub use reference::follow;
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
-pub use validate::{Violation, is_valid, source_at, validation_errors, violations};
+pub use validate::{Violation, is_valid, source_at, validation_errors, validity_of, violations};

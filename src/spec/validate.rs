@@ -226,6 +226,14 @@ pub fn source_at(schema: &Value, pointer: &str) -> Option<Source> {
 }
 
 /// Whether `value` satisfies `schema` (an invalid schema accepts nothing).
+/// [`is_valid`] for many values against one schema: the validator is found (or compiled) once,
+/// not looked up by the schema's fingerprint at every value, as a generator filtering thousands
+/// of drawn values would.
+pub fn validity_of(schema: &Value) -> impl Fn(&Value) -> bool + Send + Sync + 'static {
+    let compiled = compiled(schema);
+    move |value| compiled.as_ref().as_ref().is_ok_and(|validator| validator.is_valid(value))
+}
+
 pub fn is_valid(schema: &Value, value: &Value) -> bool {
     match compiled(schema).as_ref() {
         Ok(validator) => validator.is_valid(value),
