@@ -132,9 +132,7 @@ impl HttpClient {
         {
             return direct.send(request, uri, &self.limits).await;
         }
-        let method = Method::from_bytes(request.method.as_bytes())
-            .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))?;
-        let mut builder = self.inner.request(method, &request.url);
+        let mut builder = self.inner.request(method_of(request)?, &request.url);
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
@@ -143,29 +141,17 @@ impl HttpClient {
         }
         let started = Instant::now();
         let mut response = builder.send().await.map_err(|e| self.classify(e, &request.url))?;
-        let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let limit = self.limits.max_response_bytes;
-        if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(TransportError::TooLarge { limit });
-        }
-        let mut body = Vec::new();
+        let (status, headers) = (response.status().as_u16(), headers_of(response.headers()));
+        let mut body = CappedBody::new(response.content_length(), self.limits.max_response_bytes)?;
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e, &request.url))? {
-            if body.len() + chunk.len() > limit {
-                return Err(TransportError::TooLarge { limit });
-            }
-            body.extend_from_slice(&chunk);
+            body.push(&chunk)?;
         }
-        Ok(HttpResponse { status, headers, body, elapsed: started.elapsed() })
+        Ok(HttpResponse { status, headers, body: body.read, elapsed: started.elapsed() })
     }
 
     fn classify(&self, error: reqwest::Error, url: &str) -> TransportError {
         if error.is_timeout() {
-            TransportError::Timeout { millis: u64::try_from(self.limits.timeout.as_millis()).unwrap_or(u64::MAX) }
+            TransportError::timeout(&self.limits)
         } else if error.is_connect() {
             // The root cause says what happened ("Connection refused (os error 111)"); the
             // layers above it only say "client error (Connect)".
@@ -175,6 +161,48 @@ impl HttpClient {
         } else {
             TransportError::Other(error.to_string())
         }
+    }
+}
+
+impl TransportError {
+    /// No complete answer within the `--timeout` of `limits`.
+    pub(super) fn timeout(limits: &Limits) -> Self {
+        TransportError::Timeout { millis: u64::try_from(limits.timeout.as_millis()).unwrap_or(u64::MAX) }
+    }
+}
+
+/// A request's method, or why it cannot be sent.
+pub(super) fn method_of(request: &PreparedRequest) -> Result<Method, TransportError> {
+    Method::from_bytes(request.method.as_bytes())
+        .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))
+}
+
+/// An answer's headers: names in lower case, in the order received, values read lossily.
+pub(super) fn headers_of(map: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    map.iter().map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+}
+
+/// An answer's body, read within the size cap: refused at once when its declared length is over
+/// the cap, and as soon as what arrived would pass it.
+pub(super) struct CappedBody {
+    pub(super) read: Vec<u8>,
+    limit: usize,
+}
+
+impl CappedBody {
+    pub(super) fn new(declared: Option<u64>, limit: usize) -> Result<Self, TransportError> {
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(TransportError::TooLarge { limit });
+        }
+        Ok(Self { read: Vec::new(), limit })
+    }
+
+    pub(super) fn push(&mut self, chunk: &[u8]) -> Result<(), TransportError> {
+        if self.read.len() + chunk.len() > self.limit {
+            return Err(TransportError::TooLarge { limit: self.limit });
+        }
+        self.read.extend_from_slice(chunk);
+        Ok(())
     }
 }
 

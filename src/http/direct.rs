@@ -12,12 +12,12 @@ use std::time::{Duration, Instant};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper::header::{ACCEPT, CONTENT_LENGTH, HeaderName, HeaderValue, USER_AGENT};
-use hyper::{Method, Request, Uri};
+use hyper::{Request, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use super::client::root_cause;
+use super::client::{CappedBody, headers_of, method_of, root_cause};
 use super::{HttpResponse, Limits, PreparedRequest, TransportError};
 
 /// How long an idle pooled connection is kept.
@@ -35,11 +35,9 @@ impl DirectClient {
     /// `None` when the environment names a proxy: plain http then goes where the proxy says,
     /// through the general client.
     pub(super) fn new(limits: &Limits) -> Option<Self> {
-        let proxied = PROXY_VARIABLES.iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()));
-        (!proxied).then(|| Self::without_proxy_check(limits))
-    }
-
-    pub(super) fn without_proxy_check(limits: &Limits) -> Self {
+        if PROXY_VARIABLES.iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty())) {
+            return None;
+        }
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(limits.timeout));
@@ -47,7 +45,7 @@ impl DirectClient {
             .pool_timer(TokioTimer::new())
             .pool_idle_timeout(IDLE)
             .build(connector);
-        Self { inner }
+        Some(Self { inner })
     }
 
     /// The URI this path sends to, for a plain http URL: written as the general client would
@@ -68,8 +66,7 @@ impl DirectClient {
         uri: Uri,
         limits: &Limits,
     ) -> Result<HttpResponse, TransportError> {
-        let method = Method::from_bytes(request.method.as_bytes())
-            .map_err(|_| TransportError::InvalidRequest(format!("bad method {:?}", request.method)))?;
+        let method = method_of(request)?;
         let mut built = Request::new(Full::new(Bytes::from(request.body.clone().unwrap_or_default())));
         *built.method_mut() = method;
         *built.uri_mut() = uri;
@@ -90,35 +87,19 @@ impl DirectClient {
         let started = Instant::now();
         let exchange = async {
             let response = self.inner.request(built).await.map_err(|e| classify(&e, &request.url))?;
-            let (parts, mut body) = response.into_parts();
-            let limit = limits.max_response_bytes;
+            let (parts, mut incoming) = response.into_parts();
             let declared = parts.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-            if declared.is_some_and(|n| n > limit as u64) {
-                return Err(TransportError::TooLarge { limit });
-            }
-            let mut read = Vec::new();
-            while let Some(frame) = body.frame().await {
+            let mut body = CappedBody::new(declared, limits.max_response_bytes)?;
+            while let Some(frame) = incoming.frame().await {
                 let frame = frame.map_err(|e| TransportError::Other(chain(&e)))?;
                 if let Some(chunk) = frame.data_ref() {
-                    if read.len() + chunk.len() > limit {
-                        return Err(TransportError::TooLarge { limit });
-                    }
-                    read.extend_from_slice(chunk);
+                    body.push(chunk)?;
                 }
             }
-            let headers = parts
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect();
-            Ok(HttpResponse { status: parts.status.as_u16(), headers, body: read, elapsed: started.elapsed() })
+            let (status, headers) = (parts.status.as_u16(), headers_of(&parts.headers));
+            Ok(HttpResponse { status, headers, body: body.read, elapsed: started.elapsed() })
         };
-        match tokio::time::timeout(limits.timeout, exchange).await {
-            Ok(answer) => answer,
-            Err(_) => {
-                Err(TransportError::Timeout { millis: u64::try_from(limits.timeout.as_millis()).unwrap_or(u64::MAX) })
-            }
-        }
+        tokio::time::timeout(limits.timeout, exchange).await.unwrap_or_else(|_| Err(TransportError::timeout(limits)))
     }
 }
 
