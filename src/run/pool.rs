@@ -15,32 +15,14 @@ pub(super) async fn for_each_bounded<T, Job, Fut>(
     count: usize,
     limit: usize,
     job: Job,
-    mut sink: impl FnMut(usize, T),
+    sink: impl FnMut(usize, T),
 ) -> Result<(), JoinError>
 where
     Job: Fn(usize) -> Fut,
     Fut: Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
-    let limit = limit.max(1);
-    let mut tasks = JoinSet::new();
-    let mut next = 0;
-    loop {
-        while next < count && tasks.len() < limit {
-            // Boxed, so that spawning moves a pointer rather than the whole (large) case future.
-            let run = Box::pin(job(next));
-            let index = next;
-            tasks.spawn(async move { (index, run.await) });
-            next += 1;
-        }
-        match tasks.join_next().await {
-            Some(joined) => {
-                let (index, output) = joined?;
-                sink(index, output);
-            }
-            None => return Ok(()),
-        }
-    }
+    fan_out(count, limit, job, Order::Completion, sink).await
 }
 
 /// [`for_each_bounded`], with `sink(index, output)` called in index order. Index `i` is started
@@ -52,6 +34,28 @@ pub(super) async fn for_each_in_order<T, Job, Fut>(
     count: usize,
     limit: usize,
     job: Job,
+    sink: impl FnMut(usize, T),
+) -> Result<(), JoinError>
+where
+    Job: Fn(usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    fan_out(count, limit, job, Order::Index, sink).await
+}
+
+/// The order in which [`fan_out`] hands results to its sink.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    Completion,
+    Index,
+}
+
+async fn fan_out<T, Job, Fut>(
+    count: usize,
+    limit: usize,
+    job: Job,
+    order: Order,
     mut sink: impl FnMut(usize, T),
 ) -> Result<(), JoinError>
 where
@@ -61,27 +65,34 @@ where
 {
     let limit = limit.max(1);
     let mut tasks = JoinSet::new();
-    // Finished, waiting for an earlier index: at most `limit - 1` of them.
+    // In index order: finished, waiting for an earlier index (at most `limit - 1` of them).
     let mut waiting: BTreeMap<usize, T> = BTreeMap::new();
     let (mut next, mut sunk) = (0, 0);
     loop {
-        // Every index in `sunk..next` is running or waiting: at most `limit` in all.
-        while next < count && next < sunk + limit {
+        // In index order, every index in `sunk..next` is running or waiting: at most `limit` in
+        // all. Otherwise only the running ones count.
+        let busy = |tasks: &JoinSet<_>, next: usize, sunk: usize| match order {
+            Order::Completion => tasks.len(),
+            Order::Index => next - sunk,
+        };
+        while next < count && busy(&tasks, next, sunk) < limit {
+            // Boxed, so that spawning moves a pointer rather than the whole (large) case future.
             let run = Box::pin(job(next));
             let index = next;
             tasks.spawn(async move { (index, run.await) });
             next += 1;
         }
-        match tasks.join_next().await {
-            Some(joined) => {
-                let (index, output) = joined?;
+        let Some(joined) = tasks.join_next().await else { return Ok(()) };
+        let (index, output) = joined?;
+        match order {
+            Order::Completion => sink(index, output),
+            Order::Index => {
                 waiting.insert(index, output);
                 while let Some(output) = waiting.remove(&sunk) {
                     sink(sunk, output);
                     sunk += 1;
                 }
             }
-            None => return Ok(()),
         }
     }
 }
