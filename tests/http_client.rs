@@ -10,6 +10,11 @@ use tokio::net::TcpListener;
 
 /// A one-connection server that answers with `reply` after reading the request head.
 async fn raw_server(reply: Vec<u8>, stall: Duration) -> String {
+    holding_server(reply, stall, Duration::ZERO).await
+}
+
+/// [`raw_server`], which then holds the connection open for `hold` before closing it.
+async fn holding_server(reply: Vec<u8>, stall: Duration, hold: Duration) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
@@ -18,6 +23,7 @@ async fn raw_server(reply: Vec<u8>, stall: Duration) -> String {
             let _ = socket.read(&mut buf).await;
             tokio::time::sleep(stall).await;
             let _ = socket.write_all(&reply).await;
+            tokio::time::sleep(hold).await;
             let _ = socket.shutdown().await;
         }
     });
@@ -63,16 +69,8 @@ async fn a_stalling_target_times_out() {
 async fn a_body_that_trickles_past_the_timeout_times_out() {
     // The head arrives at once; the body never ends. The timeout covers the whole exchange.
     for (path, client) in clients(limits(300, 1024)) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            if let Ok((mut socket, _)) = listener.accept().await {
-                let mut buf = [0u8; 4096];
-                let _ = socket.read(&mut buf).await;
-                let _ = socket.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab").await;
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        });
+        let head_and_two_bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab".to_vec();
+        let url = holding_server(head_and_two_bytes, Duration::ZERO, Duration::from_secs(5)).await;
         let error = client.send(&PreparedRequest::new("GET", url)).await.unwrap_err();
         assert!(matches!(error, TransportError::Timeout { .. }), "{path}: {error:?}");
     }
