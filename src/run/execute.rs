@@ -95,9 +95,7 @@ impl Keep {
     pub const ALL: Keep = Keep { passed_cases: true, passed_exchanges: true };
     /// Only the cases that did not pass (and the examples): the rest are counted.
     pub const FAILURES: Keep = Keep { passed_cases: false, passed_exchanges: false };
-}
 
-impl Keep {
     /// Whether the finished `result` keeps its request, curl and response (see [`keep_result`]):
     /// a case that did not pass always does; a passed one (in a dry run, a skipped one) when it
     /// is kept, with its exchange.
@@ -199,6 +197,9 @@ pub(super) struct SpecTarget {
     /// The valid-input strategy of each of the spec's operations, built once, and the names
     /// that will have a value in every case (given or from the fixture): `strategies.names()`.
     pub(super) strategies: case::Strategies,
+    /// By operation, the variables it cannot do without that have no value (see
+    /// [`missing_variables`]): worked out once, not for every case.
+    pub(super) missing: Vec<Vec<String>>,
     /// Whether the target has the sandbox (then nothing it "sends" leaves it).
     pub(super) sandbox: bool,
     /// The target's time, shared by every spec at the same origin.
@@ -343,8 +344,18 @@ impl Session {
             }
             let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
+            let missing = spec.operations.iter().map(|operation| missing_variables(spec, operation, &names)).collect();
             let strategies = case::Strategies::new(spec.operations.len(), names);
-            targets.push(SpecTarget { origin, base_url, fixture, given, strategies, sandbox: has_sandbox, clock });
+            targets.push(SpecTarget {
+                origin,
+                base_url,
+                fixture,
+                given,
+                strategies,
+                missing,
+                sandbox: has_sandbox,
+                clock,
+            });
         }
         let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
         for (_, value) in &config.headers {
@@ -827,7 +838,7 @@ fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
-    let missing = missing_variables(spec, operation, target);
+    let missing = &target.missing[case.operation];
     if !missing.is_empty() {
         let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
         return Err(Reason::new(ReasonKind::MissingVariable, format!("no value for {}", names.join(", "))));
@@ -839,12 +850,12 @@ fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
 
 /// The variables the operation cannot do without that have no value: credentials, and parameters
 /// that the spec's sandbox fixture provides (an instance id means nothing when made up).
-fn missing_variables(spec: &Spec, operation: &Operation, target: &SpecTarget) -> Vec<String> {
+fn missing_variables(spec: &Spec, operation: &Operation, names: &BTreeSet<String>) -> Vec<String> {
     let fixture_names: BTreeSet<&str> = spec.sandbox.iter().flat_map(|f| f.variables()).collect();
     let credentials = operation.credentials.iter().map(|c| c.variable.as_str());
     let fixture_params = operation.parameters.iter().map(|p| p.name.as_str()).filter(|n| fixture_names.contains(n));
     let mut missing: Vec<String> = Vec::new();
-    for name in credentials.chain(fixture_params).filter(|n| !target.strategies.names().contains(*n)) {
+    for name in credentials.chain(fixture_params).filter(|n| !names.contains(*n)) {
         if !missing.iter().any(|m| m == name) {
             missing.push(name.to_owned());
         }
@@ -856,12 +867,10 @@ fn missing_variables(spec: &Spec, operation: &Operation, target: &SpecTarget) ->
 fn all_missing(specs: &[Spec], targets: &[SpecTarget]) -> Vec<MissingVariable> {
     let mut out: Vec<MissingVariable> = Vec::new();
     for (spec, target) in specs.iter().zip(targets) {
-        for operation in &spec.operations {
-            for name in missing_variables(spec, operation, target) {
-                if !out.iter().any(|m| m.spec == spec.id && m.name == name) {
-                    let env = super::variables::env_name(&[&spec.id, &name]);
-                    out.push(MissingVariable { spec: spec.id.clone(), name, env });
-                }
+        for name in target.missing.iter().flatten() {
+            if !out.iter().any(|m| m.spec == spec.id && &m.name == name) {
+                let env = super::variables::env_name(&[&spec.id, name]);
+                out.push(MissingVariable { spec: spec.id.clone(), name: name.clone(), env });
             }
         }
     }
