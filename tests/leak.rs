@@ -342,9 +342,14 @@ async fn no_artefact_holds_an_echoed_secret_in_any_form() {
             .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default();
         outputs.push(("compare", conform_outside_ci(&dir, &[common.clone(), reports("compare")].concat())));
-        outputs.push(("dry run", conform_outside_ci(&dir, &[common, strings(&["--dry-run"])].concat())));
-        let merge = strings(&["report", "merge", "compare.json", "--report", "json=merged.json", "--report"]);
-        outputs.push(("merge", conform_outside_ci(&dir, &[merge, strings(&["html=merged.html"])].concat())));
+        outputs.push(("dry run", conform_outside_ci(&dir, &[common.clone(), strings(&["--dry-run"])].concat())));
+        for shard in ["1", "2"] {
+            let args = strings(&["--shard", &format!("{shard}/2"), "--report", &format!("json=shard-{shard}.json")]);
+            let name = if shard == "1" { "shard 1/2" } else { "shard 2/2" };
+            outputs.push((name, conform_outside_ci(&dir, &[common.clone(), args].concat())));
+        }
+        let merge = [strings(&["report", "merge", "shard-1.json", "shard-2.json"]), reports("merged")].concat();
+        outputs.push(("merge", conform_outside_ci(&dir, &merge)));
         let compare = strings(&[
             "report",
             "compare",
@@ -377,6 +382,12 @@ async fn no_artefact_holds_an_echoed_secret_in_any_form() {
     // ... the runs printed answers, failures and curl lines, masked ...
     for (name, output) in &outputs[..2] {
         assert_eq!(output.status.code(), Some(1), "{name}: the echo server breaks its spec:\n{all}");
+    }
+    for (name, output) in &outputs[outputs.len() - 2..] {
+        assert_eq!(output.status.code(), Some(0), "{name}:\n{all}");
+    }
+    for file in ["merged.json", "merged.junit", "merged.html", "merged.markdown", "both.md", "both.html"] {
+        assert!(dir.join(file).is_file(), "{file} was not written:\n{all}");
     }
     let compare_console = &artefacts["compare: stdout"];
     assert!(compare_console.contains("[REDACTED]") && compare_console.contains("curl"), "{compare_console}");

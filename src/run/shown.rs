@@ -225,6 +225,72 @@ mod tests {
         crate::spec::spec_from_document(path, crate::spec::parse_resolved(path, text).unwrap()).unwrap()
     }
 
+    const SECRET: &str = "s3cr3t-t0ken/42";
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
+            body: body.as_bytes().to_vec(),
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn echo_spec() -> Spec {
+        spec(
+            "openapi: 3.1.0\npaths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object, required: [x]}}}}}\n",
+        )
+    }
+
+    #[test]
+    fn a_secret_that_masking_decodes_is_redacted_after_it() {
+        // `\u0073` is `s`: the raw text holds no form of the secret, the JSON masking writes anew does.
+        let escaped = format!("{{\"echo\":\"\\u0073{}\"}}", &SECRET[1..]);
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::new(&redactor, false, &spec, &spec.operations[0]);
+        let body = show.response(&answer(200, &[], &escaped)).body;
+        assert_eq!(body, r#"{"echo":"[REDACTED]"}"#);
+        let message = show.message(&format!("(root): {escaped} is not valid"), Some(200));
+        assert!(!message.contains(SECRET) && message.contains("[REDACTED]"), "{message}");
+        let request = PreparedRequest::new("POST", "http://h/a").body(escaped.clone());
+        assert_eq!(show.request(&request).body_text().unwrap(), r#"{"echo":"[REDACTED]"}"#);
+        // Under --show-secrets, nothing is hidden.
+        let raw = Shown::new(&redactor, true, &spec, &spec.operations[0]);
+        assert_eq!(raw.response(&answer(200, &[], &escaped)).body, escaped);
+    }
+
+    #[test]
+    fn a_transport_error_quoting_a_url_is_redacted() {
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::for_spec(&redactor, false, &spec);
+        let encoded: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
+        let message = format!("no answer from the target: could not connect to http://h/a?key={encoded}: refused");
+        assert_eq!(
+            show.message(&message, None),
+            "no answer from the target: could not connect to http://h/a?key=[REDACTED]: refused"
+        );
+    }
+
+    #[test]
+    fn snapshots_redact_kept_headers_and_committed_diffs_even_under_show_secrets() {
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::new(&redactor, true, &spec, &spec.operations[0]);
+        let response = answer(200, &[("content-type", &format!("application/json; t={SECRET}"))], "{}");
+        let content = show.snapshot(&response, &[]);
+        assert!(content.contains("application/json; t=[REDACTED]") && !content.contains(SECRET), "{content}");
+        let outcome = snapshot::Outcome {
+            id: "a::b".into(),
+            content: content.clone(),
+            path: Some("snaps/a__b.snap".into()),
+            verdict: snapshot::Verdict::Changed,
+            diff: Some(format!("-  content-type: application/json; t={SECRET}\n+{content}")),
+            pending: None,
+        };
+        let shown = show.snapshot_outcome(outcome);
+        assert!(!shown.diff.as_deref().unwrap().contains(SECRET), "{:?}", shown.diff);
+        assert!(shown.failure().is_some_and(|f| !f.message.contains(SECRET)));
+    }
+
     #[test]
     fn a_phone_marked_behind_a_ref_masks_digits_in_the_whole_spec() {
         let marked = spec(
