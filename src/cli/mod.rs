@@ -1,6 +1,7 @@
 //! The command line: clap definitions, exit codes and the wiring from a subcommand to the library.
 //! This is the only layer that prints.
 
+mod ci;
 mod exit;
 mod lint;
 mod report;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::ci::in_ci;
 use super::exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
 use crate::check::CheckId;
 use crate::http::Limits;
@@ -44,7 +45,7 @@ pub struct RunArgs {
     pub vars: Vec<VarFlag>,
 
     /// A header sent on every request: 'Name: value' (repeatable). Its value is treated as a secret.
-    #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    #[arg(long = "header", value_name = "'NAME: VALUE'", value_parser = run::header_parser())]
     pub headers: Vec<(String, String)>,
 
     /// Warnings (rules whose source is `field` or `profile`) fail the run too.
@@ -129,11 +130,6 @@ pub struct RunArgs {
     pub shard: Option<crate::plan::Shard>,
 }
 
-/// Whether CI is set (and not to `false`): then nothing is written, as with insta.
-fn in_ci() -> bool {
-    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false" && v != "0")
-}
-
 /// The snapshot settings of a run, and a note to print once when nothing is compared.
 fn snapshot_settings(args: &RunArgs, embedded: bool) -> (snapshot::Settings, Option<String>) {
     let ci = in_ci();
@@ -155,15 +151,6 @@ fn snapshot_settings(args: &RunArgs, embedded: bool) -> (snapshot::Settings, Opt
         ),
     };
     (snapshot::Settings { dir, update: args.update_snapshots, ci }, note)
-}
-
-fn parse_header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text.split_once(':').ok_or_else(|| format!("`{text}`: expected 'Name: value'"))?;
-    let name = name.trim();
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
-        return Err(format!("`{name}` is not a valid header name"));
-    }
-    Ok((name.to_owned(), value.trim().to_owned()))
 }
 
 fn parse_timeout(text: &str) -> Result<f64, String> {
@@ -286,7 +273,7 @@ fn resolve_targets(
 const EMBEDDED_INSTANCES: usize = 1024;
 
 pub fn run(args: RunArgs) -> u8 {
-    if args.show_secrets && std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false") {
+    if args.show_secrets && in_ci() {
         eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
         return HARNESS_ERROR;
     }
@@ -420,6 +407,11 @@ pub fn run(args: RunArgs) -> u8 {
                 min_interval: args.rate_limit,
             },
         };
+        // A secret too short to mask safely is named (never shown) before anything is sent.
+        for warning in run::short_secret_warnings(&config) {
+            eprintln!("conform: warning: {warning}");
+        }
+        let redactor = run::secrets_redactor(&config);
         // A bar would be drawn among the lines of a dry run printed to the same terminal.
         let progress = Progress::new(PROGRESS_EVERY, !(args.dry_run && std::io::stdout().is_terminal()));
         // A dry run prints each case as it comes, in plan order, rather than from the result.
@@ -438,7 +430,8 @@ pub fn run(args: RunArgs) -> u8 {
         let result = match result {
             Ok(result) => result,
             Err(e) => {
-                eprintln!("error: {e}");
+                // An unreachable target's error quotes its URL, which may hold a secret.
+                eprintln!("error: {}", redactor.redact(&e.to_string()));
                 return HARNESS_ERROR;
             }
         };
@@ -607,10 +600,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn headers_and_timeouts() {
-        assert_eq!(parse_header("X-Key: a: b"), Ok(("X-Key".into(), "a: b".into())));
-        assert!(parse_header("no colon").is_err());
-        assert!(parse_header("bad name: x").is_err());
+    fn timeouts() {
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("NaN").is_err());
         assert_eq!(parse_timeout("2.5"), Ok(2.5));

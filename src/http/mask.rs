@@ -15,13 +15,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::PreparedRequest;
+use super::credential::CREDENTIAL_HEADERS;
 
 /// A run of at least this many digits is taken for a phone number in free text.
 const PHONE_DIGITS: usize = 8;
 /// What a hidden value is shown as.
 pub const HIDDEN: &str = "•••";
-/// Headers that carry credentials whatever the spec says.
-const CREDENTIAL_HEADERS: &[&str] = &["authorization", "proxy-authorization", "cookie", "set-cookie"];
 
 /// How a spec asks a value to be shown (`x-conform-mask`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

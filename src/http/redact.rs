@@ -1,13 +1,24 @@
-//! Secret redaction: every value given as a variable or header is a secret, masked wherever it is
-//! printed (console, reports, snapshots, curl lines), in its raw and its percent-encoded forms.
+//! Secret redaction: every value given as a variable or a header (and each part of a credential
+//! that is a secret by itself, see [`super::credential`]) is masked wherever it is printed
+//! (console, reports, snapshots, curl lines, messages), in every form it takes in text
+//! ([`super::encodings`]): raw, URL-encoded, JSON- and HTML-escaped, base64.
+
+use super::encodings;
 
 /// What a secret is replaced with.
 pub const MASK: &str = "[REDACTED]";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The secrets of a run, each in all its forms. Its `Debug` shows how many, never which.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Redactor {
-    /// Longest first, so that a secret containing another is masked whole.
-    secrets: Vec<String>,
+    /// Every form of every secret, each once, sorted.
+    patterns: Vec<String>,
+}
+
+impl std::fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Redactor({} patterns)", self.patterns.len())
+    }
 }
 
 impl Redactor {
@@ -23,40 +34,73 @@ impl Redactor {
         redactor
     }
 
-    /// Adds a secret (and its percent-encoded form, as it appears in URLs). Empty values are ignored.
+    /// Adds a secret, in all its forms. Empty values are ignored. A short one is masked too,
+    /// inside other words if need be (see [`encodings::MIN_SAFE_LEN`]): that is the safe failure.
     pub fn add(&mut self, secret: impl Into<String>) {
-        let secret = secret.into();
-        if secret.is_empty() {
-            return;
-        }
-        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let path_encoded = encoded.replace('+', "%20");
-        for form in [secret, encoded, path_encoded] {
-            if !self.secrets.contains(&form) {
-                self.secrets.push(form);
+        for form in encodings::forms(&secret.into()) {
+            if let Err(at) = self.patterns.binary_search(&form) {
+                self.patterns.insert(at, form);
             }
         }
-        self.secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     }
 
     pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
+        self.patterns.is_empty()
     }
 
-    /// `text` with every secret replaced by [`MASK`].
+    /// `text` with every occurrence of every form of every secret replaced by [`MASK`];
+    /// overlapping occurrences become one mask. A mask already in `text` is left as it is: a
+    /// secret that is part of the mask's own text (`RED`) is not masked again inside it.
     pub fn redact(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for secret in &self.secrets {
-            if out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
+        if self.patterns.is_empty() {
+            return text.to_owned();
+        }
+        let masks: Vec<(usize, usize)> = text.match_indices(MASK).map(|(at, m)| (at, at + m.len())).collect();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for pattern in &self.patterns {
+            for (at, found) in text.match_indices(pattern.as_str()) {
+                let span = (at, at + found.len());
+                if !masks.iter().any(|&(start, end)| start <= span.0 && span.1 <= end) {
+                    spans.push(span);
+                }
             }
         }
+        if spans.is_empty() {
+            return text.to_owned();
+        }
+        spans.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut done = 0;
+        let mut open: Option<(usize, usize)> = None;
+        for (start, end) in spans {
+            match &mut open {
+                Some((_, open_end)) if start < *open_end => *open_end = (*open_end).max(end),
+                _ => {
+                    if let Some((open_start, open_end)) = open.take() {
+                        out.push_str(&text[done..open_start]);
+                        out.push_str(MASK);
+                        done = open_end;
+                    }
+                    open = Some((start, end));
+                }
+            }
+        }
+        if let Some((open_start, open_end)) = open {
+            out.push_str(&text[done..open_start]);
+            out.push_str(MASK);
+            done = open_end;
+        }
+        out.push_str(&text[done..]);
         out
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use proptest::prelude::*;
+
     use super::*;
 
     #[test]
@@ -65,6 +109,9 @@ mod tests {
         assert_eq!(redactor.redact("token=s3cr3t;"), "token=[REDACTED];");
         assert_eq!(redactor.redact("?q=a+b%26c"), "?q=[REDACTED]");
         assert_eq!(redactor.redact("/p/a%20b%26c/x"), "/p/[REDACTED]/x");
+        assert_eq!(redactor.redact("<p data-t=\"a b&amp;c\">"), "<p data-t=\"[REDACTED]\">");
+        assert_eq!(redactor.redact("{\"t\":\"a b\\u0026c\"}"), "{\"t\":\"[REDACTED]\"}");
+        assert_eq!(redactor.redact(&format!("b64 {}", STANDARD.encode("s3cr3t"))), "b64 [REDACTED]");
         assert_eq!(redactor.redact("nothing here"), "nothing here");
     }
 
@@ -75,20 +122,69 @@ mod tests {
         assert_eq!(redactor.redact("token=tok"), "[REDACTED]en=[REDACTED]");
     }
 
-    proptest::proptest! {
-        // Secrets from [a-z0-9] cannot overlap the mask, so after redaction none may remain.
-        #[test]
-        fn no_secret_survives_redaction(secret in "[a-z0-9]{1,24}", before in "[ -~]{0,40}", after in "[ -~]{0,40}") {
-            let redactor = Redactor::new([secret.clone()]);
-            let out = redactor.redact(&format!("{before}{secret}{after}"));
-            proptest::prop_assert!(!out.contains(&secret), "{secret:?} survived in {out:?}");
-            proptest::prop_assert!(out.contains(MASK));
-        }
+    #[test]
+    fn overlapping_secrets_become_one_mask() {
+        let redactor = Redactor::new(["abc", "abcdef", "defgh"]);
+        assert_eq!(redactor.redact("xabcdefghx abc"), "x[REDACTED]x [REDACTED]");
     }
 
     #[test]
-    fn longest_secret_first() {
-        let redactor = Redactor::new(["abc", "abcdef"]);
-        assert_eq!(redactor.redact("xabcdefx abc"), "x[REDACTED]x [REDACTED]");
+    fn redacting_twice_changes_nothing_even_for_a_secret_inside_the_mask() {
+        let redactor = Redactor::new(["RED", "ACT"]);
+        let once = redactor.redact("a RED ACTor");
+        assert_eq!(once, "a [REDACTED] [REDACTED]or");
+        assert_eq!(redactor.redact(&once), once);
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let shown = format!("{:?}", Redactor::new(["hunter2-very-secret"]));
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    /// Every form a test knows a secret by, computed here with the encoders themselves rather
+    /// than with the redactor's list.
+    fn known_forms(secret: &str) -> Vec<String> {
+        let json = serde_json::to_string(secret).unwrap();
+        vec![
+            secret.to_owned(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>().replace('+', "%20"),
+            json[1..json.len() - 1].to_owned(),
+            secret.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;"),
+            STANDARD.encode(secret),
+            URL_SAFE_NO_PAD.encode(secret),
+        ]
+    }
+
+    proptest! {
+        // Whatever the secret and wherever its forms sit, no stretch of the output between two
+        // masks holds any form of it.
+        #[test]
+        fn no_secret_survives_in_any_of_its_forms(
+            secret in "[ -~]{1,20}|[a-zA-Z0-9é€😀/+=&<>\"' %-]{1,16}",
+            before in "[ -~]{0,30}",
+            between in "[ -~]{0,10}",
+            after in "[ -~]{0,30}",
+            other in "[a-z0-9]{8,16}",
+        ) {
+            let redactor = Redactor::new([secret.clone(), other.clone()]);
+            let forms = known_forms(&secret);
+            let text = format!("{before}{}{between}{}{after}{other}", forms.join(&between), forms[0]);
+            let out = redactor.redact(&text);
+            for piece in out.split(MASK) {
+                for form in forms.iter().chain([&other]) {
+                    prop_assert!(!piece.contains(form.as_str()), "{form:?} survived in {out:?}");
+                }
+            }
+        }
+
+        // A secret long enough to be safe leaves text that does not hold it untouched: none of
+        // its forms is short enough to turn up by chance.
+        #[test]
+        fn unrelated_text_is_not_mangled(secret in "[!-~]{8,32}", text in "[ -~\n]{0,300}") {
+            prop_assume!(!text.contains(secret.as_str()));
+            prop_assert_eq!(Redactor::new([secret]).redact(&text), text);
+        }
     }
 }

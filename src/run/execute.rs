@@ -344,7 +344,11 @@ impl Session {
             }
             let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
-            let missing = spec.operations.iter().map(|operation| missing_variables(spec, operation, &names)).collect();
+            // A credential given as a header stands for its scheme's variable (the header is sent as given).
+            let carried: BTreeSet<String> =
+                names.iter().cloned().chain(super::variables::header_credentials(spec, &config.headers)).collect();
+            let missing =
+                spec.operations.iter().map(|operation| missing_variables(spec, operation, &carried)).collect();
             let strategies = case::Strategies::new(spec.operations.len(), names);
             targets.push(SpecTarget {
                 origin,
@@ -357,10 +361,7 @@ impl Session {
                 clock,
             });
         }
-        let mut redactor = Redactor::new(config.variables.values().map(str::to_owned));
-        for (_, value) in &config.headers {
-            redactor.add(value.clone());
-        }
+        let redactor = super::secrets::redactor(&config);
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.strategies.names().clone()).collect();
         let missing = all_missing(&config.specs, &targets);
         let plan = plan(&config.specs, &names, &config.plan);
@@ -372,9 +373,10 @@ impl Session {
             .zip(evidence.into_iter().zip(references))
             .map(|((spec, t), (evidence, reference))| TargetInfo {
                 spec: spec.id.clone(),
-                base_url: t.base_url.clone(),
+                base_url: redactor.redact(&t.base_url),
                 sandbox: t.sandbox,
-                sandbox_evidence: evidence,
+                // The handshake's answer is the target's text: it could quote anything.
+                sandbox_evidence: redactor.redact(&evidence),
                 reference,
             })
             .collect();
@@ -791,9 +793,9 @@ fn snapshot_case(shared: &Shared, case: &Case, response: &crate::http::HttpRespo
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
     let known = target.fixture.as_ref().map(|f| generated_values(f, case.seed)).unwrap_or_default();
-    let body = Shown::new(&shared.redactor, false, spec, operation).snapshot_body(response);
-    let content = snapshot::normalize(response.status, &response.headers, &body, &known);
-    let outcome = snapshot::compare(&shared.config.snapshots, case.id.as_str(), &content);
+    let show = Shown::new(&shared.redactor, false, spec, operation);
+    let content = show.snapshot(response, &known);
+    let outcome = show.snapshot_outcome(snapshot::compare(&shared.config.snapshots, case.id.as_str(), &content));
     record_snapshot(&outcome, &mut result.rules, &mut result.failures, &mut result.status);
     result.snapshot = Some(outcome);
 }

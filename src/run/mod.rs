@@ -10,6 +10,7 @@ mod result;
 mod rules;
 mod sandbox;
 mod scenario;
+mod secrets;
 mod shown;
 mod tally;
 mod variables;
@@ -23,5 +24,6 @@ pub use result::{
 pub use rules::{RuleInfo, catalogue, sorted as sorted_rules};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
 pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
+pub use secrets::{Secret, redactor as secrets_redactor, secrets, short_secret_warnings};
 pub use tally::{OperationTally, RuleCounts, StatusCounts, Tally};
-pub use variables::{BadVar, VarFlag, VariableSources, env_name};
+pub use variables::{BadVar, QuietParser, VarFlag, VariableSources, env_name, header_credentials, header_parser};

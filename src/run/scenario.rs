@@ -273,6 +273,7 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
     let snapshotted = if scenario.given.is_some() { Vec::new() } else { run.snapshots };
     for (step, content) in snapshotted {
         let outcome = crate::snapshot::compare(&shared.config.snapshots, &format!("{}::{step}", result.id), &content);
+        let outcome = Shown::for_spec(&shared.redactor, false, spec).snapshot_outcome(outcome);
         super::execute::record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
         result.snapshots.push(outcome);
     }
@@ -625,8 +626,7 @@ fn snapshot_step(
             Some(crate::snapshot::KnownValue { name: name.clone(), value: vars.get(name)?.as_str()?.to_owned() })
         })
         .collect();
-    let body = Shown::new(&shared.redactor, false, spec, operation).snapshot_body(response);
-    crate::snapshot::normalize(response.status, &response.headers, &body, &known)
+    Shown::new(&shared.redactor, false, spec, operation).snapshot(response, &known)
 }
 
 /// A call to the sandbox itself (not judged by the checks). What it answers (codes, the texts

@@ -2,6 +2,9 @@
 //! masked as the spec marks them (`x-conform-mask`; see `http::mask`), unless `--show-secrets`.
 //! Credentials (security schemes, `--header` values, variables) are hidden whatever the spec
 //! says, and so are the recipients of message-sending operations. Results hold only what this made.
+//! Redaction comes before masking (which could cut a secret into pieces that no longer match)
+//! and again after it (masking writes JSON anew, and an escaped secret then reads plainly).
+//! Snapshots are always redacted and masked: they are committed.
 
 use std::collections::HashSet;
 
@@ -10,6 +13,7 @@ use serde_json::Value;
 use crate::http::{
     HttpResponse, Mark, MaskRules, PreparedRequest, Redactor, mask_body, mask_header, mask_message, mask_request,
 };
+use crate::snapshot;
 use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart, Spec, is_json_media};
 
 use super::result::ResponseSummary;
@@ -131,38 +135,66 @@ impl<'a> Shown<'a> {
     }
 
     /// A message about the answer with `status` (or about no answer), masked like that answer's body.
+    /// Redacted, masked, and redacted again: masking writes the JSON values a message quotes anew.
     pub fn message(&self, text: &str, status: Option<u16>) -> String {
         if self.raw {
             text.to_owned()
         } else {
-            mask_message(&self.text(text), self.response_schema(status), &self.rules)
+            self.text(&mask_message(&self.text(text), self.response_schema(status), &self.rules))
         }
     }
 
-    pub fn request(&self, request: &PreparedRequest) -> PreparedRequest {
-        let redacted = PreparedRequest {
+    /// A request with secrets redacted (each text, URL, header and body).
+    fn redacted(&self, request: &PreparedRequest) -> PreparedRequest {
+        PreparedRequest {
             method: request.method.clone(),
             url: self.text(&request.url),
             headers: request.headers.iter().map(|(n, v)| (n.clone(), self.text(v))).collect(),
             body: request.body_text().map(|b| self.text(&b).into_bytes()),
-        };
+        }
+    }
+
+    /// The request as reports show it: redacted, masked, and redacted again (masking writes a
+    /// JSON body anew, and a secret a client escaped as `\u0041…` reads plainly then).
+    pub fn request(&self, request: &PreparedRequest) -> PreparedRequest {
+        let redacted = self.redacted(request);
         if self.raw {
             return redacted;
         }
         let schema = self.operation.and_then(|o| o.body.as_ref()).and_then(|b| b.json()).map(|(_, s)| s);
-        mask_request(&redacted, schema, &self.rules)
+        self.redacted(&mask_request(&redacted, schema, &self.rules))
     }
 
-    /// The whole body masked and redacted, even under `--show-secrets`: what a snapshot keeps.
-    pub fn snapshot_body(&self, response: &HttpResponse) -> String {
-        let text = self.redactor.redact(&response.body_text());
-        mask_body(&text, self.response_schema(Some(response.status)), &self.rules)
+    /// An answer's snapshot: status, kept headers and body, normalized ([`snapshot::normalize`]),
+    /// secrets redacted and values masked even under `--show-secrets` (a snapshot is committed).
+    pub fn snapshot(&self, response: &HttpResponse, known: &[snapshot::KnownValue]) -> String {
+        let redact = |text: &str| self.redactor.redact(text);
+        let body = redact(&response.body_text());
+        let body = redact(&mask_body(&body, self.response_schema(Some(response.status)), &self.rules));
+        let headers: Vec<(String, String)> = response.headers.iter().map(|(n, v)| (n.clone(), redact(v))).collect();
+        redact(&snapshot::normalize(response.status, &headers, &body, known))
+    }
+
+    /// A snapshot's outcome with secrets redacted from what it quotes: the committed side of a
+    /// diff comes from a file, which an older conform may have written with a secret in it.
+    pub fn snapshot_outcome(&self, outcome: snapshot::Outcome) -> snapshot::Outcome {
+        let redact = |text: &str| self.redactor.redact(text);
+        let verdict = match outcome.verdict {
+            snapshot::Verdict::Error(message) => snapshot::Verdict::Error(redact(&message)),
+            other => other,
+        };
+        snapshot::Outcome {
+            content: redact(&outcome.content),
+            diff: outcome.diff.as_deref().map(redact),
+            verdict,
+            ..outcome
+        }
     }
 
     pub fn response(&self, response: &HttpResponse) -> ResponseSummary {
         let text = self.text(&response.body_text());
         let schema = self.response_schema(Some(response.status));
-        let text = if self.raw { text } else { mask_body(&text, schema, &self.rules) };
+        let text = if self.raw { text } else { self.text(&mask_body(&text, schema, &self.rules)) };
         self.response_showing(response, text)
     }
 
@@ -191,6 +223,72 @@ mod tests {
     fn spec(text: &str) -> Spec {
         let path = std::path::Path::new("phones.yaml");
         crate::spec::spec_from_document(path, crate::spec::parse_resolved(path, text).unwrap()).unwrap()
+    }
+
+    const SECRET: &str = "s3cr3t-t0ken/42";
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect(),
+            body: body.as_bytes().to_vec(),
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn echo_spec() -> Spec {
+        spec(
+            "openapi: 3.1.0\npaths:\n  /a:\n    post:\n      requestBody: {content: {application/json: {schema: {type: object}}}}\n      responses: {'200': {description: ok, content: {application/json: {schema: {type: object, required: [x]}}}}}\n",
+        )
+    }
+
+    #[test]
+    fn a_secret_that_masking_decodes_is_redacted_after_it() {
+        // `\u0073` is `s`: the raw text holds no form of the secret, the JSON masking writes anew does.
+        let escaped = format!("{{\"echo\":\"\\u0073{}\"}}", &SECRET[1..]);
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::new(&redactor, false, &spec, &spec.operations[0]);
+        let body = show.response(&answer(200, &[], &escaped)).body;
+        assert_eq!(body, r#"{"echo":"[REDACTED]"}"#);
+        let message = show.message(&format!("(root): {escaped} is not valid"), Some(200));
+        assert!(!message.contains(SECRET) && message.contains("[REDACTED]"), "{message}");
+        let request = PreparedRequest::new("POST", "http://h/a").body(escaped.clone());
+        assert_eq!(show.request(&request).body_text().unwrap(), r#"{"echo":"[REDACTED]"}"#);
+        // Under --show-secrets, nothing is hidden.
+        let raw = Shown::new(&redactor, true, &spec, &spec.operations[0]);
+        assert_eq!(raw.response(&answer(200, &[], &escaped)).body, escaped);
+    }
+
+    #[test]
+    fn a_transport_error_quoting_a_url_is_redacted() {
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::for_spec(&redactor, false, &spec);
+        let encoded: String = url::form_urlencoded::byte_serialize(SECRET.as_bytes()).collect();
+        let message = format!("no answer from the target: could not connect to http://h/a?key={encoded}: refused");
+        assert_eq!(
+            show.message(&message, None),
+            "no answer from the target: could not connect to http://h/a?key=[REDACTED]: refused"
+        );
+    }
+
+    #[test]
+    fn snapshots_redact_kept_headers_and_committed_diffs_even_under_show_secrets() {
+        let (redactor, spec) = (Redactor::new([SECRET]), echo_spec());
+        let show = Shown::new(&redactor, true, &spec, &spec.operations[0]);
+        let response = answer(200, &[("content-type", &format!("application/json; t={SECRET}"))], "{}");
+        let content = show.snapshot(&response, &[]);
+        assert!(content.contains("application/json; t=[REDACTED]") && !content.contains(SECRET), "{content}");
+        let outcome = snapshot::Outcome {
+            id: "a::b".into(),
+            content: content.clone(),
+            path: Some("snaps/a__b.snap".into()),
+            verdict: snapshot::Verdict::Changed,
+            diff: Some(format!("-  content-type: application/json; t={SECRET}\n+{content}")),
+            pending: None,
+        };
+        let shown = show.snapshot_outcome(outcome);
+        assert!(!shown.diff.as_deref().unwrap().contains(SECRET), "{:?}", shown.diff);
+        assert!(shown.failure().is_some_and(|f| !f.message.contains(SECRET)));
     }
 
     #[test]
