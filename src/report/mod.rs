@@ -8,9 +8,11 @@
 //!
 //! What several formats show is computed once, and every format (the console included) only lays
 //! it out, so their numbers always agree: [`matrix`] (operation × rule, rows for operations and
-//! suites), [`tally`] (counts, verdict words, skips by reason, snapshot counts) and [`coverage`]
-//! (rules with their provenance, the matrix's columns summed). [`md`] holds the Markdown building
-//! blocks of the summary and the comparison; `testing` the hand-built runs of their unit tests.
+//! suites), [`tally`] (counts, verdict words, skips by reason, snapshot counts), [`coverage`]
+//! (rules with their provenance, the matrix's columns summed) and [`unique`] (failures grouped
+//! into unique findings, each with its smallest case). [`short_body`] puts a body in one line (an
+//! HTML page as its title and size), [`md`] holds the Markdown building blocks of the summary and
+//! the comparison; `testing` the hand-built runs of their unit tests.
 
 pub mod compare;
 pub mod console;
@@ -24,9 +26,11 @@ pub mod markdown;
 pub mod matrix;
 pub mod md;
 pub mod merge;
+pub mod short_body;
 pub mod tally;
 #[cfg(test)]
 pub(crate) mod testing;
+pub mod unique;
 
 pub use format::{Format, ReportTarget};
 

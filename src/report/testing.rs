@@ -112,6 +112,7 @@ pub fn result() -> RunResult {
         scenarios: vec![scenario],
         send_guard: SendGuardReport::default(),
         missing: Vec::new(),
+        spec_warnings: Vec::new(),
         duration: Duration::from_millis(1250),
         started_at: "2026-12-01T00:00:00.000Z".into(),
         shard: None,
@@ -159,6 +160,7 @@ pub fn small_result() -> RunResult {
         strict: false,
         dry_run: false,
         missing: Vec::new(),
+        spec_warnings: Vec::new(),
         send_guard: SendGuardReport {
             max_sends: 10,
             sends: vec!["20••••••2826".into()],
@@ -282,4 +284,16 @@ pub fn rich_result() -> RunResult {
     };
     result.scenarios = vec![reused, supersedes];
     result
+}
+
+/// A warning `conform lint` would give about an example of `spec`, which loaded all the same.
+pub fn spec_warning(spec: &str) -> crate::run::SpecWarning {
+    crate::run::SpecWarning {
+        spec: spec.into(),
+        file: format!("specs/{spec}.yaml"),
+        line: 12,
+        column: 24,
+        pointer: Some("#/paths/~1x/get/responses/200/content/application~1json/example".into()),
+        message: "example does not match its schema: 1 is not of type \"string\"".into(),
+    }
 }
