@@ -151,20 +151,25 @@ fn read(dir: &Path, file: &str) -> String {
 }
 
 /// Runs conform with its stdout (and, with `both`, its stderr) a pipe whose reader is already
-/// gone, as `conform … 2>&1 | head` leaves it once `head` has its lines.
+/// gone, as `conform … 2>&1 | head` leaves it once `head` has its lines. The pipe is the stdin of
+/// a process that has exited (`true`): its read end is closed before conform starts.
+#[cfg(unix)]
 fn with_closed_stdout(args: &[&str], both: bool) -> Output {
-    let (reader, writer) = std::io::pipe().unwrap();
-    drop(reader);
+    use std::os::fd::OwnedFd;
+    let mut reader = Command::new("true").stdin(Stdio::piped()).spawn().unwrap();
+    let writer = OwnedFd::from(reader.stdin.take().unwrap());
+    reader.wait().unwrap();
     let stderr = if both { Stdio::from(writer.try_clone().unwrap()) } else { Stdio::piped() };
     Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(args)
         .env_remove("CONFORM_TARGET")
-        .stdout(writer)
+        .stdout(Stdio::from(writer))
         .stderr(stderr)
         .output()
         .unwrap()
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_stdout_ends_output_quietly() {
     let url = serve(html_400).await;

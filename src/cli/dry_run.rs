@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Mutex;
 
 use super::output::quiet_when_closed;
-use crate::report::console;
+use crate::report::dry_run::DryRun;
 use crate::run::CaseStatus;
 
 #[derive(Default)]
@@ -15,18 +15,14 @@ pub struct DryRunPrinter {
 }
 
 struct DryRunState {
-    render: console::DryRun,
+    render: DryRun,
     out: std::io::BufWriter<std::io::Stdout>,
     failed: Option<std::io::Error>,
 }
 
 impl Default for DryRunState {
     fn default() -> Self {
-        DryRunState {
-            render: console::DryRun::default(),
-            out: std::io::BufWriter::new(std::io::stdout()),
-            failed: None,
-        }
+        DryRunState { render: DryRun::default(), out: std::io::BufWriter::new(std::io::stdout()), failed: None }
     }
 }
 

@@ -14,7 +14,7 @@ use super::tally::{self, Counts, Outcome};
 use super::unique::{UniqueFailure, unique_failures};
 use crate::case::CaseKind;
 use crate::check::Failure;
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport};
+use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport};
 
 /// A cell of the console matrix: `ok N`, `W N`, `FAIL N`, or `-` when the rule never ran there.
 fn cell(cell: Cell) -> String {
@@ -335,45 +335,6 @@ fn send_guard(report: &SendGuardReport) -> String {
     out
 }
 
-/// `--dry-run`'s output: every request that would be sent, as a curl line, and why the others
-/// would not be, one case at a time as they come (in plan order), then a closing line. The
-/// cases are rendered as they finish rather than from the [`RunResult`], which need not keep
-/// them (see `run::Keep`); it counts what it rendered for the closing line.
-#[derive(Debug, Default)]
-pub struct DryRun {
-    /// Cases with a request that would be sent.
-    planned: usize,
-    /// Every generated case.
-    cases: usize,
-}
-
-impl DryRun {
-    /// One generated case: `# id` and the curl line it would send, or why it would not be sent;
-    /// nothing for a case that could not be built (it counts in the closing line).
-    pub fn case(&mut self, id: &str, status: &CaseStatus, curl: Option<&str>) -> String {
-        self.cases += 1;
-        match (status, curl) {
-            (CaseStatus::Skipped(reason), Some(curl)) if reason.kind == ReasonKind::DryRun => {
-                self.planned += 1;
-                format!("# {id}\n{curl}\n")
-            }
-            (CaseStatus::Skipped(reason), _) => {
-                let reason = reason.message.strip_prefix("not sent: ").unwrap_or(&reason.message);
-                format!("# {id} (would not be sent: {reason})\n")
-            }
-            _ => String::new(),
-        }
-    }
-
-    /// The closing line, after every case: how many requests would be sent, and the seed.
-    pub fn summary(&self, seed: u64) -> String {
-        format!(
-            "\ndry run: {} of {} requests would be sent; nothing was sent (seed {seed})\n",
-            self.planned, self.cases
-        )
-    }
-}
-
 /// The suites' scenarios: one line each (rule, status, source), then a block per failing one
 /// with every step of its flow.
 fn scenarios(result: &RunResult) -> String {
@@ -461,75 +422,16 @@ pub fn summary(result: &RunResult) -> String {
 mod tests {
     use super::*;
     use crate::report::testing::small_result as result;
-    use crate::run::Verdict;
+    use crate::run::{ReasonKind, Verdict};
 
     #[test]
     fn renders_matrix_failures_skips_and_summary() {
         insta::assert_snapshot!(render(&result()));
     }
 
-    /// 30 cases that met one undocumented 400, answered with a 100-line HTML page; 40 cases
-    /// skipped for two reasons; a spec warning.
-    fn grouped_result() -> RunResult {
-        use crate::http::PreparedRequest;
-        use crate::run::{Reason, ReasonKind, ResponseSummary};
-        use crate::spec::{Level, Source};
-        let lines: Vec<String> = (0..97).map(|n| format!("<p>line {n} of the error page</p>")).collect();
-        let page = format!(
-            "<!DOCTYPE html>\n<html><head><title>400 Bad Request</title></head><body>\n{}\n</body></html>",
-            lines.join("\n")
-        );
-        let mut result = crate::report::testing::small_result();
-        result.send_guard = SendGuardReport::default();
-        result.targets[0].spec = "pets".into();
-        result.spec_warnings = vec![crate::report::testing::spec_warning("pets")];
-        let source = Source::new(Level::Doc, "the operation's documented responses");
-        result.cases = (0..30)
-            .map(|n| {
-                let id = n.to_string();
-                let status = CaseStatus::Failed;
-                let mut case =
-                    crate::report::testing::case(&["pets", "create", "positive", &id], CaseKind::Positive, status);
-                case.failures = vec![Failure::new(
-                    crate::check::CheckId::StatusCodeConformance,
-                    source.clone(),
-                    "status 400 is not documented for pets::create (documented: 201)",
-                )];
-                let body = format!("{{\"name\":\"{}\"}}", "n".repeat(40 - n));
-                case.request = Some(PreparedRequest::new("POST", "http://127.0.0.1:9/pets").body(body.clone()));
-                case.curl = Some(format!("curl -sS -X POST 'http://127.0.0.1:9/pets' --data-binary '{body}'"));
-                case.response = Some(ResponseSummary {
-                    status: 400,
-                    headers: vec![("content-type".into(), "text/html".into())],
-                    body: page.clone(),
-                    truncated: false,
-                });
-                case.shrink_steps = if n == 7 { 2 } else { 0 };
-                case.plan_index = n;
-                case
-            })
-            .collect();
-        for n in 0..40 {
-            let reason = if n < 35 {
-                Reason::new(ReasonKind::MissingVariable, "no value for pets.token")
-            } else {
-                Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient")
-            };
-            let id = n.to_string();
-            let mut case = crate::report::testing::case(
-                &["pets", "list", "positive", &id],
-                CaseKind::Positive,
-                CaseStatus::Skipped(reason),
-            );
-            case.rules.clear();
-            result.cases.push(case);
-        }
-        result
-    }
-
     #[test]
     fn each_unique_failure_once_skips_first_and_spec_warnings() {
-        let text = render(&grouped_result());
+        let text = render(&crate::report::testing::grouped_result());
         insta::assert_snapshot!(text);
         assert_eq!(text.matches("is not documented").count(), 1, "30 cases, one block: {text}");
         assert!(text.contains("error[status_code_conformance] pets::create × 30 cases (30 positive)"), "{text}");
@@ -545,13 +447,13 @@ mod tests {
     #[test]
     fn skips_come_first_only_when_they_are_at_least_half_the_run() {
         let first = "were not sent, so not tested";
-        let mut result = grouped_result();
+        let mut result = crate::report::testing::grouped_result();
         assert!(render(&result).contains(first));
         result.cases.truncate(30 + 30);
         assert!(render(&result).contains(first), "30 of 60 skipped");
         result.cases.truncate(30 + 29);
         assert!(!render(&result).contains(first), "29 of 59 skipped");
-        let mut many = grouped_result();
+        let mut many = crate::report::testing::grouped_result();
         for (n, case) in many.cases.iter_mut().skip(30).enumerate() {
             case.status =
                 CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, format!("reason {}", n % 7)));
@@ -636,30 +538,5 @@ mod tests {
         assert_eq!(counted.total_cases(), kept.total_cases());
         assert_eq!(counted.count(|s| matches!(s, CaseStatus::Skipped(_))), 1);
         assert_eq!(counted.verdict(), kept.verdict());
-    }
-
-    #[test]
-    fn a_dry_run_prints_each_case_as_it_comes_and_counts_them() {
-        use crate::run::{Reason, ReasonKind};
-        let mut dry_run = DryRun::default();
-        let planned = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, "dry run: not sent"));
-        let guarded = CaseStatus::Skipped(Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient"));
-        let missing = CaseStatus::Skipped(Reason::new(ReasonKind::MissingVariable, "no value for a.token"));
-        let broken = CaseStatus::Error(Reason::new(ReasonKind::Harness, "no fixture"));
-        let text = [
-            dry_run.case("a::send::positive::0", &planned, Some("curl -X POST 'http://x/send'")),
-            dry_run.case("a::send::positive::1", &guarded, Some("curl -X POST 'http://x/send'")),
-            dry_run.case("a::list::positive::0", &missing, None),
-            dry_run.case("a::list::positive::1", &broken, None),
-            dry_run.summary(7),
-        ]
-        .concat();
-        assert_eq!(
-            text,
-            "# a::send::positive::0\ncurl -X POST 'http://x/send'\n\
-             # a::send::positive::1 (would not be sent: no --allow-recipient)\n\
-             # a::list::positive::0 (would not be sent: no value for a.token)\n\
-             \ndry run: 1 of 4 requests would be sent; nothing was sent (seed 7)\n"
-        );
     }
 }

@@ -1,7 +1,7 @@
 //! Reports: one file per format, each a function of the same [`crate::run::RunResult`]. Reports
 //! only read results; they never run anything, and never write files (the CLI does).
 //!
-//! - [`console`]: the terminal report.
+//! - [`console`]: the terminal report; [`dry_run`]: `--dry-run`'s, case by case.
 //! - [`json`]: the whole result, read back by [`merge`] and [`compare`].
 //! - [`junit`], [`html`], [`markdown`]: for CI viewers, people and pull-request comments.
 //! - [`compare`]: several runs side by side.
@@ -17,6 +17,7 @@
 pub mod compare;
 pub mod console;
 pub mod coverage;
+pub mod dry_run;
 pub mod format;
 pub mod hints;
 pub mod html;
