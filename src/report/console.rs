@@ -9,7 +9,7 @@
 use std::fmt::Write;
 
 use super::matrix::{self, Cell, Row, RowKey, RowKind};
-use super::short_body::{self, short_body, short_text};
+use super::short_body::{self, short_body, short_middle, short_text};
 use super::tally::{self, Counts, Outcome};
 use super::unique::{UniqueFailure, unique_failures};
 use crate::case::CaseKind;
@@ -259,8 +259,8 @@ fn failures(result: &RunResult) -> String {
     out
 }
 
-/// The most characters of a failure's message or a request body that the console shows.
-const MAX_MESSAGE_CHARS: usize = 400;
+/// About the most characters of a failure's message that the console shows (its start and its end).
+const MAX_MESSAGE_CHARS: usize = 800;
 
 /// One unique failure: rule, operation and count on its first line, then its message and source,
 /// and the reproduction of its smallest case with the answer's body short.
@@ -273,7 +273,7 @@ pub fn unique_block(group: &UniqueFailure<'_>, strict: bool) -> String {
     };
     let _ = writeln!(out, "{}[{}] {}::{}{count}", label(failure, strict), failure.rule, group.spec, group.operation);
     let vary = if group.messages_vary { " (values vary from case to case)" } else { "" };
-    let _ = writeln!(out, "  {}{vary}", short_text(&failure.message, MAX_MESSAGE_CHARS));
+    let _ = writeln!(out, "  {}{vary}", short_middle(&failure.message, MAX_MESSAGE_CHARS));
     let _ = writeln!(out, "  source: {}", failure.source);
     let shrunk = if case.shrink_steps > 0 { format!(", shrunk in {} steps", case.shrink_steps) } else { String::new() };
     let _ = writeln!(out, "  case: {} (seed {}{shrunk})", case.id, case.seed);

@@ -43,6 +43,20 @@ pub fn short_text(text: &str, max: usize) -> String {
     format!("{cut} … ({} bytes)", group_digits(text.len()))
 }
 
+/// Any text in one line of at most about `max` characters, whitespace folded: a longer one keeps its
+/// start and its end (where a message often says what to do) and says how much it left out.
+pub fn short_middle(text: &str, max: usize) -> String {
+    let folded = fold(text);
+    let count = folded.chars().count();
+    if count <= max {
+        return folded;
+    }
+    let (head, tail) = (max * 3 / 4, max / 4);
+    let start: String = folded.chars().take(head).collect();
+    let end: String = folded.chars().skip(count - tail).collect();
+    format!("{start} … ({} characters left out) … {end}", count - head - tail)
+}
+
 /// `3,254 bytes`, or `at least 2,000 bytes` for a body the run cut without saying its length.
 fn size(length: Option<usize>, response: &ResponseSummary) -> String {
     match length {
@@ -138,6 +152,15 @@ mod tests {
         assert_eq!(short_body(&response("text/plain", "", false)), "");
         assert_eq!(short_text("a\n b", 10), "a b");
         assert_eq!(short_text(&"é".repeat(20), 3), "ééé … (40 bytes)");
+        assert_eq!(short_middle("a  b", 10), "a b");
+        let long = format!("{} then do this", "x".repeat(1_000));
+        let cut = short_middle(&long, 100);
+        assert!(
+            cut.starts_with(&format!("{} … (", "x".repeat(75)))
+                && cut.ends_with(&format!(" … {} then do this", "x".repeat(12))),
+            "{cut}"
+        );
+        assert!(cut.contains("(913 characters left out)"), "{cut}");
         assert_eq!(group_digits(1_234_567), "1,234,567");
         assert_eq!(group_digits(999), "999");
     }

@@ -78,7 +78,7 @@ fn unique(result: &RunResult, anchors: &BTreeMap<&str, String>) -> Vec<UniqueVie
             fails_run: group.fails_run(result.strict),
             spec: group.spec.to_owned(),
             operation: group.operation.to_owned(),
-            message: crate::report::short_body::short_text(&group.failure.message, 400),
+            message: crate::report::short_body::short_middle(&group.failure.message, 400),
             count: group.count(),
             kinds: group.kinds(),
             href: anchors.get(group.smallest.id.as_str()).map(|a| format!("#{a}")),
