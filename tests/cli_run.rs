@@ -63,7 +63,8 @@ async fn a_faulty_target_exits_1_and_names_the_check() {
     .unwrap();
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("error[not_a_server_error] the target answered 500"), "{stdout}");
+    assert!(stdout.contains("error[not_a_server_error] zapi::request-registration-code"), "{stdout}");
+    assert!(stdout.contains("  the target answered 500, a server error"), "{stdout}");
     assert!(stdout.contains("reproduce: curl -sS -g --path-as-is -X POST"), "{stdout}");
     assert!(stdout.contains("(seed "), "the failure names its seed");
     assert!(stdout.lines().last().unwrap().contains("NOT conformant"));

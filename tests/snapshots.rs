@@ -76,7 +76,8 @@ fn a_changed_value_fails_with_a_diff_and_a_pending_snapshot_outside_ci() {
     let output = conform(true, &["--snapshots", dir.to_str().unwrap()]);
     let out = text(&output);
     assert_eq!(output.status.code(), Some(1), "{out}");
-    assert!(out.contains("error[snapshot] hypersender::request-code::example::request"), "{out}");
+    assert!(out.contains("error[snapshot] hypersender::request-code\n"), "{out}");
+    assert!(out.contains("  hypersender::request-code::example::request: the answer differs"), "{out}");
     assert!(out.contains(&format!("{}", path.display())), "the snapshot path is named: {out}");
     assert!(out.contains("│ -  message: OTP code generated and message sent"), "{out}");
     assert!(out.contains("│ +  message: OTP code generated and message queued successfully"), "{out}");

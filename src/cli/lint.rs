@@ -9,6 +9,7 @@ use clap::Args;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
+use super::output::{errln, outln};
 use crate::spec::{self, BUNDLED, Diagnostic, Spec, lint_and_load_file, lint_spec};
 use crate::suite;
 
@@ -99,16 +100,16 @@ pub fn run(args: LintArgs) -> u8 {
         suites_checked += 1;
     }
     for diagnostic in &diagnostics {
-        eprintln!("{}\n", render(diagnostic));
+        errln!("{}\n", render(diagnostic));
     }
     // The process ends next: taking a big spec's model apart would only cost time.
     std::mem::forget(specs);
     let checked = format!("{specs_checked} spec(s) and {suites_checked} suite(s) checked");
     if diagnostics.is_empty() {
-        println!("{checked}: no problems");
+        outln!("{checked}: no problems");
         CONFORMANT
     } else {
-        eprintln!("{} problem(s); {checked}", diagnostics.len());
+        errln!("{} problem(s); {checked}", diagnostics.len());
         HARNESS_ERROR
     }
 }

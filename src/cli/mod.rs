@@ -2,12 +2,16 @@
 //! This is the only layer that prints.
 
 mod ci;
+mod dry_run;
 mod exit;
 mod lint;
+mod output;
+mod progress;
 mod report;
 mod run;
 mod runtime;
 mod serve;
+mod specs;
 
 use std::process::ExitCode;
 

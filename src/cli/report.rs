@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
+use super::output::errln;
 use crate::report::{self, Format, ReportError, ReportTarget};
 use crate::run::RunResult;
 
@@ -46,7 +47,7 @@ pub fn run(args: ReportArgs) -> u8 {
     match outcome {
         Ok(()) => CONFORMANT,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             HARNESS_ERROR
         }
     }

@@ -1,23 +1,26 @@
 //! `conform run`: load the specs, start the embedded reference server when no target is given,
 //! run every case, print the report, and exit 0 (conformant), 1 (nonconformant) or 2 (error).
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
 
 use super::ci::in_ci;
+use super::dry_run::DryRunPrinter;
 use super::exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
+use super::output::{self, errln};
+use super::progress::{PROGRESS_EVERY, Progress};
 use crate::check::CheckId;
 use crate::http::Limits;
 use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
-use crate::run::{self, AllowEntry, CaseStatus, Event, Keep, RunConfig, VarFlag, VariableSources, Verdict};
+use crate::run::{self, AllowEntry, Event, Keep, RunConfig, RunResult, VarFlag, VariableSources, Verdict};
 use crate::snapshot;
 use crate::spec::{self, Spec};
-use crate::suite;
+use crate::suite::{self, Suite};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -130,7 +133,8 @@ pub struct RunArgs {
     pub shard: Option<crate::plan::Shard>,
 }
 
-/// The snapshot settings of a run, and a note to print once when nothing is compared.
+/// The snapshot settings of a run, and a note to print once after the run when nothing was
+/// compared that could have been (see [`compared_nothing`]).
 fn snapshot_settings(args: &RunArgs, embedded: bool) -> (snapshot::Settings, Option<String>) {
     let ci = in_ci();
     let default = PathBuf::from("snapshots");
@@ -159,39 +163,6 @@ fn parse_timeout(text: &str) -> Result<f64, String> {
         Ok(seconds)
     } else {
         Err("the timeout must be between 0.001 and 3600 seconds".to_owned())
-    }
-}
-
-/// The specs to test: the given files, or the bundled ones.
-fn load_specs(paths: &[PathBuf]) -> Result<Vec<Spec>, String> {
-    if paths.is_empty() {
-        return spec::bundled().map_err(|e| e.to_string());
-    }
-    let mut specs = Vec::new();
-    for path in paths {
-        let spec = spec::load_spec(path).map_err(|e| located(path, e))?;
-        if spec.operations.is_empty() {
-            return Err(format!(
-                "{}: nothing to test: the spec documents no operation under `paths` (`webhooks` are calls \
-                 the API makes, not ones conform can send)",
-                path.display()
-            ));
-        }
-        if specs.iter().any(|s: &Spec| s.id == spec.id) {
-            return Err(format!("two specs have the id `{}` (a spec's id is its file stem)", spec.id));
-        }
-        specs.push(spec);
-    }
-    Ok(specs)
-}
-
-/// A load error as lint diagnostics, with line and column where they are known.
-fn located(path: &std::path::Path, error: spec::LoadError) -> String {
-    let diagnostics = std::fs::read_to_string(path).map(|text| spec::lint_spec(path, &text)).unwrap_or_default();
-    if diagnostics.is_empty() {
-        error.to_string()
-    } else {
-        diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
     }
 }
 
@@ -274,53 +245,27 @@ const EMBEDDED_INSTANCES: usize = 1024;
 
 pub fn run(args: RunArgs) -> u8 {
     if args.show_secrets && in_ci() {
-        eprintln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
+        errln!("error: --show-secrets is refused when CI is set: CI logs are kept and shared");
         return HARNESS_ERROR;
     }
     if args.update_snapshots && in_ci() {
-        eprintln!("error: --update-snapshots is refused when CI is set: CI never writes snapshots");
+        errln!("error: --update-snapshots is refused when CI is set: CI never writes snapshots");
         return HARNESS_ERROR;
     }
     // The embedded server is the target only when neither --target nor --base-url names one.
     let embedded = args.targets.is_empty() && args.base_urls.is_empty();
     let (snapshots, snapshot_note) = snapshot_settings(&args, embedded);
-    if let Some(note) = snapshot_note {
-        eprintln!("{note}");
-    }
-    let mut specs = match load_specs(&args.specs) {
-        Ok(specs) => specs,
-        Err(e) => {
-            eprintln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
-            return HARNESS_ERROR;
-        }
-    };
-    let suites = if !args.suites.is_empty() {
-        suite::load(&args.suites, &specs)
-    } else if args.specs.is_empty() {
-        suite::bundled(&specs)
-    } else {
-        Ok(Vec::new())
-    };
-    let suites = match suites {
-        Ok(suites) => suites,
-        Err(diagnostics) => {
-            for diagnostic in &diagnostics {
-                eprintln!("{}\n", super::lint::render(diagnostic));
-            }
-            eprintln!("error: {} problem(s) in the suites; nothing was run", diagnostics.len());
-            return HARNESS_ERROR;
-        }
-    };
+    let Some((mut specs, spec_warnings, suites)) = load(&args) else { return HARNESS_ERROR };
     let runtime = match super::runtime::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return HARNESS_ERROR;
         }
     };
     let no_target = args.targets.is_empty() && args.base_urls.is_empty();
     if no_target && let Err(e) = only_bundled(&args.specs) {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
         return HARNESS_ERROR;
     }
     runtime.block_on(async move {
@@ -333,7 +278,7 @@ pub fn run(args: RunArgs) -> u8 {
             match reference::Server::start_with(([127, 0, 0, 1], 0).into(), server).await {
                 Ok(server) => Some(server),
                 Err(e) => {
-                    eprintln!("error: cannot start the embedded reference server: {e}");
+                    errln!("error: cannot start the embedded reference server: {e}");
                     return HARNESS_ERROR;
                 }
             }
@@ -346,7 +291,7 @@ pub fn run(args: RunArgs) -> u8 {
         let targets = match resolve_targets(&specs, &flags, default.as_deref()) {
             Ok(targets) => targets,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 return HARNESS_ERROR;
             }
         };
@@ -358,12 +303,12 @@ pub fn run(args: RunArgs) -> u8 {
         }
         let targets: Vec<String> = targets.into_iter().map(|(url, _)| url).collect();
         if let Some(url) = &default {
-            eprintln!("conform: testing the embedded reference server at {url}");
+            errln!("conform: testing the embedded reference server at {url}");
         }
         let variables = VariableSources::from_env(args.vars);
         let known: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
         if let Some(flag) = variables.unknown_specs(&known).next() {
-            eprintln!(
+            errln!(
                 "error: --var {}.{}: no spec has the id `{}` (loaded: {})",
                 flag.spec.as_deref().unwrap_or_default(),
                 flag.name,
@@ -409,7 +354,7 @@ pub fn run(args: RunArgs) -> u8 {
         };
         // A secret too short to mask safely is named (never shown) before anything is sent.
         for warning in run::short_secret_warnings(&config) {
-            eprintln!("conform: warning: {warning}");
+            errln!("conform: warning: {warning}");
         }
         let redactor = run::secrets_redactor(&config);
         // A bar would be drawn among the lines of a dry run printed to the same terminal.
@@ -427,87 +372,104 @@ pub fn run(args: RunArgs) -> u8 {
         if let Some(server) = embedded {
             let _ = server.stop().await;
         }
-        let result = match result {
-            Ok(result) => result,
+        match result {
+            Ok(mut result) => {
+                result.spec_warnings = spec_warnings;
+                finish(&args.reports, &result, printer.as_deref(), snapshot_note.as_deref())
+            }
             Err(e) => {
                 // An unreachable target's error quotes its URL, which may hold a secret.
-                eprintln!("error: {}", redactor.redact(&e.to_string()));
-                return HARNESS_ERROR;
-            }
-        };
-        // A dry run writes its reports too: they list every request it would send.
-        if let Err(e) = super::report::write_reports(&args.reports, |format| crate::report::render(format, &result)) {
-            eprintln!("error: {e}");
-            return HARNESS_ERROR;
-        }
-        if let Some(printer) = printer {
-            return match printer.finish(result.seed) {
-                Ok(()) => CONFORMANT,
-                Err(e) => {
-                    eprintln!("error: cannot print the dry run: {e}");
-                    HARNESS_ERROR
-                }
-            };
-        }
-        let rendered = console::render(&result);
-        print!("{}", if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered });
-        let _ = std::io::stdout().flush();
-        match result.verdict() {
-            Verdict::Conformant => CONFORMANT,
-            Verdict::Nonconformant => NONCONFORMANT,
-            Verdict::Incomplete => HARNESS_ERROR,
-            Verdict::NothingTested => {
-                eprintln!("error: nothing was tested: no case was sent (the reasons are listed above)");
+                errln!("error: {}", redactor.redact(&e.to_string()));
                 HARNESS_ERROR
             }
         }
     })
 }
 
-/// `--dry-run` on stdout: each case's lines as the run reports it (in plan order), buffered, and
-/// the closing line at the end. The first failure to write is kept, and said at the end.
-#[derive(Default)]
-struct DryRunPrinter {
-    state: std::sync::Mutex<DryRunState>,
-}
-
-struct DryRunState {
-    render: console::DryRun,
-    out: std::io::BufWriter<std::io::Stdout>,
-    failed: Option<std::io::Error>,
-}
-
-impl Default for DryRunState {
-    fn default() -> Self {
-        DryRunState {
-            render: console::DryRun::default(),
-            out: std::io::BufWriter::new(std::io::stdout()),
-            failed: None,
+/// The specs (with the warnings lint has for them) and the suites, or `None` once the reason
+/// they cannot be run is printed. A dry run, which prints no report on the console, says the
+/// specs' warnings on stderr before it starts.
+fn load(args: &RunArgs) -> Option<(Vec<Spec>, Vec<run::SpecWarning>, Vec<Suite>)> {
+    let (specs, warnings) = match super::specs::load_specs(&args.specs) {
+        Ok(loaded) => loaded,
+        Err(e) => {
+            errln!("{}", if e.starts_with("error:") { e } else { format!("error: {e}") });
+            return None;
+        }
+    };
+    if args.dry_run {
+        for warning in &warnings {
+            errln!("warning: {}\n  --> {}", warning.message, warning.location());
+        }
+    }
+    let suites = if !args.suites.is_empty() {
+        suite::load(&args.suites, &specs)
+    } else if args.specs.is_empty() {
+        suite::bundled(&specs)
+    } else {
+        Ok(Vec::new())
+    };
+    match suites {
+        Ok(suites) => Some((specs, warnings, suites)),
+        Err(diagnostics) => {
+            for diagnostic in &diagnostics {
+                errln!("{}\n", super::lint::render(diagnostic));
+            }
+            errln!("error: {} problem(s) in the suites; nothing was run", diagnostics.len());
+            None
         }
     }
 }
 
-impl DryRunPrinter {
-    fn case(&self, id: &str, status: &CaseStatus, curl: Option<&str>) {
-        let Ok(mut state) = self.state.lock() else { return };
-        let text = state.render.case(id, status, curl);
-        if state.failed.is_none()
-            && let Err(e) = state.out.write_all(text.as_bytes())
-        {
-            state.failed = Some(e);
+/// After the run: the reports written, then the console report (or the dry run's closing line),
+/// the snapshot note when there was something to compare, and the exit code of the verdict.
+fn finish(
+    reports: &[crate::report::ReportTarget],
+    result: &RunResult,
+    printer: Option<&DryRunPrinter>,
+    snapshot_note: Option<&str>,
+) -> u8 {
+    // A dry run writes its reports too: they list every request it would send.
+    if let Err(e) = super::report::write_reports(reports, |format| crate::report::render(format, result)) {
+        errln!("error: {e}");
+        return HARNESS_ERROR;
+    }
+    if let Some(printer) = printer {
+        return match printer.finish(result.seed) {
+            Ok(()) => CONFORMANT,
+            Err(e) => {
+                errln!("error: cannot print the dry run: {e}");
+                HARNESS_ERROR
+            }
+        };
+    }
+    let rendered = console::render(result);
+    let rendered = if std::io::stdout().is_terminal() { colour_diffs(&rendered) } else { rendered };
+    if let Err(e) = output::out(&rendered) {
+        errln!("error: cannot print the report: {e}");
+        return HARNESS_ERROR;
+    }
+    if let Some(note) = snapshot_note.filter(|_| compared_nothing(result)) {
+        errln!("{note}");
+    }
+    match result.verdict() {
+        Verdict::Conformant => CONFORMANT,
+        Verdict::Nonconformant => NONCONFORMANT,
+        Verdict::Incomplete => HARNESS_ERROR,
+        Verdict::NothingTested => {
+            errln!("error: nothing was tested: no case was sent (the reasons are listed above)");
+            HARNESS_ERROR
         }
     }
+}
 
-    /// Prints the closing line and flushes.
-    fn finish(&self, seed: u64) -> std::io::Result<()> {
-        let mut state = self.state.lock().map_err(|_| std::io::Error::other("a printer panicked"))?;
-        if let Some(e) = state.failed.take() {
-            return Err(e);
-        }
-        let summary = state.render.summary(seed);
-        state.out.write_all(summary.as_bytes())?;
-        state.out.flush()
-    }
+/// Whether the run had answers whose snapshot would have been compared had there been snapshots
+/// to compare with (request examples, scenario steps with a snapshot): only then is the note that
+/// none were compared worth printing.
+fn compared_nothing(result: &RunResult) -> bool {
+    let cases = result.cases.iter().filter_map(|c| c.snapshot.as_ref());
+    let steps = result.scenarios.iter().flat_map(|s| &s.snapshots);
+    cases.chain(steps).any(|o| o.verdict == snapshot::Verdict::NotCompared)
 }
 
 /// Snapshot diff lines coloured for a terminal: removed red, added green.
@@ -521,80 +483,6 @@ fn colour_diffs(text: &str) -> String {
         .collect()
 }
 
-/// Progress on stderr: a bar on a terminal (unless a dry run prints to it too); otherwise plain
-/// lines, one when the run starts, one per case that fails or cannot run, so that a CI log shows
-/// problems as they happen, and a count of the cases done at most every [`PROGRESS_EVERY`], so
-/// that a long run shows it is moving.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    /// When the run started and when the last count was printed (plain lines only).
-    lines: std::sync::Mutex<(std::time::Instant, std::time::Instant)>,
-    /// How often a count is printed, at most ([`PROGRESS_EVERY`]).
-    every: Duration,
-}
-
-/// How often a plain-line progress count is printed, at most.
-const PROGRESS_EVERY: Duration = Duration::from_secs(5);
-
-impl Progress {
-    /// With `bar`, a bar when stderr is a terminal; plain lines otherwise.
-    fn new(every: Duration, bar: bool) -> Self {
-        let bar = (bar && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(0);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} cases {msg}") {
-                bar.set_style(style);
-            }
-            bar
-        });
-        let now = std::time::Instant::now();
-        Self { bar, lines: std::sync::Mutex::new((now, now)), every }
-    }
-
-    /// `conform: 1200/15207 cases done (240/s)`, when `every` has passed since the last one (and
-    /// the run is not over: the summary says the rest).
-    fn count(&self, done: usize, total: usize) -> Option<String> {
-        let mut lines = self.lines.lock().ok()?;
-        let (started, last) = &mut *lines;
-        if last.elapsed() < self.every || done == total {
-            return None;
-        }
-        *last = std::time::Instant::now();
-        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-        Some(format!("conform: {done}/{total} cases done ({rate:.0}/s)"))
-    }
-
-    fn show(&self, event: &Event) {
-        let Some(bar) = &self.bar else {
-            match event {
-                Event::Planned { cases } => eprintln!("conform: running {cases} cases"),
-                Event::CaseDone { done, total, id, status: CaseStatus::Failed } => {
-                    eprintln!("[{done}/{total}] FAIL {id}")
-                }
-                Event::CaseDone { done, total, id, status: CaseStatus::Error(message) } => {
-                    eprintln!("[{done}/{total}] ERROR {id}: {message}")
-                }
-                Event::CaseDone { .. } | Event::DryRunCase { .. } => {}
-            }
-            if let Event::CaseDone { done, total, .. } = event {
-                if let Some(line) = self.count(*done, *total) {
-                    eprintln!("{line}");
-                }
-            }
-            return;
-        };
-        match event {
-            Event::Planned { cases } => bar.set_length(*cases as u64),
-            Event::CaseDone { done, total, .. } => {
-                bar.set_position(*done as u64);
-                if done == total {
-                    bar.finish_and_clear();
-                }
-            }
-            Event::DryRunCase { .. } => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,16 +492,6 @@ mod tests {
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("NaN").is_err());
         assert_eq!(parse_timeout("2.5"), Ok(2.5));
-    }
-
-    #[test]
-    fn a_count_line_comes_at_most_every_interval_and_not_at_the_end() {
-        let often = Progress::new(Duration::ZERO, false);
-        let line = often.count(120, 400).expect("a count once the interval has passed");
-        assert!(line.starts_with("conform: 120/400 cases done ("), "{line}");
-        assert_eq!(often.count(400, 400), None, "the summary reports the end");
-        let rarely = Progress::new(Duration::from_secs(3600), false);
-        assert_eq!(rarely.count(120, 400), None);
     }
 
     #[test]

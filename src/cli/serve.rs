@@ -1,11 +1,11 @@
 //! `conform serve`: the reference server in the foreground, until Ctrl-C (or SIGTERM).
 
-use std::io::Write;
 use std::net::SocketAddr;
 
 use clap::Args;
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
+use super::output::{errln, outln};
 use crate::reference::{self, Fault, Faults, Variant, Variants};
 
 #[derive(Debug, Args)]
@@ -37,17 +37,17 @@ pub struct ServeArgs {
 
 pub fn run(args: ServeArgs) -> u8 {
     if args.list_faults {
-        print!("{}", catalogue());
+        outln!("{}", catalogue().trim_end_matches('\n'));
         return CONFORMANT;
     }
     if args.list_variants {
-        print!("{}", variant_catalogue());
+        outln!("{}", variant_catalogue().trim_end_matches('\n'));
         return CONFORMANT;
     }
     let runtime = match super::runtime::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("{e}");
+            errln!("{e}");
             return HARNESS_ERROR;
         }
     };
@@ -59,25 +59,24 @@ pub fn run(args: ServeArgs) -> u8 {
         let (bound, serving) = match reference::bind(args.addr, server, shutdown_signal()).await {
             Ok(server) => server,
             Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", args.addr);
+                errln!("error: cannot listen on {}: {e}", args.addr);
                 return HARNESS_ERROR;
             }
         };
-        println!("http://{bound}");
+        outln!("http://{bound}");
         for fault in faults.iter() {
-            println!("fault on: {fault} ({})", fault.summary());
+            outln!("fault on: {fault} ({})", fault.summary());
         }
         for variant in variants.iter() {
-            println!("variant on: {variant} ({})", variant.summary());
+            outln!("variant on: {variant} ({})", variant.summary());
         }
-        let _ = std::io::stdout().flush();
         match serving.await {
             Ok(()) => {
-                eprintln!("conform serve: stopped");
+                errln!("conform serve: stopped");
                 CONFORMANT
             }
             Err(e) => {
-                eprintln!("error: the server stopped: {e}");
+                errln!("error: the server stopped: {e}");
                 HARNESS_ERROR
             }
         }

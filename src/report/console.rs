@@ -1,15 +1,20 @@
-//! The console report: the operation × check matrix, every failure with its reproduction, the
-//! skips with their reasons, and a closing summary line. A pure function of the [`RunResult`]:
-//! the matrix and the counts come from its tally (kept cases and counted ones alike), the blocks
-//! from the kept cases (every case that did not pass is kept).
+//! The console report: the spec problems that did not stop the run, the operation × check
+//! matrix, each unique failure once with its count and its smallest reproduction, the skips with
+//! their reasons (first, when they are most of the run), and a closing summary line. A pure
+//! function of the [`RunResult`]: the matrix and the counts come from its tally (kept cases and
+//! counted ones alike), the failures from the kept cases (every case that did not pass is kept),
+//! grouped as [`unique`](super::unique) says. Every case's whole exchange is in the JSON and HTML
+//! reports; the console shows bodies short ([`short_body`](super::short_body)).
 
 use std::fmt::Write;
 
 use super::matrix::{self, Cell, Row, RowKey, RowKind};
+use super::short_body::{self, short_body, short_middle, short_text};
 use super::tally::{self, Counts, Outcome};
+use super::unique::{UniqueFailure, unique_failures};
 use crate::case::CaseKind;
 use crate::check::Failure;
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, SendGuardReport};
+use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport};
 
 /// A cell of the console matrix: `ok N`, `W N`, `FAIL N`, or `-` when the rule never ran there.
 fn cell(cell: Cell) -> String {
@@ -43,13 +48,16 @@ pub fn matrix(result: &RunResult) -> String {
     out
 }
 
+/// A failure's severity as this run counts it: `error`, or `warning`.
+fn label(failure: &Failure, strict: bool) -> String {
+    if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() }
+}
+
 /// Each failure with its rule, its severity as this run counts it, and its source.
 fn failure_lines(failures: &[Failure], strict: bool) -> String {
     let mut out = String::new();
     for failure in failures {
-        let label =
-            if failure.severity.fails_run(strict) { failure.severity.to_string() } else { "warning".to_owned() };
-        let _ = writeln!(out, "  {label}[{}] {}", failure.rule, failure.message);
+        let _ = writeln!(out, "  {}[{}] {}", label(failure, strict), failure.rule, failure.message);
         let _ = writeln!(out, "    source: {}", failure.source);
     }
     out
@@ -141,16 +149,11 @@ pub fn render(result: &RunResult) -> String {
         let _ = writeln!(out, "target {}: {} ({sandbox})", target.spec, target.base_url);
         let _ = writeln!(out, "  sandbox: {}", target.sandbox_evidence);
     }
+    out.push_str(&spec_warnings(result));
+    out.push_str(&mostly_skipped(result));
     out.push('\n');
     out.push_str(&matrix(result));
-    let failing: Vec<&CaseResult> = result.cases.iter().filter(|c| !c.failures.is_empty()).collect();
-    if !failing.is_empty() {
-        let _ = writeln!(out, "\nfailures:\n");
-        for case in &failing {
-            out.push_str(&failure_block(case, result.strict));
-            out.push('\n');
-        }
-    }
+    out.push_str(&failures(result));
     out.push_str(&scenarios(result));
     let skips = tally::skips_by_message(result);
     if !skips.is_empty() {
@@ -187,6 +190,117 @@ pub fn render(result: &RunResult) -> String {
     out
 }
 
+/// What `conform lint` finds in specs that loaded all the same, as warnings, each with its place.
+fn spec_warnings(result: &RunResult) -> String {
+    let mut out = String::new();
+    if result.spec_warnings.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nspec warnings ({}; `conform lint` reports them too; the specs loaded and the run went on):",
+        result.spec_warnings.len()
+    );
+    for warning in &result.spec_warnings {
+        let _ = writeln!(out, "  warning: {}\n    --> {}", warning.message, warning.location());
+    }
+    out
+}
+
+/// The most skip reasons said before the matrix when most of a run was skipped.
+const TOP_SKIP_REASONS: usize = 5;
+
+/// When at least half of the cases and scenarios were skipped, that comes first (before the
+/// matrix), with the most frequent reasons: what was not sent was not tested.
+fn mostly_skipped(result: &RunResult) -> String {
+    let (cases, scenarios) = (Counts::cases(result), Counts::scenarios(result));
+    let (skipped, total) = (cases.skipped + scenarios.skipped, cases.total + scenarios.total);
+    let mut out = String::new();
+    if skipped == 0 || skipped * 2 < total {
+        return out;
+    }
+    let mut reasons: Vec<(&str, usize)> = tally::skips_by_message(result).into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let _ = writeln!(
+        out,
+        "\nskipped: {skipped} of {total} cases and scenarios ({}%) were not sent, so not tested. The reasons:",
+        skipped * 100 / total.max(1)
+    );
+    for (reason, count) in reasons.iter().take(TOP_SKIP_REASONS) {
+        let _ = writeln!(out, "  {count:>4} × {reason}");
+    }
+    if reasons.len() > TOP_SKIP_REASONS {
+        let _ = writeln!(out, "  … and {} more reasons (all under `skipped:` below)", reasons.len() - TOP_SKIP_REASONS);
+    }
+    if !result.missing.is_empty() {
+        let _ = writeln!(out, "  (the variables to give are under `missing variables` below)");
+    }
+    out
+}
+
+/// Each unique failure once, those that fail the run first.
+fn failures(result: &RunResult) -> String {
+    let groups = unique_failures(result);
+    let mut out = String::new();
+    if groups.is_empty() {
+        return out;
+    }
+    let failing = result.cases.iter().filter(|c| !c.failures.is_empty()).count();
+    let _ = writeln!(
+        out,
+        "\nfailures: {} unique in {failing} case(s), each once with its smallest case (every case is in the \
+         JSON and HTML reports)",
+        groups.len()
+    );
+    for group in &groups {
+        out.push('\n');
+        out.push_str(&unique_block(group, result.strict));
+    }
+    out
+}
+
+/// About the most characters of a failure's message that the console shows (its start and its end).
+const MAX_MESSAGE_CHARS: usize = 800;
+
+/// One unique failure: rule, operation and count on its first line, then its message and source,
+/// and the reproduction of its smallest case with the answer's body short.
+pub fn unique_block(group: &UniqueFailure<'_>, strict: bool) -> String {
+    let mut out = String::new();
+    let (failure, case) = (group.failure, group.smallest);
+    let count = match group.count() {
+        1 => String::new(),
+        n => format!(" × {n} cases ({})", group.kinds()),
+    };
+    let _ = writeln!(out, "{}[{}] {}::{}{count}", label(failure, strict), failure.rule, group.spec, group.operation);
+    let vary = if group.messages_vary { " (values vary from case to case)" } else { "" };
+    let _ = writeln!(out, "  {}{vary}", short_middle(&failure.message, MAX_MESSAGE_CHARS));
+    let _ = writeln!(out, "  source: {}", failure.source);
+    let shrunk = if case.shrink_steps > 0 { format!(", shrunk in {} steps", case.shrink_steps) } else { String::new() };
+    let _ = writeln!(out, "  case: {} (seed {}{shrunk})", case.id, case.seed);
+    if let CaseKind::Negative(mutation) = &case.kind {
+        let _ = writeln!(out, "  mutation: {} {} ({})", mutation.target, mutation.kind.as_str(), mutation.constraint);
+    }
+    if let Some(request) = &case.request {
+        let _ = writeln!(out, "  request:  {} {}", request.method, request.url);
+        if let Some(body) = request.body_text() {
+            let _ = writeln!(out, "            {}", short_text(&body, short_body::MAX_CHARS));
+        }
+    }
+    if let Some(response) = &case.response {
+        let content_type = response.headers.iter().find(|(n, _)| n == "content-type").map_or("-", |(_, v)| v.as_str());
+        let body = short_body(response);
+        let body = if body.is_empty() { String::new() } else { format!(": {body}") };
+        let _ = writeln!(out, "  response: {} ({content_type}){body}", response.status);
+    }
+    if let Some(curl) = &case.curl {
+        let _ = writeln!(out, "  reproduce: {curl}");
+    }
+    if let Some(outcome) = &case.snapshot {
+        out.push_str(&snapshot_diff(outcome));
+    }
+    out
+}
+
 /// What the send guard did, when it had anything to do: the calls made (masked recipients), and
 /// the cases it held back for the budget or because they broke their own recipient.
 fn send_guard(report: &SendGuardReport) -> String {
@@ -219,45 +333,6 @@ fn send_guard(report: &SendGuardReport) -> String {
         );
     }
     out
-}
-
-/// `--dry-run`'s output: every request that would be sent, as a curl line, and why the others
-/// would not be, one case at a time as they come (in plan order), then a closing line. The
-/// cases are rendered as they finish rather than from the [`RunResult`], which need not keep
-/// them (see `run::Keep`); it counts what it rendered for the closing line.
-#[derive(Debug, Default)]
-pub struct DryRun {
-    /// Cases with a request that would be sent.
-    planned: usize,
-    /// Every generated case.
-    cases: usize,
-}
-
-impl DryRun {
-    /// One generated case: `# id` and the curl line it would send, or why it would not be sent;
-    /// nothing for a case that could not be built (it counts in the closing line).
-    pub fn case(&mut self, id: &str, status: &CaseStatus, curl: Option<&str>) -> String {
-        self.cases += 1;
-        match (status, curl) {
-            (CaseStatus::Skipped(reason), Some(curl)) if reason.kind == ReasonKind::DryRun => {
-                self.planned += 1;
-                format!("# {id}\n{curl}\n")
-            }
-            (CaseStatus::Skipped(reason), _) => {
-                let reason = reason.message.strip_prefix("not sent: ").unwrap_or(&reason.message);
-                format!("# {id} (would not be sent: {reason})\n")
-            }
-            _ => String::new(),
-        }
-    }
-
-    /// The closing line, after every case: how many requests would be sent, and the seed.
-    pub fn summary(&self, seed: u64) -> String {
-        format!(
-            "\ndry run: {} of {} requests would be sent; nothing was sent (seed {seed})\n",
-            self.planned, self.cases
-        )
-    }
 }
 
 /// The suites' scenarios: one line each (rule, status, source), then a block per failing one
@@ -301,7 +376,7 @@ pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
     }
     let _ = writeln!(out, "  steps:");
     for (n, step) in scenario.steps.iter().enumerate() {
-        let answer = step.response.as_ref().map_or_else(String::new, |r| format!("  {}  {}", r.status, r.body));
+        let answer = step.response.as_ref().map_or_else(String::new, |r| format!("  {}  {}", r.status, short_body(r)));
         let expected = step.expected.as_ref().map_or_else(String::new, |e| format!("  ← {e}"));
         let _ = writeln!(out, "    {}. {} ({}){answer}{expected}", n + 1, step.step, step.action);
     }
@@ -347,11 +422,44 @@ pub fn summary(result: &RunResult) -> String {
 mod tests {
     use super::*;
     use crate::report::testing::small_result as result;
-    use crate::run::Verdict;
+    use crate::run::{ReasonKind, Verdict};
 
     #[test]
     fn renders_matrix_failures_skips_and_summary() {
         insta::assert_snapshot!(render(&result()));
+    }
+
+    #[test]
+    fn each_unique_failure_once_skips_first_and_spec_warnings() {
+        let text = render(&crate::report::testing::grouped_result());
+        insta::assert_snapshot!(text);
+        assert_eq!(text.matches("is not documented").count(), 1, "30 cases, one block: {text}");
+        assert!(text.contains("error[status_code_conformance] pets::create × 30 cases (30 positive)"), "{text}");
+        assert!(text.contains("case: pets::create::positive::7 (seed 42, shrunk in 2 steps)"), "the shrunk case");
+        assert!(text.contains(r#"an HTML page titled "400 Bad Request""#) && !text.contains("<p>line"), "{text}");
+        let skipped = text.find("skipped: 40 of 70").expect("skips said first");
+        assert!(skipped < text.find("operation ").unwrap(), "before the matrix");
+        let warning = text.find("warning: example does not match its schema").expect("the spec warning");
+        assert!(warning < skipped, "in the header");
+        assert!(text.lines().count() < 50, "{} lines", text.lines().count());
+    }
+
+    #[test]
+    fn skips_come_first_only_when_they_are_at_least_half_the_run() {
+        let first = "were not sent, so not tested";
+        let mut result = crate::report::testing::grouped_result();
+        assert!(render(&result).contains(first));
+        result.cases.truncate(30 + 30);
+        assert!(render(&result).contains(first), "30 of 60 skipped");
+        result.cases.truncate(30 + 29);
+        assert!(!render(&result).contains(first), "29 of 59 skipped");
+        let mut many = crate::report::testing::grouped_result();
+        for (n, case) in many.cases.iter_mut().skip(30).enumerate() {
+            case.status =
+                CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, format!("reason {}", n % 7)));
+        }
+        let text = render(&many);
+        assert!(text.contains("  … and 2 more reasons (all under `skipped:` below)"), "the top five: {text}");
     }
 
     #[test]
@@ -430,30 +538,5 @@ mod tests {
         assert_eq!(counted.total_cases(), kept.total_cases());
         assert_eq!(counted.count(|s| matches!(s, CaseStatus::Skipped(_))), 1);
         assert_eq!(counted.verdict(), kept.verdict());
-    }
-
-    #[test]
-    fn a_dry_run_prints_each_case_as_it_comes_and_counts_them() {
-        use crate::run::{Reason, ReasonKind};
-        let mut dry_run = DryRun::default();
-        let planned = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, "dry run: not sent"));
-        let guarded = CaseStatus::Skipped(Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient"));
-        let missing = CaseStatus::Skipped(Reason::new(ReasonKind::MissingVariable, "no value for a.token"));
-        let broken = CaseStatus::Error(Reason::new(ReasonKind::Harness, "no fixture"));
-        let text = [
-            dry_run.case("a::send::positive::0", &planned, Some("curl -X POST 'http://x/send'")),
-            dry_run.case("a::send::positive::1", &guarded, Some("curl -X POST 'http://x/send'")),
-            dry_run.case("a::list::positive::0", &missing, None),
-            dry_run.case("a::list::positive::1", &broken, None),
-            dry_run.summary(7),
-        ]
-        .concat();
-        assert_eq!(
-            text,
-            "# a::send::positive::0\ncurl -X POST 'http://x/send'\n\
-             # a::send::positive::1 (would not be sent: no --allow-recipient)\n\
-             # a::list::positive::0 (would not be sent: no value for a.token)\n\
-             \ndry run: 1 of 4 requests would be sent; nothing was sent (seed 7)\n"
-        );
     }
 }

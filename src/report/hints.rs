@@ -72,6 +72,7 @@ mod tests {
             omitted: Default::default(),
             send_guard: Default::default(),
             missing: Vec::new(),
+            spec_warnings: Vec::new(),
             scenarios: Vec::new(),
             duration: std::time::Duration::ZERO,
         }

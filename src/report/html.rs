@@ -117,6 +117,27 @@ mod tests {
     }
 
     #[test]
+    fn spec_warnings_and_unique_failures_are_shown() {
+        let mut result = testing::result();
+        result.spec_warnings = vec![testing::spec_warning("zapi")];
+        let page = render(&result).unwrap();
+        assert!(page.contains(r#"<div class="notice" id="spec-warnings">"#), "the spec warnings");
+        let warnings = &page[page.find(r#"id="spec-warnings""#).unwrap()..];
+        let item = &warnings[warnings.find("<li>").unwrap()..warnings.find("</li>").unwrap()];
+        assert!(item.starts_with("<li><code>specs&#x2f;zapi.yaml:12:24 ("), "{item}");
+        assert!(
+            item.ends_with("</code>: example does not match its schema: 1 is not of type &quot;string&quot;"),
+            "{item}"
+        );
+        // Two cases met the same warning: one row, counting both, linking to the first.
+        let table = &page[page.find(r#"id="unique-failures""#).unwrap()..];
+        let table = &table[..table.find("</table>").unwrap()];
+        assert_eq!(table.matches("<tr><td>").count(), 2, "{table}");
+        assert!(table.contains(r##"<td title="2 positive">2</td><td><a href="#case-1">show</a>"##), "{table}");
+        assert!(page.contains("2 unique failure(s) in 2 failing case(s)"));
+    }
+
+    #[test]
     fn an_empty_run_still_renders() {
         let mut result = testing::small_result();
         result.cases.clear();

@@ -19,6 +19,9 @@
 //! always writes, so it is taken off there; every `<testsuite>` keeps its own `skipped` count.
 //!
 //! Each test case's `time` is its case's or scenario's own duration, shrinking included.
+//!
+//! What `conform lint` finds in a spec that loaded all the same (the run's spec warnings) is the
+//! `<system-out>` of that spec's `<testsuite>` (an empty one when the spec has no case here).
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
@@ -31,10 +34,21 @@ use crate::run::{CaseStatus, Reason, RunResult};
 pub fn render(result: &RunResult) -> Result<String, ReportError> {
     let mut report = Report::new("conform");
     report.set_time(result.duration);
-    for (name, spec, cases) in suites(result) {
-        let mut suite = TestSuite::new(name);
+    let mut suites = suites(result);
+    for warning in &result.spec_warnings {
+        if !suites.iter().any(|(name, _, _)| *name == warning.spec) {
+            suites.push((warning.spec.clone(), warning.spec.clone(), Vec::new()));
+        }
+    }
+    for (name, spec, cases) in suites {
+        let mut suite = TestSuite::new(name.clone());
         suite.add_properties(properties(result, &spec));
         suite.add_test_cases(cases);
+        if name == spec
+            && let Some(warnings) = spec_warnings(result, &spec)
+        {
+            suite.set_system_out(warnings);
+        }
         report.add_test_suite(suite);
     }
     let xml = report.to_string().map_err(|e| ReportError::Render { format: Format::Junit, message: e.to_string() })?;
@@ -65,6 +79,17 @@ fn suites(result: &RunResult) -> Vec<(String, String, Vec<TestCase>)> {
         add(name, &scenario.spec, test);
     }
     suites
+}
+
+/// A spec's warnings, as the console words them, when it has any.
+fn spec_warnings(result: &RunResult, spec: &str) -> Option<String> {
+    let lines: Vec<String> = result
+        .spec_warnings
+        .iter()
+        .filter(|w| w.spec == spec)
+        .map(|w| format!("warning: {}\n  --> {}\n", w.message, w.location()))
+        .collect();
+    (!lines.is_empty()).then(|| lines.concat())
 }
 
 /// A suite's properties: the run's seed and strictness, and its spec's target.
@@ -143,7 +168,7 @@ fn without_root_skipped(xml: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::testing::result;
+    use crate::report::testing::{self, result};
 
     #[test]
     fn renders_failures_warnings_skips_and_errors() {
@@ -167,6 +192,20 @@ mod tests {
         assert_eq!(xml.matches("<failure ").count(), 2);
         assert!(xml.contains("type=\"not_a_server_error, status_code_conformance\""), "{xml}");
         assert!(xml.contains("type=\"status_code_conformance\">"), "{xml}");
+    }
+
+    #[test]
+    fn spec_warnings_are_their_specs_output() {
+        let mut warned = result();
+        warned.spec_warnings = vec![testing::spec_warning("zapi"), testing::spec_warning("elsewhere")];
+        let xml = render(&warned).unwrap();
+        let zapi = xml.find("<testsuite name=\"zapi\"").unwrap();
+        let elsewhere = xml.find("<testsuite name=\"elsewhere\" tests=\"0\"").expect("a suite of its own");
+        let warning = "warning: example does not match its schema: 1 is not of type &quot;string&quot;\n  --&gt; \
+                       specs/zapi.yaml:12:24 (#/paths/~1x/get/responses/200/content/application~1json/example)";
+        let first = xml.find(warning).unwrap_or_else(|| panic!("{xml}"));
+        assert!(zapi < first && first < xml[zapi..].find("</testsuite>").unwrap() + zapi, "inside zapi's suite");
+        assert!(xml[elsewhere..].contains("specs/elsewhere.yaml"), "{xml}");
     }
 
     #[test]

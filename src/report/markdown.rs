@@ -1,5 +1,7 @@
 //! The Markdown summary, for CI step summaries and pull-request comments: the verdict, the counts,
-//! the operation × rule matrix, the failures (rule, source, operation, message, case), the skips
+//! the specs' warnings (what `conform lint` finds in specs that loaded all the same), the
+//! operation × rule matrix, the unique failures (rule, source, operation, message, how many
+//! cases met each and the smallest of them, as [`unique`](super::unique) groups them), the skips
 //! grouped by the kind of their reason, the send guard's account and the missing variables with
 //! the `--var` that gives each. Never more than [`md::MAX_CHARS`]: every list is cut with a count
 //! of what was left out. The whole reproduction of each failure is in the JUnit, HTML and console
@@ -10,6 +12,7 @@ use std::fmt::Write;
 use super::matrix::{self, Cell};
 use super::md::{self, cell, code};
 use super::tally::{self, Counts};
+use super::unique::unique_failures;
 use super::{Format, ReportError};
 use crate::check::Failure;
 use crate::run::{CaseStatus, Reason, RunResult};
@@ -19,12 +22,14 @@ const MAX_ROWS: usize = 50;
 const MAX_FAILURES: usize = 40;
 const MAX_ERRORS: usize = 20;
 const MAX_MISSING: usize = 30;
+const MAX_SPEC_WARNINGS: usize = 20;
 /// At most this many rule columns in the matrix (the others are counted under it).
 const MAX_COLUMNS: usize = 16;
 
 pub fn render(result: &RunResult) -> Result<String, ReportError> {
     let mut out = String::new();
     head(&mut out, result);
+    spec_warnings(&mut out, result);
     matrix(&mut out, result);
     failures(&mut out, result);
     errors(&mut out, result);
@@ -112,22 +117,37 @@ fn matrix(out: &mut String, result: &RunResult) {
     }
 }
 
-/// Every failure, those that fail the run first: rule, severity, source, where, message, case.
+/// What `conform lint` finds in specs that loaded all the same, each with its place.
+fn spec_warnings(out: &mut String, result: &RunResult) {
+    if result.spec_warnings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n### Spec warnings\n\nThe specs loaded and the run went on; `conform lint` reports these too.\n"
+    );
+    let items = result.spec_warnings.iter().map(|w| format!("{}: {}", code(&w.location()), cell(&w.message)));
+    md::list(out, items.collect::<Vec<_>>().into_iter(), MAX_SPEC_WARNINGS);
+}
+
+/// Each unique failure once (then each failing scenario), those that fail the run first: rule,
+/// severity, source, where, message, how many cases met it, and its smallest case.
 fn failures(out: &mut String, result: &RunResult) {
-    let cases = result.cases.iter().flat_map(|c| {
-        c.failures.iter().map(move |f| (f, format!("{}::{}", c.spec, c.operation), c.id.as_str().to_owned()))
+    let cases = unique_failures(result).into_iter().map(|group| {
+        let place = format!("{}::{}", group.spec, group.operation);
+        (group.failure, place, group.count(), group.smallest.id.as_str().to_owned())
     });
     let scenarios = result
         .scenarios
         .iter()
-        .flat_map(|s| s.failures.iter().map(move |f| (f, format!("{}::suite {}", s.spec, s.suite), s.id.clone())));
-    let mut all: Vec<(&Failure, String, String)> = cases.chain(scenarios).collect();
+        .flat_map(|s| s.failures.iter().map(move |f| (f, format!("{}::suite {}", s.spec, s.suite), 1, s.id.clone())));
+    let mut all: Vec<(&Failure, String, usize, String)> = cases.chain(scenarios).collect();
     if all.is_empty() {
         return;
     }
-    all.sort_by_key(|(f, _, _)| !f.severity.fails_run(result.strict));
+    all.sort_by_key(|(f, _, _, _)| !f.severity.fails_run(result.strict));
     let _ = writeln!(out, "\n### Failures\n");
-    let rows = all.into_iter().map(|(failure, place, id)| {
+    let rows = all.into_iter().map(|(failure, place, count, id)| {
         let level = if failure.severity.fails_run(result.strict) { "error" } else { "warning" };
         vec![
             code(failure.rule.as_str()),
@@ -135,12 +155,13 @@ fn failures(out: &mut String, result: &RunResult) {
             cell(&failure.source.to_string()),
             code(&place),
             cell(&failure.message),
+            count.to_string(),
             code(&id),
         ]
     });
     md::table(
         out,
-        &["rule", "severity", "source", "operation", "message", "case"],
+        &["rule", "severity", "source", "operation", "message", "cases", "smallest case"],
         rows.collect::<Vec<_>>().into_iter(),
         MAX_FAILURES,
     );
@@ -282,7 +303,8 @@ mod tests {
             .collect();
         let text = render(&result).unwrap();
         assert!(text.chars().count() <= md::MAX_CHARS, "{} characters", text.chars().count());
-        assert!(text.contains(&format!("… and {} more", 100_000 - MAX_FAILURES)), "failures cut with a count");
+        // 100,000 failures are 1,000 unique ones: each operation (500) with its rules (40 in all).
+        assert!(text.contains(&format!("… and {} more", 1_000 - MAX_FAILURES)), "failures cut with a count");
         assert!(text.contains("… and 450 more"), "matrix rows cut with a count");
         assert!(text.contains(&format!("… and {} more", 1_000 - MAX_MISSING)), "variables cut with a count");
     }

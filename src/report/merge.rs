@@ -9,7 +9,7 @@
 //!   each had in the whole plan before the shard was cut);
 //! - the send guard's calls are joined in shard order, its held-back cases in plan order (the
 //!   budget, `--max-sends`, applied to each shard on its own);
-//! - missing variables and the rule catalogue are joined, each entry once;
+//! - missing variables, the rule catalogue and the specs' warnings are joined, each entry once;
 //! - `started_at` is the earliest shard's, and `duration` the longest shard's wall time: shards run
 //!   side by side on a CI matrix, so the run took as long as its slowest machine;
 //! - the targets are the first shard's, and `shard` is `None`: the result is whole again.
@@ -110,6 +110,13 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
         }
     }
     merged.missing = missing;
+    let mut spec_warnings = Vec::new();
+    for warning in shards.iter().flat_map(|(_, r)| &r.spec_warnings) {
+        if !spec_warnings.contains(warning) {
+            spec_warnings.push(warning.clone());
+        }
+    }
+    merged.spec_warnings = spec_warnings;
     merged.rules = crate::run::sorted_rules(shards.iter().flat_map(|(_, r)| r.rules.iter().cloned()).collect());
     let places: BTreeSet<usize> = merged.cases.iter().map(|c| c.plan_index).collect();
     if places.len() != merged.cases.len() {
@@ -152,7 +159,9 @@ mod tests {
             "cases": cases, "scenarios": [],
             "send_guard": {"max_sends": 10, "sends": [], "budget_skipped": cases.iter().map(|c| c["id"].clone()).collect::<Vec<_>>(), "recipient_mutations": []},
             "missing": [{"spec": "s", "name": "token", "env": "CONFORM_VAR_S_TOKEN"}],
-            "rules": [], "duration": ms
+            "rules": [], "duration": ms,
+            "spec_warnings": [{"spec": "s", "file": "s.yaml", "line": 3, "column": 7, "pointer": "#/x",
+                               "message": "example does not match its schema"}]
         });
         (format!("shard-{index}.json"), serde_json::from_value(run).unwrap())
     }
@@ -165,6 +174,8 @@ mod tests {
         assert_eq!(ids, ["a", "b", "c", "d"]);
         assert_eq!(merged.send_guard.budget_skipped, ["a", "b", "c", "d"]);
         assert_eq!(merged.missing.len(), 1, "each missing variable once");
+        assert_eq!(merged.spec_warnings.len(), 1, "each spec warning once");
+        assert_eq!(merged.spec_warnings[0].location(), "s.yaml:3:7 (#/x)");
         assert_eq!(merged.duration, std::time::Duration::from_millis(900), "the slowest shard");
         assert_eq!(merged.started_at, "2026-12-01T00:00:01.000Z", "the earliest start");
         assert_eq!(merged.shard, None);

@@ -7,6 +7,8 @@
 //!   send-guard activity): the console and HTML snapshots, the coverage and matrix tests.
 //! - [`rich_result`]: [`small_result`] plus a failing scenario with its steps, a changed snapshot,
 //!   a harness error, a missing variable and a hostile response body.
+//! - [`grouped_result`]: 30 cases of one undocumented 400 answered with an HTML page, most of the
+//!   run skipped, a spec warning ([`spec_warning`]): the console's unique failures.
 
 use std::time::Duration;
 
@@ -112,6 +114,7 @@ pub fn result() -> RunResult {
         scenarios: vec![scenario],
         send_guard: SendGuardReport::default(),
         missing: Vec::new(),
+        spec_warnings: Vec::new(),
         duration: Duration::from_millis(1250),
         started_at: "2026-12-01T00:00:00.000Z".into(),
         shard: None,
@@ -159,6 +162,7 @@ pub fn small_result() -> RunResult {
         strict: false,
         dry_run: false,
         missing: Vec::new(),
+        spec_warnings: Vec::new(),
         send_guard: SendGuardReport {
             max_sends: 10,
             sends: vec!["20••••••2826".into()],
@@ -281,5 +285,68 @@ pub fn rich_result() -> RunResult {
         ..reused.clone()
     };
     result.scenarios = vec![reused, supersedes];
+    result
+}
+
+/// A warning `conform lint` would give about an example of `spec`, which loaded all the same.
+pub fn spec_warning(spec: &str) -> crate::run::SpecWarning {
+    crate::run::SpecWarning {
+        spec: spec.into(),
+        file: format!("specs/{spec}.yaml"),
+        line: 12,
+        column: 24,
+        pointer: Some("#/paths/~1x/get/responses/200/content/application~1json/example".into()),
+        message: "example does not match its schema: 1 is not of type \"string\"".into(),
+    }
+}
+
+/// 30 cases that met one undocumented 400, answered with a 100-line HTML page; 40 cases
+/// skipped for two reasons; a spec warning.
+pub fn grouped_result() -> RunResult {
+    let lines: Vec<String> = (0..97).map(|n| format!("<p>line {n} of the error page</p>")).collect();
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>400 Bad Request</title></head><body>\n{}\n</body></html>",
+        lines.join("\n")
+    );
+    let mut result = small_result();
+    result.send_guard = SendGuardReport::default();
+    result.targets[0].spec = "pets".into();
+    result.spec_warnings = vec![spec_warning("pets")];
+    let source = Source::new(Level::Doc, "the operation's documented responses");
+    result.cases = (0..30)
+        .map(|n| {
+            let id = n.to_string();
+            let status = CaseStatus::Failed;
+            let mut case = case(&["pets", "create", "positive", &id], CaseKind::Positive, status);
+            case.failures = vec![Failure::new(
+                CheckId::StatusCodeConformance,
+                source.clone(),
+                "status 400 is not documented for pets::create (documented: 201)",
+            )];
+            let body = format!("{{\"name\":\"{}\"}}", "n".repeat(40 - n));
+            case.request = Some(PreparedRequest::new("POST", "http://127.0.0.1:9/pets").body(body.clone()));
+            case.curl = Some(format!("curl -sS -X POST 'http://127.0.0.1:9/pets' --data-binary '{body}'"));
+            case.response = Some(ResponseSummary {
+                status: 400,
+                headers: vec![("content-type".into(), "text/html".into())],
+                body: page.clone(),
+                truncated: false,
+            });
+            case.shrink_steps = if n == 7 { 2 } else { 0 };
+            case.plan_index = n;
+            case
+        })
+        .collect();
+    for n in 0..40 {
+        let reason = if n < 35 {
+            Reason::new(ReasonKind::MissingVariable, "no value for pets.token")
+        } else {
+            Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient")
+        };
+        let id = n.to_string();
+        let mut case = case(&["pets", "list", "positive", &id], CaseKind::Positive, CaseStatus::Skipped(reason));
+        case.rules.clear();
+        result.cases.push(case);
+    }
     result
 }

@@ -554,6 +554,7 @@ impl Session {
             scenarios,
             send_guard,
             missing,
+            spec_warnings: Vec::new(),
             duration: started.elapsed(),
         })
     }

@@ -19,7 +19,8 @@ pub use execute::{Event, Keep, RunConfig, RunError, Session, run};
 pub use guard::{AllowEntry, Refusal, SendGuard};
 pub use reason::{Reason, ReasonKind};
 pub use result::{
-    CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo, Verdict,
+    CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, SpecWarning, TargetInfo,
+    Verdict,
 };
 pub use rules::{RuleInfo, catalogue, sorted as sorted_rules};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};

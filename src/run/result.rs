@@ -118,6 +118,11 @@ pub struct RunResult {
     pub missing: Vec<MissingVariable>,
     /// Every rule that ran, with each source it was cited with and that source's severity.
     pub rules: Vec<RuleInfo>,
+    /// What `conform lint` finds in specs that loaded all the same (an example that contradicts
+    /// its schema): the run goes on, and every report shows these as warnings. Filled by the
+    /// caller that loaded the specs; empty (and left out of the JSON) when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub spec_warnings: Vec<SpecWarning>,
     /// The run's wall time (written in milliseconds).
     #[serde(with = "duration_ms")]
     pub duration: Duration,
@@ -147,6 +152,28 @@ pub struct SendGuardReport {
     pub budget_skipped: Vec<String>,
     /// The negative cases not sent because their broken value was the recipient itself (ids).
     pub recipient_mutations: Vec<String>,
+}
+
+/// A problem in a spec that loaded all the same, where `conform lint` finds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpecWarning {
+    /// The id of the spec it is in.
+    pub spec: String,
+    pub file: String,
+    /// 1-based; 0 when not known (as the column).
+    pub line: usize,
+    pub column: usize,
+    /// The JSON pointer of the value at fault, when there is one.
+    pub pointer: Option<String>,
+    pub message: String,
+}
+
+impl SpecWarning {
+    /// `file:line:col`, and ` (pointer)` when there is one.
+    pub fn location(&self) -> String {
+        let pointer = self.pointer.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
+        format!("{}:{}:{}{pointer}", self.file, self.line, self.column)
+    }
 }
 
 /// A variable with no value: cases that need it are skipped.

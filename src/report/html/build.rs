@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::page::{
     CaseRow, CaseView, CellView, ColumnView, CoverageView, DiffLine, DiffView, ErrorView, FailureGroup, FailureView,
     LevelView, MatrixRowView, MatrixView, MissingView, Page, RequestView, ResponseView, ScenarioView, SendGuardView,
-    SkipView, SourceView, StepView, TargetView, VerdictView,
+    SkipView, SourceView, SpecWarningView, StepView, TargetView, UniqueView, VerdictView,
 };
 use crate::case::{CaseKind, Probe};
 use crate::check::{Failure, RuleId};
@@ -16,6 +16,7 @@ use crate::report::coverage::{RuleCoverage, coverage};
 use crate::report::hints;
 use crate::report::matrix::{self, Cell, RowKey, RowKind};
 use crate::report::tally::{self, Counts, Outcome, SkipGroup};
+use crate::report::unique::unique_failures;
 use crate::run::{CaseResult, CaseStatus, ReasonKind, ResponseSummary, RunResult, ScenarioResult, Verdict};
 use crate::spec::{Level, Source};
 
@@ -47,10 +48,16 @@ pub(super) fn page(result: &RunResult) -> Page {
             })
             .collect(),
         hints: hints::base_path(result),
+        spec_warnings: result
+            .spec_warnings
+            .iter()
+            .map(|w| SpecWarningView { location: w.location(), message: w.message.clone() })
+            .collect(),
         missing: result.missing.iter().map(|m| MissingView { flag: m.flag(), env: m.env.clone() }).collect(),
         matrix: matrix_view(result, &anchors),
         coverage: coverage(result).iter().map(|r| coverage_view(r, result.strict)).collect(),
         levels: [Level::Doc, Level::Seed, Level::Field, Level::Profile].into_iter().map(level_view).collect(),
+        unique: unique(result, &anchors),
         failures: failure_groups(&failing, &anchors, result.strict),
         failure_count: failing.len(),
         cases_table: result.cases.iter().map(|c| case_row(c, &anchors, result.strict)).collect(),
@@ -60,6 +67,23 @@ pub(super) fn page(result: &RunResult) -> Page {
         send_guard: send_guard(result),
         snapshots: tally::snapshots(result),
     }
+}
+
+/// Each unique failure once, linked to its smallest case's block.
+fn unique(result: &RunResult, anchors: &BTreeMap<&str, String>) -> Vec<UniqueView> {
+    unique_failures(result)
+        .iter()
+        .map(|group| UniqueView {
+            rule: group.failure.rule.to_string(),
+            fails_run: group.fails_run(result.strict),
+            spec: group.spec.to_owned(),
+            operation: group.operation.to_owned(),
+            message: crate::report::short_body::short_middle(&group.failure.message, 400),
+            count: group.count(),
+            kinds: group.kinds(),
+            href: anchors.get(group.smallest.id.as_str()).map(|a| format!("#{a}")),
+        })
+        .collect()
 }
 
 /// What the send guard did, and whether it did anything.

@@ -19,10 +19,14 @@ pub(super) struct Page {
     pub(super) specs: Vec<String>,
     pub(super) targets: Vec<TargetView>,
     pub(super) hints: Vec<String>,
+    /// What `conform lint` finds in specs that loaded all the same.
+    pub(super) spec_warnings: Vec<SpecWarningView>,
     pub(super) missing: Vec<MissingView>,
     pub(super) matrix: MatrixView,
     pub(super) coverage: Vec<CoverageView>,
     pub(super) levels: Vec<LevelView>,
+    /// Each unique failure once, with a link to its smallest case ([`crate::report::unique`]).
+    pub(super) unique: Vec<UniqueView>,
     /// The failing cases, grouped by operation in matrix order.
     pub(super) failures: Vec<FailureGroup>,
     pub(super) failure_count: usize,
@@ -48,6 +52,28 @@ pub(super) struct TargetView {
     pub(super) base_url: String,
     pub(super) sandbox: bool,
     pub(super) evidence: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct SpecWarningView {
+    /// `file:line:col (pointer)`.
+    pub(super) location: String,
+    pub(super) message: String,
+}
+
+/// One unique failure: the finding, how many cases met it, and where its smallest case is.
+#[derive(Serialize)]
+pub(super) struct UniqueView {
+    pub(super) rule: String,
+    pub(super) fails_run: bool,
+    pub(super) spec: String,
+    pub(super) operation: String,
+    pub(super) message: String,
+    pub(super) count: usize,
+    /// `30 positive, 13 negative`.
+    pub(super) kinds: String,
+    /// The smallest case's anchor in the failures below.
+    pub(super) href: Option<String>,
 }
 
 #[derive(Serialize)]
