@@ -436,6 +436,29 @@ def details(servers):
     return "\n".join(lines)
 
 
+def by_reason(servers):
+    """Per server: each judgement (verdict, check, reason) with the operations it covers, per run."""
+    lines = ["\n## Judgements by reason\n",
+             "Each row: a verdict and its reason, and how many unique failures (operation × check) of each"
+             " run it covers.\n"]
+    for server, _, runs in servers:
+        names = [r.name for r in runs if r.requests is not None]
+        if not any(r.failures for r in runs):
+            continue
+        rows = {}
+        for run in runs:
+            for (operation, check), e in run.failures.items():
+                key = (e["verdict"], check, e["reason"])
+                rows.setdefault(key, {})[run.name] = rows.setdefault(key, {}).get(run.name, 0) + 1
+        lines.append(f"\n### {server}\n")
+        lines.append("| verdict | check | reason | " + " | ".join(names) + " |")
+        lines.append("|---|---|---|" + "---|" * len(names))
+        for (verdict, check, reason), counts in sorted(rows.items(), key=lambda kv: (kv[0][0] != "true", kv[0][1])):
+            cells = [str(counts.get(n, "")) for n in names]
+            lines.append(f"| {verdict} | {check} | {reason.replace('|', '/')} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def as_json(servers):
     result = []
     for server, _, runs in servers:
@@ -463,7 +486,7 @@ def main(argv):
     if not servers:
         raise SystemExit(f"no lab results under {out}")
     head, rows = table(servers)
-    body = details(servers)
+    body = by_reason(servers) + "\n" + details(servers)
     with open(os.path.join(out, "summary.md"), "w", encoding="utf-8") as f:
         f.write("# Real-world lab: summary\n\n" + markdown_table(head, rows) + "\n" + body + "\n")
     with open(os.path.join(out, "summary.json"), "w", encoding="utf-8") as f:
