@@ -1,5 +1,9 @@
-//! `auth_enforced`: a request with a missing or wrong credential is refused with a status the
-//! operation documents for it (400, 401, 403 or 404), never served.
+//! `auth_enforced`: a request with a missing or wrong credential is never served. A refusal with
+//! 401 or 403 is the credential's refusal; so is a 400 or 404 the operation documents (APIs that
+//! hide a resource from those who may not see it). Any other refusal (a 409, a 422, an
+//! undocumented 400) came for some other reason than the credential, as a probe's generated path
+//! or body can earn one: it says nothing about authentication, and whether its status is
+//! documented is `status_code_conformance`'s finding.
 
 use super::{Check, CheckId, Exchange, Verdict};
 use crate::case::{CaseKind, Probe};
@@ -7,12 +11,15 @@ use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
     id: CheckId::AuthEnforced,
-    description: "a missing or wrong credential is refused with a documented 400/401/403/404",
+    description: "a missing or wrong credential is refused (401, 403, or a documented 400/404), never served",
     source: || Source::new(Level::Doc, "the operation's security requirement"),
     run,
 };
 
-const AUTH_STATUSES: [u16; 4] = [400, 401, 403, 404];
+/// Refusals that speak of the credential whatever the operation documents.
+const AUTH_STATUSES: [u16; 2] = [401, 403];
+/// Refusals that speak of the credential where the operation documents them.
+const DOCUMENTED_AUTH_STATUSES: [u16; 2] = [400, 404];
 
 fn run(exchange: &Exchange<'_>) -> Verdict {
     let (scheme, what) = match exchange.kind {
@@ -21,21 +28,15 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         _ => return Verdict::NotApplicable,
     };
     let operation = exchange.operation;
-    let source = operation.credentials.iter().find(|c| &c.scheme == scheme).and_then(|c| c.source.clone());
     let status = exchange.response.status;
-    if status >= 500 {
-        return Verdict::NotApplicable;
-    }
-    let documented: Vec<u16> = AUTH_STATUSES.into_iter().filter(|s| operation.documents(*s)).collect();
-    if documented.contains(&status) {
+    if AUTH_STATUSES.contains(&status) || (DOCUMENTED_AUTH_STATUSES.contains(&status) && operation.documents(status)) {
         return Verdict::Pass;
     }
-    let expected = documented.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
-    let verb = if status < 400 { "served" } else { "refused" };
-    Verdict::fail_with(
-        format!("a {what} `{scheme}` credential was {verb} with {status}; documented refusals: {expected}"),
-        source,
-    )
+    if status >= 400 {
+        return Verdict::NotApplicable;
+    }
+    let source = operation.credentials.iter().find(|c| &c.scheme == scheme).and_then(|c| c.source.clone());
+    Verdict::fail_with(format!("a {what} `{scheme}` credential was served with {status}"), source)
 }
 
 #[cfg(test)]
@@ -44,13 +45,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn refusal_must_be_documented() {
+    fn served_fails_and_only_the_credentials_refusals_pass() {
         let op = operation(serde_json::json!({"security": [{"key": []}], "responses": {
-            "200": {"description": "ok"}, "401": {"description": "no"}}}));
+            "200": {"description": "ok"}, "404": {"description": "no such thing"}, "409": {"description": "exists"}}}));
         let kind = CaseKind::Protocol(Probe::MissingCredential { scheme: "key".into() });
-        assert_eq!(verdict(run, &op, &kind, &response(401, None, "")), Verdict::Pass);
         let Verdict::Fail { message, .. } = verdict(run, &op, &kind, &response(200, None, "")) else { panic!() };
-        assert_eq!(message, "a missing `key` credential was served with 200; documented refusals: 401");
-        assert!(matches!(verdict(run, &op, &kind, &response(403, None, "")), Verdict::Fail { .. }));
+        assert_eq!(message, "a missing `key` credential was served with 200");
+        assert!(matches!(verdict(run, &op, &kind, &response(302, None, "")), Verdict::Fail { .. }));
+        for refused in [401, 403, 404] {
+            assert_eq!(verdict(run, &op, &kind, &response(refused, None, "")), Verdict::Pass, "{refused}");
+        }
+        // Refused for something else than the credential (or undocumented): not this check's to judge.
+        for other in [400, 409, 422] {
+            assert_eq!(verdict(run, &op, &kind, &response(other, None, "")), Verdict::NotApplicable, "{other}");
+        }
+        assert_eq!(verdict(run, &op, &kind, &response(500, None, "")), Verdict::NotApplicable);
+        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(200, None, "")), Verdict::NotApplicable);
     }
 }

@@ -1,8 +1,12 @@
-//! The forms a secret takes in the text a target answers or conform writes: as it is,
-//! URL-encoded (form and path styles, and the sets other encoders keep, with either case of hex
-//! digits), JSON-escaped (as it stands inside a JSON string, written by serde and by stricter
-//! encoders), HTML-escaped, and base64 (standard and URL-safe, padded or not, and the part of it
-//! that stays the same whatever precedes the secret inside a longer encoded text).
+//! The forms a secret takes in the text a target answers or conform writes, as one regular
+//! expression per secret ([`pattern`]). Every character that is not an ASCII letter or digit may
+//! stand as itself or escaped, each character on its own, as encoders mix them: percent-encoded
+//! (either case of hex, a space as `+`, and percent-encoded twice), JSON-escaped (`\/`, `\"`,
+//! `\uXXXX`), or an HTML entity (named, decimal or hex). So Python's `quote()` (which keeps `/`),
+//! `encodeURIComponent` (which keeps `!'()*`), PHP's `json_encode` (`\/`) and Jinja's `&#34;`
+//! are all one pattern, and so is any encoder nobody listed. Base64 (standard and URL-safe,
+//! padded or not, and the part of it that stays the same whatever precedes the secret inside a
+//! longer encoded text) is a set of literal alternatives.
 //!
 //! Masking every form is what keeps an echoed secret out of an artefact: a server that quotes a
 //! token in an HTML attribute, a redirect's query string or a JSON string writes it in one of these.
@@ -14,138 +18,72 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 /// `table`): it is masked all the same, and the CLI warns at the start of the run.
 pub const MIN_SAFE_LEN: usize = 8;
 
-/// Bytes that URL encoders leave as they are, besides ASCII letters and digits: HTML forms and
-/// `url`'s form serializer; RFC 3986's unreserved set; JavaScript's `encodeURIComponent`.
-const KEPT_BY_ENCODERS: [&[u8]; 3] = [b"*-._", b"-._~", b"!'()*-._~"];
-
-/// Every form of `secret` (itself first), each once. Empty for an empty secret.
-pub fn forms(secret: &str) -> Vec<String> {
+/// The regular expression (for the `regex` crate) that matches `secret` in every form: each
+/// character as itself or escaped, or the secret's base64. Empty for an empty secret.
+pub fn pattern(secret: &str) -> String {
     if secret.is_empty() {
-        return Vec::new();
+        return String::new();
     }
-    let mut out = vec![secret.to_owned()];
-    let mut push = |form: String| {
-        if !form.is_empty() && !out.contains(&form) {
-            out.push(form);
-        }
-    };
-    for kept in KEPT_BY_ENCODERS {
-        for lower in [false, true] {
-            for plus in [true, false] {
-                push(percent_encoded(secret, kept, plus, lower));
-            }
-        }
-    }
-    for form in json_escaped(secret) {
-        push(form);
-    }
-    for form in html_escaped(secret) {
-        push(form);
-    }
-    for form in base64_forms(secret.as_bytes()) {
-        push(form);
-    }
-    out
-}
-
-/// `text` percent-encoded: letters, digits and `kept` as they are, a space as `+` when `plus`,
-/// every other byte as `%XX` (upper- or lower-case hex).
-fn percent_encoded(text: &str, kept: &[u8], plus: bool, lower: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || kept.contains(&byte) {
-            out.push(byte as char);
-        } else if byte == b' ' && plus {
-            out.push('+');
-        } else if lower {
-            out.push_str(&format!("%{byte:02x}"));
+    let mut escaped = String::new();
+    for c in secret.chars() {
+        if c.is_ascii_alphanumeric() {
+            escaped.push(c);
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            escaped.push_str(&format!("(?:{})", character_forms(c).join("|")));
         }
     }
-    out
-}
-
-/// How far a JSON encoder goes beyond the escapes JSON requires.
-#[derive(Clone, Copy)]
-struct JsonStyle {
-    /// Everything outside ASCII as `\uXXXX` (Python's and PHP's default).
-    ascii: bool,
-    /// `/` as `\/` (PHP).
-    slash: bool,
-    /// `<`, `>`, `&` as `\u003c`… (Go, for HTML safety).
-    html: bool,
-    upper_hex: bool,
-}
-
-/// `text` as it stands between the quotes of a JSON string, in the styles encoders write.
-fn json_escaped(text: &str) -> Vec<String> {
-    let styles = [
-        JsonStyle { ascii: false, slash: false, html: false, upper_hex: false },
-        JsonStyle { ascii: true, slash: false, html: false, upper_hex: false },
-        JsonStyle { ascii: true, slash: true, html: false, upper_hex: false },
-        JsonStyle { ascii: false, slash: false, html: true, upper_hex: false },
-        JsonStyle { ascii: true, slash: true, html: true, upper_hex: true },
-    ];
-    styles.iter().map(|style| json_escape(text, *style)).collect()
-}
-
-fn json_escape(text: &str, style: JsonStyle) -> String {
-    let hex = |unit: u16| if style.upper_hex { format!("\\u{unit:04X}") } else { format!("\\u{unit:04x}") };
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '/' if style.slash => out.push_str("\\/"),
-            '<' | '>' | '&' if style.html => out.push_str(&hex(c as u16)),
-            c if (c as u32) < 0x20 => out.push_str(&hex(c as u16)),
-            c if style.ascii && !c.is_ascii() => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&hex(*unit));
-                }
-            }
-            c => out.push(c),
+    let mut alternatives = vec![escaped];
+    for form in base64_forms(secret.as_bytes()) {
+        let form = regex::escape(&form);
+        if !alternatives.contains(&form) {
+            alternatives.push(form);
         }
     }
-    out
+    alternatives.join("|")
 }
 
-/// `text` HTML-escaped, in the styles templating engines write: `&<>` only; `"` too
-/// (`&quot;`, PHP's old default); then both quotes, as `&quot;`/`&#39;` (Tornado),
-/// `&quot;`/`&#x27;` (Python's `html.escape`, Django), `&#34;`/`&#39;` (Go, Jinja) or
-/// `&quot;`/`&#039;` (PHP).
-fn html_escaped(text: &str) -> Vec<String> {
-    let quotes: [(Option<&str>, Option<&str>); 6] = [
-        (None, None),
-        (Some("&quot;"), None),
-        (Some("&quot;"), Some("&#39;")),
-        (Some("&quot;"), Some("&#x27;")),
-        (Some("&#34;"), Some("&#39;")),
-        (Some("&quot;"), Some("&#039;")),
-    ];
-    quotes
-        .iter()
-        .map(|(double, single)| {
-            let mut out = String::with_capacity(text.len());
-            for c in text.chars() {
-                match (c, double, single) {
-                    ('&', _, _) => out.push_str("&amp;"),
-                    ('<', _, _) => out.push_str("&lt;"),
-                    ('>', _, _) => out.push_str("&gt;"),
-                    ('"', Some(escaped), _) | ('\'', _, Some(escaped)) => out.push_str(escaped),
-                    (c, _, _) => out.push(c),
-                }
-            }
-            out
-        })
-        .collect()
+/// The ways one character is written in text, as regular expressions.
+fn character_forms(c: char) -> Vec<String> {
+    let mut forms = vec![regex::escape(&c.to_string())];
+    let mut utf8 = [0u8; 4];
+    let bytes = c.encode_utf8(&mut utf8).as_bytes();
+    // Percent-encoded, once or twice (`%2F`, `%252f`), byte by byte.
+    forms.push(bytes.iter().map(|b| format!("%(?:25)?(?i:{b:02x})")).collect());
+    if c == ' ' {
+        forms.push(r"\+".to_owned());
+    }
+    // JSON: the short escapes, then `\uXXXX` per UTF-16 unit.
+    let short = match c {
+        '"' => Some(r#"\\""#),
+        '\\' => Some(r"\\\\"),
+        '/' => Some(r"\\/"),
+        '\n' => Some(r"\\n"),
+        '\r' => Some(r"\\r"),
+        '\t' => Some(r"\\t"),
+        '\u{8}' => Some(r"\\b"),
+        '\u{c}' => Some(r"\\f"),
+        _ => None,
+    };
+    forms.extend(short.map(str::to_owned));
+    let mut units = [0u16; 2];
+    forms.push(c.encode_utf16(&mut units).iter().map(|u| format!(r"\\u(?i:{u:04x})")).collect());
+    // HTML: a named entity where there is one, and the numeric ones.
+    let named = match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '/' => Some("&sol;"),
+        '=' => Some("&equals;"),
+        '+' => Some("&plus;"),
+        _ => None,
+    };
+    forms.extend(named.map(str::to_owned));
+    let code = u32::from(c);
+    forms.push(format!("&#0*{code};"));
+    forms.push(format!("&#[xX]0*(?i:{code:x});"));
+    forms
 }
 
 /// `bytes` in base64, standard and URL-safe, padded and not; and, where it is at least
@@ -176,59 +114,77 @@ fn base64_forms(bytes: &[u8]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use regex::Regex;
+
     use super::*;
 
+    /// Whether `text` is, whole, a form of `secret`.
+    fn is_form(secret: &str, text: &str) -> bool {
+        Regex::new(&format!("^(?:{})$", pattern(secret))).unwrap().is_match(text)
+    }
+
     #[test]
-    fn url_forms_cover_form_path_and_component_styles() {
-        let forms = forms("a b/c~d");
-        for expected in ["a+b%2Fc%7Ed", "a%20b%2Fc%7Ed", "a%20b%2Fc~d", "a%20b%2fc~d", "a+b%2fc%7ed"] {
-            assert!(forms.iter().any(|f| f == expected), "{expected} missing from {forms:?}");
+    fn url_forms_cover_every_encoder_and_their_mixtures() {
+        let secret = "a b/c~d+e";
+        for form in [
+            "a+b%2Fc%7Ed%2Be",   // HTML forms
+            "a%20b%2Fc%7Ed%2Be", // path style
+            "a%20b%2Fc~d%2Be",   // RFC 3986 unreserved kept
+            "a%20b/c~d%2Be",     // Python's quote(): `/` kept, `+` encoded
+            "a%20b%2fc~d%2be",   // lower-case hex
+            "a%2520b%252Fc~d+e", // percent-encoded twice, `+` kept
+        ] {
+            assert!(is_form(secret, form), "{form} is a form of {secret}");
         }
+        assert!(!is_form(secret, "a b%2Fc~d e"), "a space is not a `+`");
     }
 
     #[test]
     fn json_forms_are_what_encoders_write_inside_a_string() {
-        let secret = "t\"o/k<é>\n";
-        let forms = forms(secret);
+        let secret = "t\"o/k<é>\n😀";
         let serde = serde_json::to_string(secret).unwrap();
-        assert!(forms.contains(&serde[1..serde.len() - 1].to_owned()), "serde's own escaping");
-        for expected in [r#"t\"o/k<\u00e9>\n"#, r#"t\"o\/k<\u00e9>\n"#, r#"t\"o/k\u003cé\u003e\n"#] {
-            assert!(forms.iter().any(|f| f == expected), "{expected} missing from {forms:?}");
-        }
-        // Every JSON form reads back as the secret.
-        for form in json_escaped(secret) {
-            assert_eq!(serde_json::from_str::<String>(&format!("\"{form}\"")).unwrap(), secret);
+        assert!(is_form(secret, &serde[1..serde.len() - 1]), "serde's own escaping");
+        for form in [r#"t\"o/k<\u00e9>\n\ud83d\ude00"#, r#"t\"o\/k<\u00E9>\n😀"#, r#"t\"o/k\u003cé\u003e\u000a😀"#]
+        {
+            assert!(is_form(secret, form), "{form}");
+            let read: String = serde_json::from_str(&format!("\"{form}\"")).unwrap();
+            assert_eq!(read, secret, "a JSON form reads back as the secret");
         }
     }
 
     #[test]
     fn html_forms_escape_markup_and_quotes() {
-        let forms = forms("a&b<'\"");
-        for expected in ["a&amp;b&lt;'\"", "a&amp;b&lt;&#39;&quot;", "a&amp;b&lt;&#x27;&quot;", "a&amp;b&lt;&#39;&#34;"]
-        {
-            assert!(forms.iter().any(|f| f == expected), "{expected} missing from {forms:?}");
+        let secret = "a&b<'\"/";
+        for form in [
+            "a&amp;b&lt;'\"/",
+            "a&amp;b&lt;&#39;&quot;/",
+            "a&amp;b&lt;&#x27;&quot;&#x2f;",
+            "a&amp;b&lt;&#039;&#34;&#47;",
+            "a&#38;b&#X3C;&apos;&quot;&sol;",
+        ] {
+            assert!(is_form(secret, form), "{form}");
         }
     }
 
     #[test]
     fn a_secret_is_found_inside_longer_base64_at_any_alignment() {
         let secret = "tok-93f1a7c2e8";
-        let forms = forms(secret);
+        let found = Regex::new(&pattern(secret)).unwrap();
         for prefix in ["", "u", "us", "user:", "{\"token\":\""] {
             for suffix in ["", "x", "\"}"] {
                 let encoded = STANDARD.encode(format!("{prefix}{secret}{suffix}"));
-                assert!(forms.iter().any(|f| encoded.contains(f.as_str())), "{prefix}…{suffix}: {encoded}");
+                assert!(found.is_match(&encoded), "{prefix}…{suffix}: {encoded}");
             }
         }
-        assert!(forms.contains(&STANDARD.encode(secret)) && forms.contains(&URL_SAFE_NO_PAD.encode(secret)));
+        assert!(is_form(secret, &STANDARD.encode(secret)) && is_form(secret, &URL_SAFE_NO_PAD.encode(secret)));
     }
 
     #[test]
-    fn an_alphanumeric_secret_has_no_url_json_or_html_variants() {
+    fn an_alphanumeric_secret_is_itself_or_its_base64() {
         let secret = "abcdef0123";
-        let encoded = base64_forms(secret.as_bytes());
-        let others: Vec<String> = forms(secret).into_iter().filter(|f| !encoded.contains(f)).collect();
-        assert_eq!(others, [secret]);
-        assert!(forms("").is_empty());
+        assert!(pattern(secret).starts_with("abcdef0123|"));
+        assert!(is_form(secret, secret) && !is_form(secret, "abcdef012"));
+        assert!(!is_form(secret, "%61bcdef0123"), "encoders leave letters and digits as they are");
+        assert!(pattern("").is_empty());
     }
 }

@@ -1,24 +1,50 @@
 //! Secret redaction: every value given as a variable or a header (and each part of a credential
 //! that is a secret by itself, see [`super::credential`]) is masked wherever it is printed
 //! (console, reports, snapshots, curl lines, messages), in every form it takes in text
-//! ([`super::encodings`]): raw, URL-encoded, JSON- and HTML-escaped, base64.
+//! ([`super::encodings`]): raw, URL-encoded, JSON- and HTML-escaped (each character on its own,
+//! as encoders mix them), base64.
+
+use regex::{Regex, RegexBuilder};
 
 use super::encodings;
 
 /// What a secret is replaced with.
 pub const MASK: &str = "[REDACTED]";
 
-/// The secrets of a run, each in all its forms. Its `Debug` shows how many, never which.
-#[derive(Clone, Default, PartialEq, Eq)]
+/// The most memory one secret's compiled pattern may take. A secret whose every form does not
+/// fit (one of many kilobytes of punctuation) is matched as itself and its base64 only.
+const PATTERN_BYTES: usize = 32 << 20;
+
+/// The secrets of a run, each matched in all its forms. Its `Debug` shows how many, never which.
+#[derive(Clone, Default)]
 pub struct Redactor {
-    /// Every form of every secret, each once, sorted.
-    patterns: Vec<String>,
+    /// Every secret, each once, sorted.
+    secrets: Vec<String>,
+    /// One pattern per secret, in the same order ([`encodings::pattern`]).
+    patterns: Vec<Regex>,
 }
+
+impl PartialEq for Redactor {
+    fn eq(&self, other: &Self) -> bool {
+        self.secrets == other.secrets
+    }
+}
+
+impl Eq for Redactor {}
 
 impl std::fmt::Debug for Redactor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Redactor({} patterns)", self.patterns.len())
+        write!(f, "Redactor({} secrets)", self.secrets.len())
     }
+}
+
+/// The compiled pattern of one secret: every form, or, when that is too big to compile, the
+/// secret itself (so it is never left unmasked).
+fn compile(secret: &str) -> Regex {
+    RegexBuilder::new(&encodings::pattern(secret))
+        .size_limit(PATTERN_BYTES)
+        .build()
+        .unwrap_or_else(|_| Regex::new(&regex::escape(secret)).expect("an escaped literal is a valid pattern"))
 }
 
 impl Redactor {
@@ -34,32 +60,36 @@ impl Redactor {
         redactor
     }
 
-    /// Adds a secret, in all its forms. Empty values are ignored. A short one is masked too,
-    /// inside other words if need be (see [`encodings::MIN_SAFE_LEN`]): that is the safe failure.
+    /// Adds a secret, to be matched in all its forms. Empty values are ignored. A short one is
+    /// masked too, inside other words if need be (see [`encodings::MIN_SAFE_LEN`]): that is the
+    /// safe failure.
     pub fn add(&mut self, secret: impl Into<String>) {
-        for form in encodings::forms(&secret.into()) {
-            if let Err(at) = self.patterns.binary_search(&form) {
-                self.patterns.insert(at, form);
-            }
+        let secret = secret.into();
+        if secret.is_empty() {
+            return;
+        }
+        if let Err(at) = self.secrets.binary_search(&secret) {
+            self.patterns.insert(at, compile(&secret));
+            self.secrets.insert(at, secret);
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.patterns.is_empty()
+        self.secrets.is_empty()
     }
 
     /// `text` with every occurrence of every form of every secret replaced by [`MASK`];
     /// overlapping occurrences become one mask. A mask already in `text` is left as it is: a
     /// secret that is part of the mask's own text (`RED`) is not masked again inside it.
     pub fn redact(&self, text: &str) -> String {
-        if self.patterns.is_empty() {
+        if self.secrets.is_empty() {
             return text.to_owned();
         }
         let masks: Vec<(usize, usize)> = text.match_indices(MASK).map(|(at, m)| (at, at + m.len())).collect();
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for pattern in &self.patterns {
-            for (at, found) in text.match_indices(pattern.as_str()) {
-                let span = (at, at + found.len());
+            for found in pattern.find_iter(text) {
+                let span = (found.start(), found.end());
                 if !masks.iter().any(|&(start, end)| start <= span.0 && span.1 <= end) {
                     spans.push(span);
                 }
@@ -154,7 +184,20 @@ mod tests {
             secret.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;"),
             STANDARD.encode(secret),
             URL_SAFE_NO_PAD.encode(secret),
+            python_quote(secret),
+            python_quote(secret).replace('/', "&#x2f;"),
         ]
+    }
+
+    /// Python's `urllib.parse.quote`: letters, digits, `_.-~` and `/` kept, the rest `%XX`
+    /// (what Jupyter Server's pages write a token as).
+    fn python_quote(text: &str) -> String {
+        text.bytes()
+            .map(|b| match b {
+                b if b.is_ascii_alphanumeric() || b"_.-~/".contains(&b) => (b as char).to_string(),
+                b => format!("%{b:02X}"),
+            })
+            .collect()
     }
 
     proptest! {
