@@ -255,9 +255,15 @@ pub(super) enum Admission {
     Refused(Refusal),
 }
 
-/// The variable names a spec uses: its parameters, its credentials and its fixture's params.
-fn used_names(spec: &Spec) -> BTreeSet<String> {
+/// The variable names a spec uses: its parameters, its credentials and its fixture's params; and
+/// those its suites use: their variables and what their steps capture (a staging target's fixed
+/// code, given as `--var`, stands for the outbox).
+fn used_names(spec: &Spec, suites: &[Suite]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
+    for suite in suites.iter().filter(|s| s.spec == spec.id) {
+        names.extend(suite.vars.keys().cloned());
+        names.extend(suite.steps.values().flat_map(|step| step.capture.keys().cloned()));
+    }
     for operation in &spec.operations {
         names.extend(operation.parameters.iter().map(|p| p.name.clone()));
         names.extend(operation.credentials.iter().map(|c| c.variable.clone()));
@@ -348,7 +354,7 @@ impl Session {
                 (Some(_), false) => format!("{}, but not for `{api}`: no sandbox", handshake.evidence),
                 _ => handshake.evidence.clone(),
             });
-            let given: BTreeMap<String, String> = used_names(spec)
+            let given: BTreeMap<String, String> = used_names(spec, &config.suites)
                 .into_iter()
                 .filter_map(|n| config.variables.resolve(&spec.id, &n).map(|v| (n, v)))
                 .collect();
@@ -815,11 +821,10 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, pass: Pass) -> 
         }
     };
     let admission = shared.admission(index);
-    if let Some(why) = target.health.stopped().filter(|_| !matches!(admission, Admission::Refused(_))) {
+    if let Some(why) = target.health.not_sent().filter(|_| !matches!(admission, Admission::Refused(_))) {
         target.health.skip();
         let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
-        result.status =
-            CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&format!("not sent: {why}"), None)));
+        result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
         return (result, Vec::new());
     }
     let phase = if pass == Pass::Shrinking { Phase::Shrinking } else { Phase::of(&case.kind) };

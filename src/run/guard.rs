@@ -514,6 +514,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_fits_a_schema_reached_through_all_of_and_refs() {
+        // Z-API's request-registration-code body is `allOf: [$ref Number, {method}]`: the phone's
+        // 8-13 digits are only seen through the whole body's schema.
+        let specs = crate::spec::bundled().unwrap();
+        let zapi = specs.iter().find(|s| s.id == "zapi").unwrap();
+        let operation = zapi.operations.iter().find(|o| o.id == "request-registration-code").unwrap();
+        let effect = operation.side_effect.clone().unwrap();
+        let guard = SendGuard::new(vec!["5511900000*".parse().unwrap()], 10);
+        for seed in 0..200 {
+            let mut request = input(json!({"ddi": "44", "phone": "4499999999", "method": "sms"}));
+            rewrite(&guard, operation, &effect, &mut request, seed).unwrap();
+            let phone = body(&request)["phone"].as_str().unwrap().len();
+            assert!((8..=13).contains(&phone), "seed {seed}: {}", body(&request));
+            assert!(guard.allows(&recipients(&effect, &request)[0]));
+        }
+        assert!(violation_within("/phone: \"1\" is too short", "/phone"));
+        assert!(violation_within("/a/b: x", "/a") && !violation_within("/ab: x", "/a"));
+        assert!(violation_within("(root): x", "") && !violation_within("(root): x", "/phone"));
+    }
+
+    #[test]
     fn a_split_the_schema_refuses_is_not_made() {
         // 6 digits cannot be a 1-3 digit ddi plus an 8-13 digit phone.
         let guard = SendGuard::new(vec!["551190".parse().unwrap()], 10);
@@ -582,5 +603,11 @@ mod tests {
         }
         assert_eq!(admit(&candidates, 1000).len(), candidates.len());
         assert!(admit(&candidates, 0).is_empty());
+        // An example takes its turn after the other kinds, not never.
+        let example = Candidate { index: candidates.len(), operation: (0, 0), kind: BudgetKind::Example };
+        candidates.push(example);
+        let twelve = admit(&candidates, 12);
+        assert!(twelve.contains(&(candidates.len() - 1)), "the example's turn is the fourth of its operation");
+        assert!(!admit(&candidates, 9).contains(&(candidates.len() - 1)));
     }
 }

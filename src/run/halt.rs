@@ -15,8 +15,8 @@ pub enum EarlyStop {
     /// `--max-failures`: `limit` cases or scenarios failed the run; `not_started` more were
     /// planned and never started (they are in no count).
     MaxFailures { limit: usize, not_started: usize },
-    /// The target at `url` stopped answering (`message` says how); its `cases` cases and
-    /// scenarios not yet sent are errors.
+    /// The target at `url` stopped answering (`message` says what it did); its `cases` cases
+    /// and scenarios not yet sent are errors.
     TargetStopped { url: String, message: String, cases: usize },
 }
 
@@ -28,8 +28,12 @@ impl fmt::Display for EarlyStop {
                 "stopped early: --max-failures {limit} reached; {not_started} planned case(s) and scenario(s) \
                  were not started"
             ),
-            EarlyStop::TargetStopped { message, cases, .. } => {
-                write!(f, "stopped testing {message}; its {cases} remaining case(s) and scenario(s) are errors")
+            EarlyStop::TargetStopped { url, message, cases } => {
+                write!(f, "stopped testing {url}: it stopped answering: {message}")?;
+                if *cases > 0 {
+                    write!(f, "; its {cases} case(s) and scenario(s) not yet sent are errors")?;
+                }
+                Ok(())
             }
         }
     }

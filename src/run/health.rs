@@ -30,7 +30,7 @@ pub(super) struct TargetHealth {
     streak: Mutex<(usize, String)>,
     /// Held while the target is being asked whether it still answers: one asks at a time.
     pub(super) asking: tokio::sync::Mutex<()>,
-    /// Why conform gave the target up, once it has.
+    /// Why conform gave the target up (what it did), once it has.
     stopped: OnceLock<String>,
     /// Cases and scenarios not sent because the target was given up.
     given_up: AtomicUsize,
@@ -58,9 +58,14 @@ impl TargetHealth {
         self.answered.load(Ordering::SeqCst)
     }
 
-    /// Why conform gave the target up, if it has.
+    /// What the target did that made conform give it up, if it has.
     pub(super) fn stopped(&self) -> Option<&str> {
         self.stopped.get().map(String::as_str)
+    }
+
+    /// Why a case or scenario is not sent: the target was given up.
+    pub(super) fn not_sent(&self) -> Option<String> {
+        self.stopped().map(|why| format!("not sent: {} stopped answering: {why}", self.url))
     }
 
     /// The target answered: the streak of failures is over.
@@ -88,9 +93,8 @@ impl TargetHealth {
     pub(super) fn give_up(&self, check: &TransportError) {
         let (count, last) = self.streak.lock().map(|s| s.clone()).unwrap_or_default();
         let _ = self.stopped.set(format!(
-            "{} stopped answering: {count} requests in a row got no answer (the last: {last}), \
-             and GET /__sandbox asked again got none either ({check})",
-            self.url
+            "{count} requests in a row got no answer (the last: {last}), and GET /__sandbox asked again got \
+             none either ({check})"
         ));
     }
 
@@ -129,7 +133,8 @@ mod tests {
         assert_eq!(health.stopped(), None, "the check decides, not the count");
         health.give_up(&TransportError::Connect { url: "u".into(), message: "refused".into() });
         let why = health.stopped().unwrap();
-        assert!(why.starts_with("http://127.0.0.1:9 stopped answering: 5 requests in a row"), "{why}");
+        assert!(why.starts_with("5 requests in a row"), "{why}");
+        assert!(health.not_sent().unwrap().starts_with("not sent: http://127.0.0.1:9 stopped answering: 5 requests"));
         assert!(why.contains("connection was closed before any answer (reset)") && why.contains("refused"), "{why}");
         assert!(!health.fail(&timeout()), "a target given up is not checked again");
     }

@@ -217,10 +217,9 @@ async fn run_untimed(
         result.status = CaseStatus::Skipped(reason.map(|m| show.message(&m, None)));
         return (result, Vec::new());
     }
-    if let Some(why) = target.health.stopped() {
+    if let Some(why) = target.health.not_sent() {
         target.health.skip();
-        result.status =
-            CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&format!("not sent: {why}"), None)));
+        result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
         return (result, Vec::new());
     }
     // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that

@@ -13,8 +13,8 @@ pub(super) async fn send(
     phase: Phase,
     request: &PreparedRequest,
 ) -> Result<HttpResponse, TransportError> {
-    if let Some(why) = target.health.stopped() {
-        return Err(TransportError::Other(format!("not sent: {why}")));
+    if let Some(why) = target.health.not_sent() {
+        return Err(TransportError::Other(why));
     }
     shared.requests.count(phase);
     let sent = shared.client.send(request).await;
