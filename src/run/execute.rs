@@ -9,9 +9,10 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::admission::{Admission, admissions, guard_input, is_guarded};
 use super::call::{Attempt, Outcome, call};
-use super::guard::{self, AllowEntry, BudgetKind, Candidate, Refusal, SendGuard};
-use super::halt::{EarlyStop, Halt};
+use super::guard::{AllowEntry, Refusal, SendGuard};
+use super::halt::Halt;
 use super::health::TargetHealth;
 use super::pool::{for_each_bounded, for_each_in_order};
 use super::reason::{Reason, ReasonKind};
@@ -242,17 +243,6 @@ impl Shared {
         static FREE: Admission = Admission::Free;
         self.admissions.get(&index).unwrap_or(&FREE)
     }
-}
-
-/// The send guard's word on one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Admission {
-    /// Not a message-sending call to a target without a sandbox: nothing to guard.
-    Free,
-    /// A guarded call that holds one of the `--max-sends` budget's sends.
-    Send,
-    /// A guarded call that must not be made.
-    Refused(Refusal),
 }
 
 /// The variable names a spec uses: its parameters, its credentials and its fixture's params; and
@@ -614,25 +604,10 @@ impl Session {
             missing,
             spec_warnings: Vec::new(),
             requests: shared.requests.counts(),
-            stopped: early_stops(&shared),
+            stopped: super::halt::early_stops(&shared),
             duration: started.elapsed(),
         })
     }
-}
-
-/// Every way the run stopped early: `--max-failures`, and each target given up (once per origin).
-fn early_stops(shared: &Shared) -> Vec<EarlyStop> {
-    let mut stops: Vec<EarlyStop> = shared.halt.report().into_iter().collect();
-    let mut named = BTreeSet::new();
-    for health in shared.targets.iter().map(|t| &t.health) {
-        if let Some(message) = health.stopped()
-            && named.insert(health.url())
-        {
-            let (url, message, cases) = (health.url().to_owned(), message.to_owned(), health.skipped());
-            stops.push(EarlyStop::TargetStopped { url, message, cases });
-        }
-    }
-    stops
 }
 
 /// The cases a run keeps, by plan index, and the count of those it does not.
@@ -710,60 +685,6 @@ fn keep_result(result: CaseResult, keep: Keep, dry_run: bool, omitted: &mut Tall
 /// Prepares and runs the whole plan against the targets.
 pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'static) -> Result<RunResult, RunError> {
     Session::prepare(config).await?.run_all(on_event).await
-}
-
-/// Whether the case calls a message-sending operation on a target without a sandbox: every such
-/// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed
-/// recipients, and is made at most once (no shrinking, no re-run).
-fn is_guarded(shared: &Shared, case: &Case) -> bool {
-    is_guarded_at(shared, case.spec, case.operation)
-}
-
-/// [`is_guarded`], by the indices of the spec and the operation.
-fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> bool {
-    shared.config.specs[spec].operations[operation].side_effect.is_some() && !shared.targets[spec].sandbox
-}
-
-/// The send guard's word on every guarded case of the plan (by index; the others are free): the
-/// guarded cases whose request can be made safe share the `--max-sends` budget fairly
-/// ([`guard::admit`]); the others are refused. Only guarded cases are made from the plan here.
-fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
-    let mut admissions = BTreeMap::new();
-    let mut candidates = Vec::new();
-    for index in 0..plan.len() {
-        let (spec, operation) = plan.site(index);
-        if !is_guarded_at(shared, spec, operation) {
-            continue;
-        }
-        let case = plan.case(index);
-        // A case that cannot even be generated is skipped for that reason, and sends nothing.
-        let Ok(mut input) = first_input(shared, &case) else {
-            admissions.insert(index, Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned())));
-            continue;
-        };
-        match guard_input(shared, &case, &mut input) {
-            Ok(_) => candidates.push(Candidate {
-                index,
-                operation: (case.spec, case.operation),
-                kind: BudgetKind::of(&case.kind),
-            }),
-            Err(refusal) => {
-                admissions.insert(index, Admission::Refused(refusal));
-            }
-        }
-    }
-    let granted = guard::admit(&candidates, shared.config.max_sends);
-    for candidate in &candidates {
-        let admission = if granted.binary_search(&candidate.index).is_ok() {
-            // Taken from the budget now, so that a 429's retry only gets what is left.
-            shared.guard.reserve();
-            Admission::Send
-        } else {
-            Admission::Refused(Refusal::BudgetSpent(shared.config.max_sends))
-        };
-        admissions.insert(candidate.index, admission);
-    }
-    admissions
 }
 
 /// Which pass of the run runs a case.
@@ -943,7 +864,7 @@ pub(super) fn record_snapshot(
 
 /// The case's first input, or why it cannot be sent: a variable it needs has no value, or no
 /// input could be generated for it. Known before anything is sent.
-fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
+pub(super) fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -1032,12 +953,4 @@ pub(super) async fn attempt(
         _ => Vec::new(),
     };
     call(shared, target, operation, &case.kind, request, &recipients, phase).await
-}
-
-/// Makes a message-sending call's input safe for a target without a sandbox (see
-/// [`guard::guard_request`]); returns the numbers it reaches.
-fn guard_input(shared: &Shared, case: &Case, input: &mut RequestInput) -> Result<Vec<String>, Refusal> {
-    let operation = &shared.config.specs[case.spec].operations[case.operation];
-    let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
-    guard::guard_request(&shared.guard, operation, effect, &case.kind, input, case.seed)
 }

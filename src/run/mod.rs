@@ -1,6 +1,7 @@
 //! Running a plan against targets: variables, sandbox fixtures, concurrency, the calls, the checks
 //! and shrinking. It emits [`Event`]s for progress and returns a [`RunResult`]; it never prints.
 
+mod admission;
 mod call;
 mod execute;
 mod guard;

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeSet;
 
+use super::admission::Admission;
 use super::call::{Attempt, Outcome};
-use super::execute::{Admission, Shared, SpecTarget, attempt, masked};
+use super::execute::{Shared, SpecTarget, attempt, masked};
 use super::requests::Phase;
 use super::result::{CaseResult, CaseStatus};
 use super::shown::Shown;
