@@ -105,8 +105,9 @@ async fn a_connection_dropped_on_one_input_is_a_crash_with_its_reproduction() {
     );
 }
 
-/// Runs the binary on the spec against `url`, with a short timeout, and reads its JSON report.
-async fn run_binary(url: &str, name: &str) -> (Option<i32>, String, RunResult) {
+/// Runs the binary on the spec against `url`, with a short timeout and `cases` positive cases,
+/// and reads its JSON report.
+async fn run_binary(url: &str, name: &str, cases: &str) -> (Option<i32>, String, RunResult) {
     let spec = loopback::spec_file(name, SPEC);
     let report = spec.with_extension("json");
     let args: Vec<String> = [
@@ -118,7 +119,7 @@ async fn run_binary(url: &str, name: &str) -> (Option<i32>, String, RunResult) {
         "--timeout",
         "0.3",
         "--cases",
-        "10",
+        cases,
         "--concurrency",
         "2",
         "--seed",
@@ -158,7 +159,7 @@ fn assert_given_up(code: Option<i32>, printed: &str, result: &RunResult, url: &s
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_that_never_answers_is_given_up() {
     let server = loopback::raw_server(|_| Reply::Silent, None).await;
-    let (code, printed, result) = run_binary(&server.url, "silent").await;
+    let (code, printed, result) = run_binary(&server.url, "silent", "10").await;
     assert_given_up(code, &printed, &result, &server.url);
     assert!(printed.contains("no complete answer within 300 ms"), "what happened: {printed}");
     assert_eq!(server.answered.load(std::sync::atomic::Ordering::SeqCst), 0);
@@ -167,7 +168,8 @@ async fn a_target_that_never_answers_is_given_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_that_goes_away_mid_run_is_given_up() {
     let server = loopback::raw_server(things_without_crash, Some(12)).await;
-    let (code, printed, result) = run_binary(&server.url, "vanishing").await;
+    // Enough cases that those after it went away outnumber the requests it took to give it up.
+    let (code, printed, result) = run_binary(&server.url, "vanishing", "40").await;
     assert_given_up(code, &printed, &result, &server.url);
     let passed = result.count(|s| *s == CaseStatus::Passed);
     assert!(passed >= 5, "the cases before it went away ran and passed: {passed}\n{printed}");
