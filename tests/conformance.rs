@@ -96,14 +96,18 @@ fn main() {
             let skip = session.skip_reason(index);
             let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
             Trial::test(name, move || {
-                let result = runtime.block_on(session.run_case(index));
+                // What shrinking met besides (another rule broken on a smaller input) is shown too.
+                let (result, findings) = runtime.block_on(session.run_case_with_findings(index));
                 match &result.status {
                     CaseStatus::Error(message) => {
                         Err(Failed::from(format!("conform could not run this case: {message}")))
                     }
                     CaseStatus::Skipped(reason) => Err(Failed::from(format!("skipped while running: {reason}"))),
                     _ if result.fails_run(session.strict()) => {
-                        Err(Failed::from(console::failure_block(&result, session.strict())))
+                        let blocks = std::iter::once(&result).chain(&findings);
+                        Err(Failed::from(
+                            blocks.map(|c| console::failure_block(c, session.strict())).collect::<String>(),
+                        ))
                     }
                     _ => result.snapshot.as_ref().map_or(Ok(()), |outcome| assert_snapshot(&snapshots, outcome)),
                 }
@@ -117,14 +121,15 @@ fn main() {
         let skip = session.scenario_skip_reason(index);
         let (session, runtime, snapshots) = (session.clone(), runtime.clone(), snapshots.clone());
         let trial = Trial::test(name, move || {
-            let result = runtime.block_on(session.run_scenario(index));
+            let (result, findings) = runtime.block_on(session.run_scenario_with_findings(index));
             match &result.status {
                 CaseStatus::Error(message) => {
                     Err(Failed::from(format!("conform could not run this scenario: {message}")))
                 }
                 CaseStatus::Skipped(reason) => Err(Failed::from(format!("skipped while running: {reason}"))),
                 _ if result.fails_run(session.strict()) => {
-                    Err(Failed::from(console::scenario_block(&result, session.strict())))
+                    let blocks = std::iter::once(&result).chain(&findings);
+                    Err(Failed::from(blocks.map(|s| console::scenario_block(s, session.strict())).collect::<String>()))
                 }
                 _ => result.snapshots.iter().try_for_each(|outcome| assert_snapshot(&snapshots, outcome)),
             }

@@ -77,6 +77,21 @@ async fn a_body_that_trickles_past_the_timeout_times_out() {
 }
 
 #[tokio::test]
+async fn a_connection_closed_before_any_answer_is_dropped_and_one_cut_short_is_not() {
+    for (path, client) in clients(limits(5000, 1024)) {
+        // The request is read, then the connection closes: not a status line in sight.
+        let url = raw_server(Vec::new(), Duration::ZERO).await;
+        let error = client.send(&PreparedRequest::new("POST", url).body("{}")).await.unwrap_err();
+        assert!(matches!(error, TransportError::Dropped { .. }), "{path}: {error:?}");
+        assert!(error.to_string().starts_with("the connection was closed before any answer"), "{path}: {error}");
+        // After the status line, the target did answer: a body cut short is another error.
+        let url = raw_server(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nab".to_vec(), Duration::ZERO).await;
+        let error = client.send(&PreparedRequest::new("GET", url)).await.unwrap_err();
+        assert!(!matches!(error, TransportError::Dropped { .. }), "{path}: {error:?}");
+    }
+}
+
+#[tokio::test]
 async fn a_flooding_target_hits_the_size_cap() {
     for (path, client) in clients(limits(5000, 1000)) {
         let mut declared = b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n".to_vec();

@@ -1,14 +1,16 @@
-//! `negative_data_rejection`: a request that breaks exactly one constraint is refused with the
-//! 400 or 422 the operation documents, never accepted. The negative case was re-validated before
-//! it was sent, so it really is invalid.
+//! `negative_data_rejection`: a request that breaks exactly one constraint is refused (a 4xx),
+//! never accepted. The negative case was re-validated before it was sent, so it really is
+//! invalid. Which 4xx is asserted only where the spec pins the status invalid input gets
+//! (`x-conform-invalid-input`); elsewhere any 4xx is a rejection, and one the operation does not
+//! document is `status_code_conformance`'s finding, not this rule's too.
 
 use super::{Check, CheckId, Exchange, Verdict};
-use crate::case::CaseKind;
-use crate::spec::{Level, Source};
+use crate::case::{CaseKind, Target};
+use crate::spec::{InputPlace, Level, Source};
 
 pub const CHECK: Check = Check {
     id: CheckId::NegativeDataRejection,
-    description: "invalid input is refused with the documented 400/422",
+    description: "invalid input is refused with a 4xx (the status the spec pins, where it pins one)",
     source: || Source::new(Level::Doc, "the operation's request schema"),
     run,
 };
@@ -21,23 +23,29 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     if status >= 500 {
         return Verdict::NotApplicable;
     }
-    let operation = exchange.operation;
-    let rejections: Vec<u16> = [400, 422].into_iter().filter(|s| operation.documents(*s)).collect();
     let what = format!("{} ({} {})", mutation.target, mutation.kind.as_str(), mutation.constraint);
-    if (200..400).contains(&status) {
+    if status < 400 {
         return Verdict::fail_with(
             format!("invalid input was accepted with {status}: {what}"),
             mutation.source.clone(),
         );
     }
-    if rejections.is_empty() || rejections.contains(&status) {
+    let place = match mutation.target {
+        Target::Body(_) => InputPlace::Body,
+        Target::Query(_) => InputPlace::Query,
+        Target::Header(_) => InputPlace::Header,
+        Target::Path(_) => InputPlace::Path,
+    };
+    let Some(pin) = exchange.operation.invalid_input.as_ref().filter(|pin| pin.covers(place)) else {
+        return Verdict::Pass;
+    };
+    if pin.statuses.contains(&status) {
         return Verdict::Pass;
     }
-    let documented = rejections.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ");
-    let source = rejections.iter().find_map(|s| operation.response_for(*s)).and_then(|r| r.source.clone());
+    let pinned = pin.statuses.iter().map(u16::to_string).collect::<Vec<_>>().join(" or ");
     Verdict::fail_with(
-        format!("invalid input was refused with {status}, not the documented {documented}: {what}"),
-        source,
+        format!("invalid input was refused with {status}, not the {pinned} the spec pins for invalid input: {what}"),
+        Some(pin.source.clone()),
     )
 }
 
@@ -45,33 +53,49 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 mod tests {
     use super::super::testing::{operation, response, verdict};
     use super::*;
-    use crate::case::{Mutation, MutationKind, Target};
+    use crate::case::{Mutation, MutationKind};
 
-    fn negative(source: Option<Source>) -> CaseKind {
+    fn negative(target: Target, source: Option<Source>) -> CaseKind {
         CaseKind::Negative(Mutation {
             kind: MutationKind::PatternMismatch,
-            target: Target::Body("/phone".into()),
+            target,
             constraint: "must match ^[0-9]+$".into(),
             source,
         })
     }
 
     #[test]
-    fn accepted_or_wrongly_refused_invalid_input_fails() {
+    fn accepted_invalid_input_fails_and_any_refusal_passes_unless_pinned() {
         let op = operation(serde_json::json!({}));
         let field = Source::new(Level::Field, "sdk");
-        let kind = negative(Some(field.clone()));
-        assert_eq!(verdict(run, &op, &kind, &response(400, None, "")), Verdict::Pass);
+        let kind = negative(Target::Body("/phone".into()), Some(field.clone()));
         let Verdict::Fail { message, source } = verdict(run, &op, &kind, &response(200, None, "")) else {
             panic!("200 accepts invalid input")
         };
         assert_eq!(message, "invalid input was accepted with 200: body/phone (pattern must match ^[0-9]+$)");
         assert_eq!(source, Some(field), "the broken constraint's source");
-        let Verdict::Fail { message, .. } = verdict(run, &op, &kind, &response(422, None, "")) else {
-            panic!("422 is not the documented rejection")
-        };
-        assert!(message.contains("not the documented 400"), "{message}");
+        assert!(matches!(verdict(run, &op, &kind, &response(302, None, "")), Verdict::Fail { .. }));
+        // Unpinned, a refusal is a rejection, documented (400) or not (404, 422: another rule's).
+        for refused in [400, 404, 422] {
+            assert_eq!(verdict(run, &op, &kind, &response(refused, None, "")), Verdict::Pass, "{refused}");
+        }
         assert_eq!(verdict(run, &op, &kind, &response(500, None, "")), Verdict::NotApplicable);
         assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(200, None, "")), Verdict::NotApplicable);
+    }
+
+    #[test]
+    fn a_pinned_status_is_asserted_where_the_pin_holds() {
+        let pin = serde_json::json!({"x-conform-invalid-input": {"status": [422], "in": ["body"],
+            "x-conform-source": {"level": "profile", "cite": "contract.md §2"}}});
+        let op = operation(pin);
+        let body = negative(Target::Body("/phone".into()), None);
+        assert_eq!(verdict(run, &op, &body, &response(422, None, "")), Verdict::Pass);
+        let Verdict::Fail { message, source } = verdict(run, &op, &body, &response(400, None, "")) else {
+            panic!("400 is not the pinned 422")
+        };
+        assert!(message.contains("refused with 400, not the 422 the spec pins"), "{message}");
+        assert_eq!(source, Some(Source::new(Level::Profile, "contract.md §2")), "the pin's source");
+        let query = negative(Target::Query("limit".into()), None);
+        assert_eq!(verdict(run, &op, &query, &response(404, None, "")), Verdict::Pass, "the pin is for the body only");
     }
 }

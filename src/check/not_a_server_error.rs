@@ -1,6 +1,9 @@
-//! `not_a_server_error`: no input the harness sends may produce a 5xx.
+//! `not_a_server_error`: no input the harness sends may produce a 5xx. A connection the target
+//! drops before any answer, on one input, while it answers other requests, is the same finding
+//! (it crashed on that input), made by the runner through [`crashed`]: there is no answer for a
+//! check to look at.
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Failure, Verdict};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -15,11 +18,32 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     if status >= 500 { Verdict::fail(format!("the target answered {status}, a server error")) } else { Verdict::Pass }
 }
 
+/// The failure of a request whose connection the target closed or reset before any status line
+/// (`detail` says how), though it answers other requests: it crashed on this input. `retried`
+/// when the request was sent once more and dropped again.
+pub fn crashed(detail: &str, retried: bool) -> Failure {
+    let source = Source::new(
+        Level::Doc,
+        "RFC 9110 §15.6: a server that fails to fulfil a request answers 5xx; closing the connection \
+         without any answer is the same failure, unreported",
+    );
+    Failure::new(
+        CheckId::NotAServerError,
+        source,
+        format!(
+            "the target closed the connection before any answer ({detail}){}, while it answers other requests: \
+             it crashed on this input",
+            if retried { ", and again when the request was sent once more" } else { "" }
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{operation, response, verdict};
     use super::*;
     use crate::case::CaseKind;
+    use crate::check::Severity;
 
     #[test]
     fn fails_on_5xx_only() {
@@ -27,5 +51,14 @@ mod tests {
         assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(500, None, "")), Verdict::Fail { .. }));
         assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(503, None, "")), Verdict::Fail { .. }));
         assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(499, None, "")), Verdict::Pass);
+    }
+
+    #[test]
+    fn a_dropped_connection_fails_the_run_like_a_5xx() {
+        let failure = crashed("connection reset by peer", true);
+        assert_eq!(failure.rule, CheckId::NotAServerError);
+        assert_eq!(failure.severity, Severity::Error);
+        assert!(failure.message.contains("(connection reset by peer), and again"), "{}", failure.message);
+        assert!(!crashed("eof", false).message.contains("again"));
     }
 }

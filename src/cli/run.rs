@@ -96,6 +96,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// Stop after N cases and scenarios have failed the run: none starts after that (those
+    /// running finish); what ran is reported, and the summary says the run stopped early.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_failures: Option<u64>,
+
     /// Print secrets, phone numbers and codes as they are, for local debugging. Never on by
     /// default; refused when CI is set.
     #[arg(long)]
@@ -332,6 +337,7 @@ pub fn run(args: RunArgs) -> u8 {
             concurrency: args.concurrency as usize,
             allow_recipients: args.allow_recipients,
             max_sends: args.max_sends,
+            max_failures: args.max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             dry_run: args.dry_run,
             known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
             // The embedded server runs no variant.

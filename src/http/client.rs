@@ -75,6 +75,10 @@ pub enum TransportError {
     Timeout { millis: u64 },
     #[error("the response is larger than the {limit}-byte cap (--max-response-bytes)")]
     TooLarge { limit: usize },
+    /// The target closed or reset the connection before any status line: no answer at all,
+    /// though the connection was made (not a refusal, not a timeout conform set).
+    #[error("the connection was closed before any answer ({message})")]
+    Dropped { message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -143,7 +147,14 @@ impl HttpClient {
         let mut response = builder.send().await.map_err(|e| self.classify(e, &request.url))?;
         let (status, headers) = (response.status().as_u16(), headers_of(response.headers()));
         let mut body = CappedBody::new(response.content_length(), self.limits.max_response_bytes)?;
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e, &request.url))? {
+        // A connection lost within the body came after the status line: the target did answer.
+        let in_body = |e: reqwest::Error| match self.classify(e, &request.url) {
+            TransportError::Dropped { message } => {
+                TransportError::Other(format!("the answer was cut short: {message}"))
+            }
+            other => other,
+        };
+        while let Some(chunk) = response.chunk().await.map_err(in_body)? {
             body.push(&chunk)?;
         }
         Ok(HttpResponse { status, headers, body: body.read, elapsed: started.elapsed() })
@@ -158,6 +169,8 @@ impl HttpClient {
             TransportError::Connect { url: url.to_owned(), message: root_cause(&error).to_string() }
         } else if error.is_builder() {
             TransportError::InvalidRequest(error.to_string())
+        } else if let Some(message) = dropped(&error) {
+            TransportError::Dropped { message }
         } else {
             TransportError::Other(error.to_string())
         }
@@ -204,6 +217,31 @@ impl CappedBody {
         self.read.extend_from_slice(chunk);
         Ok(())
     }
+}
+
+/// When `error` says the target closed or reset the connection before a complete answer head
+/// (hyper's "connection closed before message completed", or a reset, abort or end of stream in
+/// its causes): what happened, in the words of the root cause.
+pub(super) fn dropped(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    use std::io::ErrorKind;
+    let mut cause = Some(error);
+    let mut found = false;
+    while let Some(current) = cause {
+        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
+            found |= hyper.is_incomplete_message();
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            found |= matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            );
+        }
+        cause = current.source();
+    }
+    found.then(|| root_cause(error).to_string())
 }
 
 /// The last of an error's causes: what really happened.

@@ -390,8 +390,11 @@ pub fn scenario_block(scenario: &ScenarioResult, strict: bool) -> String {
     out
 }
 
-/// The closing line: counts, the verdict and the seed to reproduce the run.
+/// The closing line: counts, the verdict and the seed to reproduce the run. Before it, how the
+/// run stopped early, if it did, and the HTTP requests it sent, by phase.
 pub fn summary(result: &RunResult) -> String {
+    let sent = (result.requests.total() > 0).then(|| result.requests.to_string());
+    let notes: String = result.stopped.iter().map(ToString::to_string).chain(sent).map(|l| l + "\n").collect();
     let cases = Counts::cases(result);
     let strict = if result.strict { ", strict" } else { "" };
     let shard = result.shard.map(|s| format!(", shard {s}")).unwrap_or_default();
@@ -405,7 +408,7 @@ pub fn summary(result: &RunResult) -> String {
         )
     };
     format!(
-        "{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{} (seed {}{strict}{shard}, {:.1}s)\n",
+        "{notes}{} cases: {} passed, {} failed, {} warned, {} skipped, {} errors; {scenarios}{} (seed {}{strict}{shard}, {:.1}s)\n",
         cases.total,
         cases.passed,
         cases.failed,

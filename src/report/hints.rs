@@ -53,8 +53,11 @@ mod tests {
             snapshot: None,
             plan_index: 0,
             duration: std::time::Duration::ZERO,
+            found_while_shrinking: None,
         };
         RunResult {
+            requests: Default::default(),
+            stopped: Vec::new(),
             seed: 1,
             started_at: "2026-12-01T00:00:00.000Z".into(),
             shard: None,

@@ -10,6 +10,8 @@
 //! - the send guard's calls are joined in shard order, its held-back cases in plan order (the
 //!   budget, `--max-sends`, applied to each shard on its own);
 //! - missing variables, the rule catalogue and the specs' warnings are joined, each entry once;
+//! - the request counts are added up, and every shard's early stops are kept;
+//! - a finding met while shrinking a case follows that case (it shares its `plan_index`);
 //! - `started_at` is the earliest shard's, and `duration` the longest shard's wall time: shards run
 //!   side by side on a CI matrix, so the run took as long as its slowest machine;
 //! - the targets are the first shard's, and `shard` is `None`: the result is whole again.
@@ -93,6 +95,8 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
     merged.scenarios.sort_by_key(|s| s.plan_index);
     for (_, shard) in &shards[1..] {
         merged.omitted.merge(&shard.omitted);
+        merged.requests.add(&shard.requests);
+        merged.stopped.extend(shard.stopped.iter().cloned());
     }
     let place: BTreeMap<String, usize> = merged.cases.iter().map(|c| (c.id.to_string(), c.plan_index)).collect();
     let in_plan_order = |pick: fn(&RunResult) -> &Vec<String>| {
@@ -118,8 +122,10 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
     }
     merged.spec_warnings = spec_warnings;
     merged.rules = crate::run::sorted_rules(shards.iter().flat_map(|(_, r)| r.rules.iter().cloned()).collect());
-    let places: BTreeSet<usize> = merged.cases.iter().map(|c| c.plan_index).collect();
-    if places.len() != merged.cases.len() {
+    // A finding met while shrinking shares its case's place.
+    let planned = merged.cases.iter().filter(|c| c.found_while_shrinking.is_none());
+    let places: BTreeSet<usize> = planned.clone().map(|c| c.plan_index).collect();
+    if places.len() != planned.count() {
         return Err(ReportError::Merge("two cases have the same plan_index: not shards of one plan".to_owned()));
     }
     Ok(merged)
@@ -179,6 +185,24 @@ mod tests {
         assert_eq!(merged.duration, std::time::Duration::from_millis(900), "the slowest shard");
         assert_eq!(merged.started_at, "2026-12-01T00:00:01.000Z", "the earliest start");
         assert_eq!(merged.shard, None);
+    }
+
+    #[test]
+    fn requests_add_up_and_findings_share_their_case_s_place() {
+        let (first, mut one) = shard(1, 2, &[("a", 0), ("c", 2)], 1);
+        let (second, mut two) = shard(2, 2, &[("b", 1)], 1);
+        one.requests.positive = 3;
+        two.requests = crate::run::RequestCounts { negative: 4, shrinking: 10, ..Default::default() };
+        two.stopped.push(crate::run::EarlyStop::MaxFailures { limit: 1, not_started: 0 });
+        let mut found = two.cases[0].clone();
+        found.id = crate::case::CaseId::new(&["b", "found-while-shrinking", "1"]);
+        found.found_while_shrinking = Some(two.cases[0].id.clone());
+        two.cases.push(found);
+        let merged = merge(vec![(second, two), (first, one)]).unwrap();
+        assert_eq!(merged.requests.total(), 17);
+        assert_eq!(merged.stopped.len(), 1, "a shard's early stop is kept");
+        let ids: Vec<String> = merged.cases.iter().map(|c| c.id.to_string()).collect();
+        assert_eq!(ids, ["a", "b", "b::found-while-shrinking::1", "c"], "the finding follows its case");
     }
 
     #[test]

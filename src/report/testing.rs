@@ -43,6 +43,7 @@ pub fn case(id: &[&str], kind: CaseKind, status: CaseStatus) -> CaseResult {
         snapshot: None,
         duration: Duration::from_millis(12),
         plan_index: 0,
+        found_while_shrinking: None,
     }
 }
 
@@ -94,6 +95,8 @@ pub fn result() -> RunResult {
         plan_index: 4,
     };
     RunResult {
+        requests: Default::default(),
+        stopped: Vec::new(),
         omitted: Default::default(),
         seed: 42,
         strict: false,
@@ -157,6 +160,8 @@ pub fn small_result() -> RunResult {
     );
     skipped.rules.clear();
     RunResult {
+        requests: Default::default(),
+        stopped: Vec::new(),
         omitted: Default::default(),
         seed: 42,
         strict: false,

@@ -1,23 +1,31 @@
 //! One call to a target, shared by generated cases and scenario steps: the request is already
 //! built and cleared by the send guard; here it goes through the dry run, the send (counted
-//! when it can reach a phone), the rate-limit wait and retry, and the stateless checks.
+//! when it can reach a phone), the rate-limit wait and retry, and the stateless checks, which
+//! judge every answer, the retry's included. A connection the target drops before any answer is
+//! sent once more; dropped again, by a target that answers other requests, it is a crash.
 
 use super::execute::{MAX_RATE_LIMIT_WAIT_SECONDS, Shared, SpecTarget};
 use super::reason::{Reason, ReasonKind};
-use super::sandbox;
+use super::requests::Phase;
+use super::{sandbox, wire};
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
-use crate::http::{HttpResponse, PreparedRequest, mask_phone};
+use crate::http::{HttpResponse, PreparedRequest, TransportError, mask_phone};
 use crate::spec::Operation;
 
 /// One attempt at a case: the request sent and what came of it.
+#[derive(Debug, Clone)]
 pub(super) struct Attempt {
     pub request: PreparedRequest,
     pub outcome: Outcome,
 }
 
+#[derive(Debug, Clone)]
 pub(super) enum Outcome {
     Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
+    /// The target dropped the connection before any answer, while it answers other requests:
+    /// the rules that ran (`not_a_server_error`) and the failure.
+    Crashed(Vec<RuleId>, Vec<Failure>),
     /// The harness could not get an answer.
     Error(Reason),
     /// Deliberately not sent: the send guard, or a dry run.
@@ -27,7 +35,7 @@ pub(super) enum Outcome {
 impl Attempt {
     pub fn failures(&self) -> &[Failure] {
         match &self.outcome {
-            Outcome::Answered(_, _, failures) => failures,
+            Outcome::Answered(_, _, failures) | Outcome::Crashed(_, failures) => failures,
             _ => &[],
         }
     }
@@ -39,7 +47,7 @@ impl Attempt {
 
 /// Sends `request` for `operation` and judges the answer. `recipients` are the numbers a
 /// message-sending call to a target without a sandbox reaches (empty otherwise): such a call is
-/// recorded, and a retry after a 429 takes another send from the budget.
+/// recorded, and a retry (after a 429, or a dropped connection) takes another send from the budget.
 pub(super) async fn call(
     shared: &Shared,
     target: &SpecTarget,
@@ -47,38 +55,31 @@ pub(super) async fn call(
     kind: &CaseKind,
     request: PreparedRequest,
     recipients: &[String],
+    phase: Phase,
 ) -> Attempt {
     if shared.config.dry_run {
         return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::DryRun, "dry run: not sent")) };
     }
-    if !recipients.is_empty() {
-        if let Ok(mut sends) = shared.sends.lock() {
-            sends.push(recipients.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
-        }
-    }
-    let mut response = match shared.client.send(&request).await {
+    record_send(shared, recipients);
+    let mut response = match answer(shared, target, &request, recipients, phase).await {
         Ok(response) => response,
-        Err(e) => return Attempt::error(request, ReasonKind::NoAnswer, format!("no answer from the target: {e}")),
+        Err(outcome) => return Attempt { request, outcome },
     };
     let mut ran = Vec::new();
     let mut failures = Vec::new();
+    // Being rate-limited is not a contract failure in itself: a 429 is judged by the rate-limit
+    // rule (and as a status), then conform waits as it was told (or moves the sandbox clock) and
+    // retries once.
+    let limited = [CheckId::RateLimitConformance, CheckId::StatusCodeConformance];
     if response.status == 429 {
-        // Being rate-limited is not a contract failure in itself: the 429 is judged by the
-        // rate-limit rule, then conform waits as it was told (or moves the sandbox clock) and retries once.
         let exchange = Exchange { operation, kind, request: &request, response: &response };
-        judge(
-            shared,
-            &exchange,
-            Some(&[CheckId::RateLimitConformance, CheckId::StatusCodeConformance]),
-            &mut ran,
-            &mut failures,
-        );
+        judge(shared, &exchange, Some(&limited), &mut ran, &mut failures);
         let now = answered_at(&response, target.clock.now());
         let Some(seconds) = response.header("retry-after").and_then(|v| retry_after_seconds(v, now)) else {
             return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
         };
         if target.sandbox {
-            if let Err(e) = sandbox::advance(&shared.client, &target.origin, seconds, &target.clock).await {
+            if let Err(e) = sandbox::advance(shared, target, seconds).await {
                 return Attempt::error(request, ReasonKind::Sandbox, e);
             }
         } else if seconds <= MAX_RATE_LIMIT_WAIT_SECONDS {
@@ -93,16 +94,19 @@ pub(super) async fn call(
                 let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
                 return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
             }
-            if let Ok(mut sends) = shared.sends.lock() {
-                sends.push(recipients.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
-            }
+            record_send(shared, recipients);
         }
-        response = match shared.client.send(&request).await {
+        response = match answer(shared, target, &request, recipients, Phase::Retry).await {
             Ok(response) => response,
-            Err(e) => return Attempt::error(request, ReasonKind::NoAnswer, format!("no answer from the target: {e}")),
+            Err(outcome) => return Attempt { request, outcome },
         };
         if response.status == 429 {
-            // The target broke its own promise: after the wait it asked for, the request must go through.
+            // The retry's answer is judged as the first was; and the target broke its own
+            // promise: after the wait it asked for, the request must go through.
+            let exchange = Exchange { operation, kind, request: &request, response: &response };
+            let mut again = Vec::new();
+            judge(shared, &exchange, Some(&limited), &mut ran, &mut again);
+            failures.extend(again.into_iter().filter(|f| !failures.contains(f)).collect::<Vec<_>>());
             let rule = check::check(CheckId::RateLimitConformance);
             let message = format!("still 429 after waiting the {seconds} s that Retry-After asked for");
             failures.push(Failure::new(rule.id, (rule.source)(), message));
@@ -112,6 +116,53 @@ pub(super) async fn call(
     let exchange = Exchange { operation, kind, request: &request, response: &response };
     judge(shared, &exchange, None, &mut ran, &mut failures);
     Attempt { request, outcome: Outcome::Answered(response, ran, failures) }
+}
+
+/// Records a message-sending call's (masked) recipients, one entry per call.
+fn record_send(shared: &Shared, recipients: &[String]) {
+    if recipients.is_empty() {
+        return;
+    }
+    if let Ok(mut sends) = shared.sends.lock() {
+        sends.push(recipients.iter().map(|n| mask_phone(n)).collect::<Vec<_>>().join(" / "));
+    }
+}
+
+/// The target's answer to `request`, or what came instead. A connection dropped before any
+/// answer by a target that has answered before is sent once more (a kept-alive connection the
+/// target closed just as conform reused it drops too): dropped again, the target crashed on it.
+async fn answer(
+    shared: &Shared,
+    target: &SpecTarget,
+    request: &PreparedRequest,
+    recipients: &[String],
+    phase: Phase,
+) -> Result<HttpResponse, Outcome> {
+    let no_answer = |e: TransportError| {
+        Outcome::Error(Reason::new(ReasonKind::NoAnswer, format!("no answer from the target: {e}")))
+    };
+    let message = match wire::send(shared, target, phase, request).await {
+        Ok(response) => return Ok(response),
+        Err(TransportError::Dropped { message }) if target.health.has_answered() => message,
+        Err(e) => return Err(no_answer(e)),
+    };
+    // A retry that can send a message needs the budget; without it, one drop is the finding.
+    let retry = recipients.is_empty() || shared.guard.reserve();
+    let message = if retry {
+        record_send(shared, recipients);
+        match wire::send(shared, target, Phase::Retry, request).await {
+            Ok(response) => return Ok(response),
+            Err(TransportError::Dropped { message }) => message,
+            Err(e) => return Err(no_answer(e)),
+        }
+    } else {
+        message
+    };
+    let selected = shared.config.checks.as_ref().is_none_or(|keep| keep.contains(&CheckId::NotAServerError));
+    if !selected {
+        return Err(no_answer(TransportError::Dropped { message }));
+    }
+    Err(Outcome::Crashed(vec![CheckId::NotAServerError.into()], vec![check::crashed(&message, retry)]))
 }
 
 /// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).

@@ -9,17 +9,21 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::admission::{Admission, admissions, guard_input, is_guarded};
 use super::call::{Attempt, Outcome, call};
-use super::guard::{self, AllowEntry, Candidate, Refusal, SendGuard};
+use super::guard::{AllowEntry, Refusal, SendGuard};
+use super::halt::Halt;
+use super::health::TargetHealth;
 use super::pool::{for_each_bounded, for_each_in_order};
 use super::reason::{Reason, ReasonKind};
+use super::requests::{Phase, RequestCounter};
 use super::result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
 use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
 use super::shown::Shown;
 use super::tally::Tally;
 use super::variables::VariableSources;
-use crate::case::{self, Case, CaseKind, RequestInput, Shrink};
+use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
@@ -29,8 +33,6 @@ use crate::suite::Suite;
 
 /// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
 pub(super) const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
-/// At most this many smaller inputs are tried when shrinking one failing case.
-const MAX_SHRINK_STEPS: u32 = 100;
 
 /// Everything a run needs. [`RunConfig::default`] is a run of nothing with the CLI's defaults:
 /// set the fields a caller cares about with struct update syntax.
@@ -71,6 +73,9 @@ pub struct RunConfig {
     /// Target URLs that are a conform reference server that conform started itself, each with
     /// the variants it runs (recorded in [`TargetInfo::reference`]).
     pub references: BTreeMap<String, Vec<String>>,
+    /// `--max-failures`: once this many cases and scenarios have failed the run, no new one
+    /// starts (see [`EarlyStop::MaxFailures`]).
+    pub max_failures: Option<usize>,
 }
 
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
@@ -141,6 +146,7 @@ impl Default for RunConfig {
             snapshots: snapshot::Settings::default(),
             keep: Keep::ALL,
             references: BTreeMap::new(),
+            max_failures: None,
         }
     }
 }
@@ -204,6 +210,8 @@ pub(super) struct SpecTarget {
     pub(super) sandbox: bool,
     /// The target's time, shared by every spec at the same origin.
     pub(super) clock: Arc<TargetClock>,
+    /// Whether the target still answers, shared by every spec at the same origin.
+    pub(super) health: Arc<TargetHealth>,
 }
 
 #[derive(Debug)]
@@ -223,6 +231,10 @@ pub(super) struct Shared {
     /// one scenario's time travel never expires another's code. The clock is the target's, for
     /// every API on it.
     pub(super) time: tokio::sync::RwLock<()>,
+    /// The requests sent, by phase.
+    pub(super) requests: RequestCounter,
+    /// `--max-failures`.
+    pub(super) halt: Halt,
 }
 
 impl Shared {
@@ -233,20 +245,15 @@ impl Shared {
     }
 }
 
-/// The send guard's word on one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Admission {
-    /// Not a message-sending call to a target without a sandbox: nothing to guard.
-    Free,
-    /// A guarded call that holds one of the `--max-sends` budget's sends.
-    Send,
-    /// A guarded call that must not be made.
-    Refused(Refusal),
-}
-
-/// The variable names a spec uses: its parameters, its credentials and its fixture's params.
-fn used_names(spec: &Spec) -> BTreeSet<String> {
+/// The variable names a spec uses: its parameters, its credentials and its fixture's params; and
+/// those its suites use: their variables and what their steps capture (a staging target's fixed
+/// code, given as `--var`, stands for the outbox).
+fn used_names(spec: &Spec, suites: &[Suite]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
+    for suite in suites.iter().filter(|s| s.spec == spec.id) {
+        names.extend(suite.vars.keys().cloned());
+        names.extend(suite.steps.values().flat_map(|step| step.capture.keys().cloned()));
+    }
     for operation in &spec.operations {
         names.extend(operation.parameters.iter().map(|p| p.name.clone()));
         names.extend(operation.credentials.iter().map(|c| c.variable.clone()));
@@ -278,6 +285,8 @@ impl Session {
         let client = HttpClient::new(config.limits).map_err(RunError::Client)?;
         let mut handshakes: BTreeMap<String, Handshake> = BTreeMap::new();
         let mut clocks: BTreeMap<String, Arc<TargetClock>> = BTreeMap::new();
+        let mut healths: BTreeMap<String, Arc<TargetHealth>> = BTreeMap::new();
+        let mut handshakes_sent = 0;
         let mut targets = Vec::new();
         let mut evidence = Vec::new();
         let mut references = Vec::new();
@@ -301,12 +310,15 @@ impl Session {
                             config.specs.iter().map(|s| s.sandbox.as_ref().map_or(&s.id, |f| &f.api).clone()).collect(),
                         ),
                         evidence: "the embedded reference server's sandbox (dry run: not contacted)".to_owned(),
+                        answered: false,
                     },
                     None if config.dry_run => Handshake {
                         apis: None,
                         evidence: "dry run: the target is not contacted, so it counts as having no sandbox".to_owned(),
+                        answered: false,
                     },
                     None => {
+                        handshakes_sent += 1;
                         let found = sandbox::detect(&client, &candidate)
                             .await
                             .map_err(|error| RunError::Unreachable { url: candidate.clone(), error })?;
@@ -332,7 +344,7 @@ impl Session {
                 (Some(_), false) => format!("{}, but not for `{api}`: no sandbox", handshake.evidence),
                 _ => handshake.evidence.clone(),
             });
-            let given: BTreeMap<String, String> = used_names(spec)
+            let given: BTreeMap<String, String> = used_names(spec, &config.suites)
                 .into_iter()
                 .filter_map(|n| config.variables.resolve(&spec.id, &n).map(|v| (n, v)))
                 .collect();
@@ -344,6 +356,10 @@ impl Session {
             }
             let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
             let clock = clocks.entry(origin.clone()).or_default().clone();
+            let health = healths
+                .entry(origin.clone())
+                .or_insert_with(|| Arc::new(TargetHealth::new(&origin, handshake.answered)));
+            let health = health.clone();
             // A credential given as a header stands for its scheme's variable (the header is sent as given).
             let carried: BTreeSet<String> =
                 names.iter().cloned().chain(super::variables::header_credentials(spec, &config.headers)).collect();
@@ -359,6 +375,7 @@ impl Session {
                 missing,
                 sandbox: has_sandbox,
                 clock,
+                health,
             });
         }
         let redactor = super::secrets::redactor(&config);
@@ -390,7 +407,13 @@ impl Session {
             sends: Default::default(),
             admissions: BTreeMap::new(),
             time: Default::default(),
+            requests: RequestCounter::default(),
+            halt: Halt::default(),
         };
+        shared.halt = Halt::new(shared.config.max_failures);
+        for _ in 0..handshakes_sent {
+            shared.requests.count(Phase::Sandbox);
+        }
         shared.admissions = admissions(&shared, &plan);
         // `--shard I/N` cuts the cases as the plan is made; a scenario goes whole, by its id.
         let keeps = |id: &str| shared.config.plan.shard.is_none_or(|shard| shard.keeps(id));
@@ -426,6 +449,12 @@ impl Session {
 
     /// Runs the scenario at `index` of [`Session::scenarios`].
     pub async fn run_scenario(&self, index: usize) -> ScenarioResult {
+        self.run_scenario_with_findings(index).await.0
+    }
+
+    /// [`Session::run_scenario`], with the findings met while shrinking it (a property's other
+    /// failures), each a scenario result of its own.
+    pub async fn run_scenario_with_findings(&self, index: usize) -> (ScenarioResult, Vec<ScenarioResult>) {
         run_scenario(&self.shared, &self.shared.config.suites, &self.scenarios[index]).await
     }
 
@@ -442,9 +471,15 @@ impl Session {
         self.shared.config.strict
     }
 
-    /// Runs the case at `index` of [`Session::plan`].
+    /// Runs the case at `index` of [`Session::plan`] (and shrinks it when it fails).
     pub async fn run_case(&self, index: usize) -> CaseResult {
-        run_case(&self.shared, &self.plan, index, true).await
+        self.run_case_with_findings(index).await.0
+    }
+
+    /// [`Session::run_case`], with the findings met while shrinking it: failures of other rules,
+    /// each a case of its own (`…::found-while-shrinking::N`).
+    pub async fn run_case_with_findings(&self, index: usize) -> (CaseResult, Vec<CaseResult>) {
+        run_case(&self.shared, &self.plan, index, Pass::Alone).await
     }
 
     /// Runs every case within the concurrency limit, reporting progress, and collects the result.
@@ -472,7 +507,13 @@ impl Session {
                 (shared.clone(), planned.clone(), semaphore.clone(), on_event.clone(), done.clone());
             scenario_tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                let result = run_scenario(&shared, &shared.config.suites, &planned[index]).await;
+                if shared.halt.stops() {
+                    return (index, Vec::new());
+                }
+                let (result, findings) = run_scenario(&shared, &shared.config.suites, &planned[index]).await;
+                if result.fails_run(shared.config.strict) {
+                    shared.halt.failed();
+                }
                 let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                 on_event(Event::CaseDone {
                     done: finished,
@@ -480,29 +521,30 @@ impl Session {
                     id: result.id.clone(),
                     status: result.status.clone(),
                 });
-                (index, result)
+                (index, std::iter::once(result).chain(findings).collect::<Vec<_>>())
             });
         }
         let (mut kept, omitted) = match pool.await {
             Ok(Ok(results)) => results,
             Ok(Err(e)) | Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
         };
-        let mut scenario_results: Vec<Option<ScenarioResult>> = vec![None; planned.len()];
+        let mut scenario_results: Vec<Vec<ScenarioResult>> = vec![Vec::new(); planned.len()];
         while let Some(joined) = scenario_tasks.join_next().await {
             match joined {
-                Ok((index, result)) => scenario_results[index] = Some(result),
+                Ok((index, results)) => scenario_results[index] = results,
                 Err(e) => return Err(RunError::Config(format!("a scenario task failed: {e}"))),
             }
         }
         let scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to
-        // MAX_SHRINK_STEPS calls per case, and which case got shrunk would depend on timing.
-        // A failing case is always kept, so the kept cases are where to look.
+        // a hundred calls per case, and which case got shrunk would depend on timing. A failing
+        // case is always kept, so the kept cases are where to look. A target given up is not.
         let mut chosen = BTreeSet::new();
         let to_shrink: Vec<usize> = kept
             .iter()
             .filter(|(index, _)| *shared.admission(**index) == Admission::Free)
+            .filter(|(index, _)| shared.targets[plan.site(**index).0].health.stopped().is_none())
             .filter_map(|(index, result)| {
                 let check = result.failures.first()?.rule.clone();
                 chosen.insert((result.operation.clone(), result.spec.clone(), check)).then_some(*index)
@@ -513,13 +555,15 @@ impl Session {
             let (shared, plan, semaphore) = (shared.clone(), plan.clone(), semaphore.clone());
             tasks.spawn(async move {
                 let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-                (index, run_case(&shared, &plan, index, true).await)
+                (index, run_case(&shared, &plan, index, Pass::Shrinking).await)
             });
         }
+        let mut findings: BTreeMap<usize, Vec<CaseResult>> = BTreeMap::new();
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((index, result)) => {
+                Ok((index, (result, found))) => {
                     kept.insert(index, result);
+                    findings.insert(index, found);
                 }
                 Err(e) => return Err(RunError::Config(format!("a case task failed: {e}"))),
             }
@@ -539,7 +583,11 @@ impl Session {
             budget_skipped: refused(|r| matches!(r, Refusal::BudgetSpent(_))),
             recipient_mutations: refused(|r| matches!(r, Refusal::RecipientMutated(_))),
         };
-        let cases: Vec<CaseResult> = kept.into_values().collect();
+        // Each finding met while shrinking a case comes right after it.
+        let cases: Vec<CaseResult> = kept
+            .into_iter()
+            .flat_map(|(index, case)| std::iter::once(case).chain(findings.remove(&index).unwrap_or_default()))
+            .collect();
         let (strict, dry_run) = (shared.config.strict, shared.config.dry_run);
         Ok(RunResult {
             seed,
@@ -555,6 +603,8 @@ impl Session {
             send_guard,
             missing,
             spec_warnings: Vec::new(),
+            requests: shared.requests.counts(),
+            stopped: super::halt::early_stops(&shared),
             duration: started.elapsed(),
         })
     }
@@ -581,7 +631,14 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
             (shared.clone(), plan.clone(), semaphore.clone(), on_event.clone(), done.clone());
         async move {
             let _permit = semaphore.acquire_owned().await.expect("the semaphore is never closed");
-            let result = run_case(&shared, &plan, index, false).await;
+            // `--max-failures` reached: no new case starts.
+            if shared.halt.stops() {
+                return None;
+            }
+            let (result, _) = run_case(&shared, &plan, index, Pass::First).await;
+            if result.fails_run(shared.config.strict) {
+                shared.halt.failed();
+            }
             let finished = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             on_event(Event::CaseDone {
                 done: finished,
@@ -589,11 +646,12 @@ async fn run_cases<F: Fn(Event) + Send + Sync + 'static>(
                 id: result.id.to_string(),
                 status: result.status.clone(),
             });
-            result
+            Some(result)
         }
     };
     let (keep, dry_run, concurrency) = (shared.config.keep, shared.config.dry_run, shared.config.concurrency);
-    let sink = |index: usize, result: CaseResult| {
+    let sink = |index: usize, result: Option<CaseResult>| {
+        let Some(result) = result else { return };
         if dry_run {
             let (id, status, curl) = (result.id.to_string(), result.status.clone(), result.curl.clone());
             on_event(Event::DryRunCase { id, status, curl });
@@ -629,69 +687,32 @@ pub async fn run(config: RunConfig, on_event: impl Fn(Event) + Send + Sync + 'st
     Session::prepare(config).await?.run_all(on_event).await
 }
 
-/// Whether the case calls a message-sending operation on a target without a sandbox: every such
-/// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed
-/// recipients, and is made at most once (no shrinking, no re-run).
-fn is_guarded(shared: &Shared, case: &Case) -> bool {
-    is_guarded_at(shared, case.spec, case.operation)
+/// Which pass of the run runs a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// The run's pass over the plan: each case once, not shrunk.
+    First,
+    /// One case alone (a libtest trial): run, and shrunk when it fails.
+    Alone,
+    /// A failing case run again to be shrunk: every request of it is shrinking's.
+    Shrinking,
 }
 
-/// [`is_guarded`], by the indices of the spec and the operation.
-fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> bool {
-    shared.config.specs[spec].operations[operation].side_effect.is_some() && !shared.targets[spec].sandbox
-}
-
-/// The send guard's word on every guarded case of the plan (by index; the others are free): the
-/// guarded cases whose request can be made safe share the `--max-sends` budget fairly
-/// ([`guard::admit`]); the others are refused. Only guarded cases are made from the plan here.
-fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
-    let mut admissions = BTreeMap::new();
-    let mut candidates = Vec::new();
-    for index in 0..plan.len() {
-        let (spec, operation) = plan.site(index);
-        if !is_guarded_at(shared, spec, operation) {
-            continue;
-        }
-        let case = plan.case(index);
-        // A case that cannot even be generated is skipped for that reason, and sends nothing.
-        let Ok(mut input) = first_input(shared, &case) else {
-            admissions.insert(index, Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned())));
-            continue;
-        };
-        match guard_input(shared, &case, &mut input) {
-            Ok(_) => {
-                candidates.push(Candidate { index, operation: (case.spec, case.operation), kind: case.kind.label() })
-            }
-            Err(refusal) => {
-                admissions.insert(index, Admission::Refused(refusal));
-            }
-        }
-    }
-    let granted = guard::admit(&candidates, shared.config.max_sends);
-    for candidate in &candidates {
-        let admission = if granted.binary_search(&candidate.index).is_ok() {
-            // Taken from the budget now, so that a 429's retry only gets what is left.
-            shared.guard.reserve();
-            Admission::Send
-        } else {
-            Admission::Refused(Refusal::BudgetSpent(shared.config.max_sends))
-        };
-        admissions.insert(candidate.index, admission);
-    }
-    admissions
-}
-
-/// Runs the case at `index` of the plan; with `shrink`, a failing generated case is then shrunk
-/// to a minimal input. Timed, shrinking included.
-async fn run_case(shared: &Shared, plan: &Plan, index: usize, shrink: bool) -> CaseResult {
+/// Runs the case at `index` of the plan; a failing generated case is then shrunk to a minimal
+/// input, except in the first pass. Timed, shrinking included. With it, the findings met while
+/// shrinking, each a case of its own.
+async fn run_case(shared: &Shared, plan: &Plan, index: usize, pass: Pass) -> (CaseResult, Vec<CaseResult>) {
     let started = Instant::now();
-    let mut result = run_untimed(shared, &plan.case(index), index, shrink).await;
+    let (mut result, mut findings) = run_untimed(shared, &plan.case(index), index, pass).await;
     result.duration = started.elapsed();
     result.plan_index = plan.position(index);
-    result
+    for finding in &mut findings {
+        finding.plan_index = result.plan_index;
+    }
+    (result, findings)
 }
 
-async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -> CaseResult {
+async fn run_untimed(shared: &Shared, case: &Case, index: usize, pass: Pass) -> (CaseResult, Vec<CaseResult>) {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -711,37 +732,30 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
         snapshot: None,
         plan_index: index,
         duration: std::time::Duration::ZERO,
+        found_while_shrinking: None,
     };
     let first = match first_input(shared, case) {
         Ok(input) => input,
         Err(reason) => {
             result.status = CaseStatus::Skipped(reason);
-            return result;
+            return (result, Vec::new());
         }
     };
     let admission = shared.admission(index);
-    let mut best = attempt(shared, case, operation, target, &first, admission).await;
+    if let Some(why) = target.health.not_sent().filter(|_| !matches!(admission, Admission::Refused(_))) {
+        target.health.skip();
+        let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
+        result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
+        return (result, Vec::new());
+    }
+    let phase = if pass == Pass::Shrinking { Phase::Shrinking } else { Phase::of(&case.kind) };
+    let mut best = attempt(shared, case, operation, target, &first, admission, phase).await;
+    let mut found = Vec::new();
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.
     let shrinkable = matches!(case.kind, CaseKind::Positive | CaseKind::Negative(_)) && !is_guarded(shared, case);
-    if let Some(broken) = best.failures().first().map(|f| f.rule.clone()).filter(|_| shrink && shrinkable) {
-        let still_fails = |a: &Attempt| a.failures().iter().any(|f| f.rule == broken);
-        let mut steps = vec![Shrink::Simplify];
-        let mut tries = 0;
-        while tries < MAX_SHRINK_STEPS {
-            let Ok((input, moved)) = case.replay_in(operation, &target.strategies, &steps) else { break };
-            if !moved {
-                break;
-            }
-            tries += 1;
-            let candidate = attempt(shared, case, operation, target, &input, &Admission::Free).await;
-            if still_fails(&candidate) {
-                best = candidate;
-                steps.push(Shrink::Simplify);
-            } else {
-                steps.push(Shrink::Complicate);
-            }
-        }
-        result.shrink_steps = tries;
+    if pass != Pass::First && shrinkable {
+        let shrunk = super::shrink::shrink(shared, case, operation, target, best).await;
+        (best, found, result.shrink_steps) = (shrunk.best, shrunk.findings, shrunk.steps);
     }
     // Shown (redacted, masked) only when needed: a message of a case that did not pass, and the
     // exchange of a case that is kept with it. Masking is most of a passed case's own work.
@@ -756,17 +770,15 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
             result.status = CaseStatus::Skipped(reason.map(|m| show().message(&m, None)));
             None
         }
+        Outcome::Crashed(rules, failures) => {
+            (result.rules, result.failures) = (rules, masked(show(), failures, None));
+            result.status = CaseStatus::Failed;
+            None
+        }
         Outcome::Answered(response, checks, failures) => {
-            let status = Some(response.status);
             result.rules = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
-            result.failures = failures
-                .into_iter()
-                .map(|mut f| {
-                    f.message = show().message(&f.message, status);
-                    f
-                })
-                .collect();
+            result.failures = masked(show(), failures, Some(response.status));
             if matches!(case.kind, CaseKind::Example { .. }) {
                 snapshot_case(shared, case, &response, &mut result);
             }
@@ -775,7 +787,8 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
     };
     // A shrinking run (one case alone, or a failed case run again) is kept whole, whatever it
     // gives; a dry run shows every case's request as it finishes (kept or not).
-    if shrink || shared.config.dry_run || shared.config.keep.shows_exchange(&result, shared.config.dry_run) {
+    let shows = pass != Pass::First || shared.config.dry_run;
+    if shows || shared.config.keep.shows_exchange(&result, shared.config.dry_run) {
         let show = show();
         let request = show.request(&best.request);
         result.curl = Some(to_curl(&request, show.redactor()));
@@ -785,7 +798,21 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, shrink: bool) -
         // Only counted (see [`keep_result`]): the answer's status is all that is read of it.
         result.response = response.map(|r| ResponseSummary::status_only(r.status));
     }
-    result
+    let findings = found
+        .into_iter()
+        .enumerate()
+        .map(|(n, (attempt, failures))| super::shrink::finding(&result, n + 1, attempt, failures, show()))
+        .collect();
+    (result, findings)
+}
+
+/// Failures with their messages masked as the answer they quote (of `status`) is.
+pub(super) fn masked(
+    show: &Shown,
+    failures: Vec<crate::check::Failure>,
+    status: Option<u16>,
+) -> Vec<crate::check::Failure> {
+    failures.into_iter().map(|f| crate::check::Failure { message: show.message(&f.message, status), ..f }).collect()
 }
 
 /// Normalizes an example's answer and compares it with its snapshot (see [`snapshot`]).
@@ -837,7 +864,7 @@ pub(super) fn record_snapshot(
 
 /// The case's first input, or why it cannot be sent: a variable it needs has no value, or no
 /// input could be generated for it. Known before anything is sent.
-fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
+pub(super) fn first_input(shared: &Shared, case: &Case) -> Result<RequestInput, Reason> {
     let spec = &shared.config.specs[case.spec];
     let operation = &spec.operations[case.operation];
     let target = &shared.targets[case.spec];
@@ -880,13 +907,15 @@ fn all_missing(specs: &[Spec], targets: &[SpecTarget]) -> Vec<MissingVariable> {
     out
 }
 
-async fn attempt(
+/// One attempt at `case` with `input`: a fresh fixture, the request built, guarded and sent.
+pub(super) async fn attempt(
     shared: &Shared,
     case: &Case,
     operation: &Operation,
     target: &SpecTarget,
     input: &RequestInput,
     admission: &Admission,
+    phase: Phase,
 ) -> Attempt {
     let mut variables = target.given.clone();
     if let Some(fixture) = &target.fixture {
@@ -896,7 +925,7 @@ async fn attempt(
         };
         // A dry run shows the fixture's values but makes nothing on the target.
         if !shared.config.dry_run
-            && let Err(e) = sandbox::create(&shared.client, &target.origin, fixture, &values).await
+            && let Err(e) = sandbox::create(shared, target, fixture, &values).await
         {
             let request = PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin));
             return Attempt::error(request, ReasonKind::Sandbox, e);
@@ -923,13 +952,5 @@ async fn attempt(
         Some(Ok(numbers)) => numbers,
         _ => Vec::new(),
     };
-    call(shared, target, operation, &case.kind, request, &recipients).await
-}
-
-/// Makes a message-sending call's input safe for a target without a sandbox (see
-/// [`guard::guard_request`]); returns the numbers it reaches.
-fn guard_input(shared: &Shared, case: &Case, input: &mut RequestInput) -> Result<Vec<String>, Refusal> {
-    let operation = &shared.config.specs[case.spec].operations[case.operation];
-    let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
-    guard::guard_request(&shared.guard, operation, effect, &case.kind, input, case.seed)
+    call(shared, target, operation, &case.kind, request, &recipients, phase).await
 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
 
-use crate::case::{CaseKind, MutationKind, RequestInput, Target, as_text, place_schema, set_at, value_at};
+use crate::case::{CaseKind, MutationKind, RequestInput, Target, as_text, body_json, place_schema, set_at, value_at};
 use crate::spec::{Operation, ParamLocation, RecipientPart, SideEffect};
 
 /// One `--allow-recipient` entry: digits, optionally split into parts with `-` (for recipients
@@ -231,9 +231,35 @@ fn candidates(entry: &AllowEntry, generated: &[String], seed: u64) -> Vec<Vec<St
     ranked.into_iter().map(|(_, parts)| parts).collect()
 }
 
-/// Whether `value`, written into `part`, is accepted by the part's schema (unknown: yes).
-fn fits(operation: &Operation, part: &RecipientPart, value: &str) -> bool {
-    place_schema(operation, part).is_none_or(|schema| crate::spec::is_valid(&schema, &Value::String(value.to_owned())))
+/// Whether `texts`, written into `parts` of `input`, are each accepted by the schema that governs
+/// that place. A parameter is judged by its own schema. A body field is judged by the whole
+/// body's schema, which follows every `$ref` and `allOf` to it: the rewrite fits when no
+/// violation is at the field or within it (the rest of a negative case's body may be broken on
+/// purpose). A place with no schema at all accepts anything.
+fn fits(operation: &Operation, parts: &[RecipientPart], texts: &[String], input: &RequestInput) -> bool {
+    let mut written = input.clone();
+    for (part, text) in parts.iter().zip(texts) {
+        set_at(&mut written, part, Value::String(text.clone()));
+    }
+    let body_schema = operation.body.as_ref().and_then(|b| b.json()).map(|(_, schema)| schema);
+    let body_errors = match (body_schema, body_json(&written.body)) {
+        (Some(schema), Some(body)) if parts.iter().any(|p| matches!(p, RecipientPart::Body(_))) => {
+            crate::spec::validation_errors(schema, body)
+        }
+        _ => Vec::new(),
+    };
+    parts.iter().zip(texts).all(|(part, text)| match part {
+        RecipientPart::Body(pointer) => !body_errors.iter().any(|error| violation_within(error, pointer)),
+        RecipientPart::Parameter(..) => place_schema(operation, part)
+            .is_none_or(|schema| crate::spec::is_valid(&schema, &Value::String(text.clone()))),
+    })
+}
+
+/// Whether a validation error (`/pointer: message`, or `(root): message`) is at `pointer` or
+/// within it.
+fn violation_within(error: &str, pointer: &str) -> bool {
+    let at = if pointer.is_empty() { "(root)" } else { pointer };
+    error.starts_with(&format!("{at}: ")) || (!pointer.is_empty() && error.starts_with(&format!("{pointer}/")))
 }
 
 /// Rewrites every recipient present in `input` onto an allow-list entry chosen by `seed`, with
@@ -255,7 +281,7 @@ pub fn rewrite(
         let generated: Vec<String> = values.iter().map(|v| digits_of(v)).collect();
         let written = candidates(entry, &generated, seed).into_iter().find_map(|digits| {
             let texts: Vec<String> = values.iter().zip(&digits).map(|(v, d)| replace_digits(v, d)).collect();
-            parts.iter().zip(&texts).all(|(part, text)| fits(operation, part, text)).then_some(texts)
+            fits(operation, parts, &texts, input).then_some(texts)
         });
         let Some(texts) = written else {
             return Err(Refusal::NoAllowedRecipient(format!(
@@ -326,30 +352,55 @@ pub fn guard_request(
     Ok(numbers)
 }
 
+/// The kinds of case that take turns at the `--max-sends` budget, in the order of their turns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BudgetKind {
+    Positive,
+    Negative,
+    Protocol,
+    /// A request example of the spec (the provider's own request, snapshotted).
+    Example,
+}
+
+impl BudgetKind {
+    /// Every kind, in the order they take turns.
+    pub const TURNS: [BudgetKind; 4] =
+        [BudgetKind::Positive, BudgetKind::Negative, BudgetKind::Protocol, BudgetKind::Example];
+
+    /// The budget kind of a case. A scenario's step, written out as an example is, is none of
+    /// the plan's cases; it counts as an example.
+    pub fn of(kind: &CaseKind) -> BudgetKind {
+        match kind {
+            CaseKind::Positive => BudgetKind::Positive,
+            CaseKind::Negative(_) => BudgetKind::Negative,
+            CaseKind::Protocol(_) => BudgetKind::Protocol,
+            CaseKind::Example { .. } | CaseKind::Step => BudgetKind::Example,
+        }
+    }
+}
+
 /// One case the guard may let through: where it is in the plan, its operation and its kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     pub index: usize,
     /// (spec, operation) indexes.
     pub operation: (usize, usize),
-    /// `positive`, `negative` or `protocol`.
-    pub kind: &'static str,
+    pub kind: BudgetKind,
 }
 
 /// Hands out the `--max-sends` budget fairly: every message-sending operation gets a call before
 /// any gets a second, and within an operation the kinds take turns (positive, negative,
-/// protocol, positive, …), each in plan order. Returns the plan indexes granted a send.
+/// protocol, example, positive, …), each in plan order. Returns the plan indexes granted a send.
 pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
     // Per operation, its candidates in the order kinds take turns.
     let mut per_operation: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-    let mut by_kind: BTreeMap<((usize, usize), &str), Vec<usize>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<((usize, usize), BudgetKind), Vec<usize>> = BTreeMap::new();
     for candidate in candidates {
         by_kind.entry((candidate.operation, candidate.kind)).or_default().push(candidate.index);
         per_operation.entry(candidate.operation).or_default();
     }
     for (operation, queue) in &mut per_operation {
-        let kinds: Vec<&Vec<usize>> =
-            ["positive", "negative", "protocol"].iter().filter_map(|k| by_kind.get(&(*operation, *k))).collect();
+        let kinds: Vec<&Vec<usize>> = BudgetKind::TURNS.iter().filter_map(|k| by_kind.get(&(*operation, *k))).collect();
         let longest = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
         for turn in 0..longest {
             queue.extend(kinds.iter().filter_map(|k| k.get(turn)));
@@ -463,6 +514,27 @@ mod tests {
     }
 
     #[test]
+    fn a_rewrite_fits_a_schema_reached_through_all_of_and_refs() {
+        // Z-API's request-registration-code body is `allOf: [$ref Number, {method}]`: the phone's
+        // 8-13 digits are only seen through the whole body's schema.
+        let specs = crate::spec::bundled().unwrap();
+        let zapi = specs.iter().find(|s| s.id == "zapi").unwrap();
+        let operation = zapi.operations.iter().find(|o| o.id == "request-registration-code").unwrap();
+        let effect = operation.side_effect.clone().unwrap();
+        let guard = SendGuard::new(vec!["5511900000*".parse().unwrap()], 10);
+        for seed in 0..200 {
+            let mut request = input(json!({"ddi": "44", "phone": "4499999999", "method": "sms"}));
+            rewrite(&guard, operation, &effect, &mut request, seed).unwrap();
+            let phone = body(&request)["phone"].as_str().unwrap().len();
+            assert!((8..=13).contains(&phone), "seed {seed}: {}", body(&request));
+            assert!(guard.allows(&recipients(&effect, &request)[0]));
+        }
+        assert!(violation_within("/phone: \"1\" is too short", "/phone"));
+        assert!(violation_within("/a/b: x", "/a") && !violation_within("/ab: x", "/a"));
+        assert!(violation_within("(root): x", "") && !violation_within("(root): x", "/phone"));
+    }
+
+    #[test]
     fn a_split_the_schema_refuses_is_not_made() {
         // 6 digits cannot be a 1-3 digit ddi plus an 8-13 digit phone.
         let guard = SendGuard::new(vec!["551190".parse().unwrap()], 10);
@@ -512,7 +584,8 @@ mod tests {
     fn every_operation_gets_a_share_and_the_kinds_take_turns() {
         let mut candidates = Vec::new();
         for op in 0..3 {
-            for (kind, count) in [("positive", 10), ("negative", 4), ("protocol", 2)] {
+            let kinds = [(BudgetKind::Positive, 10), (BudgetKind::Negative, 4), (BudgetKind::Protocol, 2)];
+            for (kind, count) in kinds {
                 for _ in 0..count {
                     candidates.push(Candidate { index: candidates.len(), operation: (0, op), kind });
                 }
@@ -522,13 +595,19 @@ mod tests {
         let op_of = |i: &usize| candidates[*i].operation.1;
         let three = admit(&candidates, 3);
         assert_eq!(three.iter().map(op_of).collect::<Vec<_>>(), [0, 1, 2], "one call per operation first");
-        assert!(three.iter().all(|i| kind_of(i) == "positive"));
+        assert!(three.iter().all(|i| kind_of(i) == BudgetKind::Positive));
         let nine = admit(&candidates, 9);
         for op in 0..3 {
-            let kinds: Vec<&str> = nine.iter().filter(|i| op_of(i) == op).map(kind_of).collect();
-            assert_eq!(kinds, ["positive", "negative", "protocol"], "operation {op}");
+            let kinds: Vec<BudgetKind> = nine.iter().filter(|i| op_of(i) == op).map(kind_of).collect();
+            assert_eq!(kinds, [BudgetKind::Positive, BudgetKind::Negative, BudgetKind::Protocol], "operation {op}");
         }
         assert_eq!(admit(&candidates, 1000).len(), candidates.len());
         assert!(admit(&candidates, 0).is_empty());
+        // An example takes its turn after the other kinds, not never.
+        let example = Candidate { index: candidates.len(), operation: (0, 0), kind: BudgetKind::Example };
+        candidates.push(example);
+        let twelve = admit(&candidates, 12);
+        assert!(twelve.contains(&(candidates.len() - 1)), "the example's turn is the fourth of its operation");
+        assert!(!admit(&candidates, 9).contains(&(candidates.len() - 1)));
     }
 }

@@ -1,23 +1,31 @@
 //! Running a plan against targets: variables, sandbox fixtures, concurrency, the calls, the checks
 //! and shrinking. It emits [`Event`]s for progress and returns a [`RunResult`]; it never prints.
 
+mod admission;
 mod call;
 mod execute;
 mod guard;
+mod halt;
+mod health;
 mod pool;
 mod reason;
+mod requests;
 mod result;
 mod rules;
 mod sandbox;
 mod scenario;
 mod secrets;
 mod shown;
+mod shrink;
 mod tally;
 mod variables;
+mod wire;
 
 pub use execute::{Event, Keep, RunConfig, RunError, Session, run};
-pub use guard::{AllowEntry, Refusal, SendGuard};
+pub use guard::{AllowEntry, BudgetKind, Refusal, SendGuard};
+pub use halt::EarlyStop;
 pub use reason::{Reason, ReasonKind};
+pub use requests::{Phase, RequestCounts};
 pub use result::{
     CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, SpecWarning, TargetInfo,
     Verdict,

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::halt::EarlyStop;
 use super::reason::{Reason, ReasonKind};
+use super::requests::RequestCounts;
 use super::rules::RuleInfo;
 use super::scenario::ScenarioResult;
 use super::tally::Tally;
@@ -70,6 +72,11 @@ pub struct CaseResult {
     /// How long the case took, shrinking included (written in milliseconds).
     #[serde(with = "duration_ms")]
     pub duration: Duration,
+    /// A finding met while shrinking another case (its id): a failure of a rule that case did
+    /// not break, on one of the smaller inputs tried. Its id is `<that id>::found-while-shrinking::N`
+    /// and it follows that case in `cases`, with the same `plan_index`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_while_shrinking: Option<CaseId>,
 }
 
 impl CaseResult {
@@ -123,6 +130,14 @@ pub struct RunResult {
     /// caller that loaded the specs; empty (and left out of the JSON) when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spec_warnings: Vec<SpecWarning>,
+    /// The HTTP requests sent, by phase (a case is one request, but shrinking, retries, fixtures
+    /// and scenario steps are more).
+    #[serde(default)]
+    pub requests: RequestCounts,
+    /// Why the run, or a target's part of it, stopped before its end (`--max-failures`, a target
+    /// that stopped answering); empty (and left out of the JSON) when it ran to the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stopped: Vec<EarlyStop>,
     /// The run's wall time (written in milliseconds).
     #[serde(with = "duration_ms")]
     pub duration: Duration,

@@ -7,6 +7,8 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
+use super::execute::{Shared, SpecTarget};
+use super::requests::Phase;
 use crate::case::generator_regex;
 use crate::http::{HttpClient, PreparedRequest, TransportError};
 use crate::spec::{FixtureValue, SandboxFixture};
@@ -22,6 +24,8 @@ pub struct Handshake {
     pub apis: Option<Vec<String>>,
     /// Why: `GET /__sandbox answered 404`, `… a conform sandbox (version 1: zapi, wawp)`, …
     pub evidence: String,
+    /// Whether the origin answered the handshake with an HTTP status (whatever it was).
+    pub answered: bool,
 }
 
 impl Handshake {
@@ -31,7 +35,7 @@ impl Handshake {
     }
 
     fn none(evidence: String) -> Self {
-        Handshake { apis: None, evidence }
+        Handshake { apis: None, evidence, answered: true }
     }
 }
 
@@ -45,7 +49,10 @@ pub async fn detect(client: &HttpClient, origin: &str) -> Result<Handshake, Tran
     let response = match client.send(&PreparedRequest::new("GET", url)).await {
         Ok(response) => response,
         Err(error @ (TransportError::Connect { .. } | TransportError::InvalidRequest(_))) => return Err(error),
-        Err(error) => return Ok(Handshake::none(format!("GET /__sandbox failed ({error}): no sandbox"))),
+        Err(error) => {
+            let evidence = format!("GET /__sandbox failed ({error}): no sandbox");
+            return Ok(Handshake { answered: false, ..Handshake::none(evidence) });
+        }
     };
     Ok(read_handshake(response.status, &response.body))
 }
@@ -75,7 +82,7 @@ pub fn read_handshake(status: u16, body: &[u8]) -> Handshake {
         return not_it("with apis that are not all names");
     };
     let evidence = format!("GET /__sandbox: a conform sandbox (version {version}: {})", apis.join(", "));
-    Handshake { apis: Some(apis), evidence }
+    Handshake { apis: Some(apis), evidence, answered: true }
 }
 
 /// Fresh values for a fixture's params, drawn from `seed`: the same seed makes the same fixture.
@@ -100,17 +107,20 @@ pub fn fixture_values(fixture: &SandboxFixture, seed: u64) -> Result<BTreeMap<St
 }
 
 /// Puts the fixture into its state on the target. `Err` says why, with the sandbox's answer.
-pub async fn create(
-    client: &HttpClient,
-    origin: &str,
+pub(super) async fn create(
+    shared: &Shared,
+    target: &SpecTarget,
     fixture: &SandboxFixture,
     values: &BTreeMap<String, String>,
 ) -> Result<(), String> {
+    let origin = &target.origin;
     let body = json!({"api": fixture.api, "state": fixture.state, "params": values});
     let request = PreparedRequest::new("POST", format!("{origin}/__sandbox/state"))
         .header("Content-Type", "application/json")
         .body(serde_json::to_vec(&body).unwrap_or_default());
-    let response = client.send(&request).await.map_err(|e| format!("the sandbox did not answer: {e}"))?;
+    let response = super::wire::send(shared, target, Phase::Sandbox, &request)
+        .await
+        .map_err(|e| format!("the sandbox did not answer: {e}"))?;
     let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
     if response.status == 200 && answer.get("ok") == Some(&Value::Bool(true)) {
         Ok(())
@@ -147,17 +157,17 @@ impl TargetClock {
 }
 
 /// Moves the target's clock forward (`POST /__sandbox/clock`) and keeps the `now` it answers.
-pub async fn advance(client: &HttpClient, origin: &str, seconds: u64, clock: &TargetClock) -> Result<(), String> {
-    let request = PreparedRequest::new("POST", format!("{origin}/__sandbox/clock"))
+pub(super) async fn advance(shared: &Shared, target: &SpecTarget, seconds: u64) -> Result<(), String> {
+    let request = PreparedRequest::new("POST", format!("{}/__sandbox/clock", target.origin))
         .header("Content-Type", "application/json")
         .body(json!({"advance_seconds": seconds}).to_string());
-    match client.send(&request).await {
+    match super::wire::send(shared, target, Phase::Sandbox, &request).await {
         Ok(response) if response.status == 200 => {
             let answer: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
             if let Some(now) =
                 answer.get("now").and_then(Value::as_str).and_then(|n| DateTime::parse_from_rfc3339(n).ok())
             {
-                clock.observe(now.with_timezone(&Utc));
+                target.clock.observe(now.with_timezone(&Utc));
             }
             Ok(())
         }

@@ -14,11 +14,12 @@ use serde_json::{Value, json};
 
 use super::call::{Outcome as CallOutcome, call};
 use super::execute::{Shared, SpecTarget};
-use super::guard;
+use super::guard::{self, Refusal};
 use super::reason::{Reason, ReasonKind};
+use super::requests::Phase;
 use super::result::{CaseStatus, ResponseSummary};
-use super::sandbox;
 use super::shown::Shown;
+use super::{sandbox, wire};
 use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
 use crate::check::{Failure, RuleId};
 use crate::http::{PreparedRequest, to_curl};
@@ -161,15 +162,25 @@ enum Stop {
     Error(Reason),
 }
 
-/// Runs one planned scenario (and shrinks it, when it is a failing property), timed.
-pub(super) async fn run_scenario(shared: &Shared, suites: &[Suite], planned: &PlannedScenario) -> ScenarioResult {
+/// Runs one planned scenario (and shrinks it, when it is a failing property), timed. With it,
+/// the findings met while shrinking: failures of rules the scenario did not break, on a smaller
+/// input, each a scenario result of its own (`<id>::found-while-shrinking::N`).
+pub(super) async fn run_scenario(
+    shared: &Shared,
+    suites: &[Suite],
+    planned: &PlannedScenario,
+) -> (ScenarioResult, Vec<ScenarioResult>) {
     let started = std::time::Instant::now();
-    let mut result = run_untimed(shared, suites, planned).await;
+    let (mut result, findings) = run_untimed(shared, suites, planned).await;
     result.duration = started.elapsed();
-    result
+    (result, findings)
 }
 
-async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenario) -> ScenarioResult {
+async fn run_untimed(
+    shared: &Shared,
+    suites: &[Suite],
+    planned: &PlannedScenario,
+) -> (ScenarioResult, Vec<ScenarioResult>) {
     let suite = &suites[planned.suite];
     let scenario = &suite.scenarios[planned.scenario];
     let spec = &shared.config.specs[planned.spec];
@@ -200,11 +211,16 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
     if shared.config.dry_run {
         let reason = "dry run: a scenario's steps depend on the answers, so none is shown";
         result.status = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, reason));
-        return result;
+        return (result, Vec::new());
     }
     if let Some(reason) = skip_reason(suite, scenario, spec, target) {
         result.status = CaseStatus::Skipped(reason.map(|m| show.message(&m, None)));
-        return result;
+        return (result, Vec::new());
+    }
+    if let Some(why) = target.health.not_sent() {
+        target.health.skip();
+        result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
+        return (result, Vec::new());
     }
     // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that
     // fails, and shrinks that one. Shrinking replays the tree from the input's seed, so that no
@@ -218,7 +234,7 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
                 Ok((input, _)) => Some(input),
                 Err(e) => {
                     result.status = CaseStatus::Error(Reason::new(ReasonKind::NoInput, e));
-                    return result;
+                    return (result, Vec::new());
                 }
             },
             None => None,
@@ -233,20 +249,34 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
             break;
         }
     }
-    let Some(mut outcome) = outcome else { return result };
-    if let (Some(given), Ok(true)) = (&scenario.given, outcome.as_ref().map(|o| !o.failures.is_empty())) {
+    let Some(mut outcome) = outcome else { return (result, Vec::new()) };
+    // Shrinking keeps the smallest input that still breaks the first rule broken; an input that
+    // breaks another rule, one the scenario did not break, is a finding of its own.
+    let mut found: Vec<FlowRun> = Vec::new();
+    let first_broken = outcome.as_ref().ok().and_then(|o| o.failures.first()).map(|f| f.rule.clone());
+    if let (Some(given), Some(broken)) = (&scenario.given, first_broken) {
+        let mut known: Vec<RuleId> =
+            outcome.as_ref().map(|o| o.failures.iter().map(|f| f.rule.clone()).collect()).unwrap_or_default();
         let mut steps = vec![Shrink::Simplify];
         let mut tries = 0;
         while tries < MAX_SHRINK_STEPS {
             let Ok((candidate, true)) = property_input(given, &scenario.pointer, input_seed, &steps) else { break };
             tries += 1;
             let vars_seed = input_seed ^ (u64::from(tries) << 40);
-            match attempt(shared, suite, scenario, spec, target, vars_seed, Some(&candidate)).await {
-                Ok(run) if !run.failures.is_empty() => {
-                    outcome = Ok(run);
-                    steps.push(Shrink::Simplify);
-                }
-                _ => steps.push(Shrink::Complicate),
+            let Ok(run) = attempt(shared, suite, scenario, spec, target, vars_seed, Some(&candidate)).await else {
+                steps.push(Shrink::Complicate);
+                continue;
+            };
+            let new: Vec<Failure> = run.failures.iter().filter(|f| !known.contains(&f.rule)).cloned().collect();
+            if !new.is_empty() {
+                known.extend(new.iter().map(|f| f.rule.clone()));
+                found.push(FlowRun { failures: new, ..run.clone() });
+            }
+            if run.failures.iter().any(|f| f.rule == broken) {
+                outcome = Ok(run);
+                steps.push(Shrink::Simplify);
+            } else {
+                steps.push(Shrink::Complicate);
             }
         }
         result.shrink_steps = tries;
@@ -259,9 +289,22 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
                 Stop::Skip(reason) => CaseStatus::Skipped(reason.map(|m| show.message(&m, None))),
                 Stop::Error(reason) => CaseStatus::Error(reason.map(|m| show.message(&m, None))),
             };
-            return result;
+            return (result, Vec::new());
         }
     };
+    let findings: Vec<ScenarioResult> = found
+        .into_iter()
+        .enumerate()
+        .map(|(n, found)| ScenarioResult {
+            id: format!("{}::found-while-shrinking::{}", result.id, n + 1),
+            status: CaseStatus::Failed,
+            input: found.input.map(|i| show.message(&i.to_string(), None)),
+            steps: found.steps,
+            failures: found.failures,
+            shrink_steps: 0,
+            ..result.clone()
+        })
+        .collect();
     result.input = run.input.map(|i| show.message(&i.to_string(), None));
     result.steps = run.steps;
     // Failures were masked when they were made, with the rules of their step's operation.
@@ -277,10 +320,11 @@ async fn run_untimed(shared: &Shared, suites: &[Suite], planned: &PlannedScenari
         super::execute::record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
         result.snapshots.push(outcome);
     }
-    result
+    (result, findings)
 }
 
 /// One run of a scenario's flow.
+#[derive(Clone)]
 struct FlowRun {
     /// Shown as reports show them: redacted and masked.
     steps: Vec<StepResult>,
@@ -288,6 +332,8 @@ struct FlowRun {
     input: Option<Value>,
     /// Per call step: `NN-step` (its place among the steps) and its normalized answer.
     snapshots: Vec<(String, String)>,
+    /// A call step got no answer because the target crashed (a failure): the flow ends there.
+    crashed: bool,
 }
 
 /// Runs the flow once, with `input` as a property's generated variables.
@@ -300,7 +346,13 @@ async fn attempt(
     seed: u64,
     input: Option<&Value>,
 ) -> Result<FlowRun, (Stop, Vec<StepResult>)> {
-    let mut run = FlowRun { steps: Vec::new(), failures: Vec::new(), input: input.cloned(), snapshots: Vec::new() };
+    let mut run = FlowRun {
+        steps: Vec::new(),
+        failures: Vec::new(),
+        input: input.cloned(),
+        snapshots: Vec::new(),
+        crashed: false,
+    };
     let vars = match variables(shared, suite, spec, target, seed, input).await {
         Ok(vars) => vars,
         Err(stop) => return Err((stop, run.steps)),
@@ -339,6 +391,10 @@ async fn attempt(
             };
         if let Some(last) = run.steps.last_mut() {
             last.expected = describe(expect);
+        }
+        if run.crashed {
+            // Later steps build on this one.
+            return Ok(run);
         }
         let Some(answer) = answer else { continue };
         let show = match answer.operation {
@@ -452,7 +508,7 @@ async fn variables(
     if let Some(fixture) = &target.fixture {
         let values =
             sandbox::fixture_values(fixture, seed).map_err(|e| Stop::Error(Reason::new(ReasonKind::Harness, e)))?;
-        sandbox::create(&shared.client, &target.origin, fixture, &values)
+        sandbox::create(shared, target, fixture, &values)
             .await
             .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, e)))?;
         vars.extend(values.into_iter().map(|(k, v)| (k, Value::String(v))));
@@ -512,10 +568,28 @@ async fn perform(
             let context =
                 case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
             let request = case::build(operation, &input, context);
-            let recipients = guard_step(shared, spec, target, operation, &input).map_err(skip)?;
-            let attempt = call(shared, target, operation, &CaseKind::Step, request, &recipients).await;
+            let recipients = guard_step(shared, target, operation, &input).map_err(|refusal| {
+                let message = format!("step `{name}`: {refusal}");
+                Stop::Skip(Reason::new(ReasonKind::SendGuard, show_spec(shared, spec).message(&message, None)))
+            })?;
+            let attempt = call(shared, target, operation, &CaseKind::Step, request, &recipients, Phase::Scenario).await;
             let action = format!("call {}", operation.id);
             match attempt.outcome {
+                CallOutcome::Crashed(_, failures) => {
+                    let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
+                    run.failures.extend(super::execute::masked(&show, failures, None));
+                    let request = show.request(&attempt.request);
+                    run.steps.push(StepResult {
+                        step: name.to_owned(),
+                        action,
+                        curl: Some(to_curl(&request, show.redactor())),
+                        request: Some(request),
+                        response: None,
+                        expected: None,
+                    });
+                    run.crashed = true;
+                    Ok(None)
+                }
                 CallOutcome::Answered(response, _, failures) => {
                     let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
                     let status = response.status;
@@ -559,7 +633,7 @@ async fn perform(
             let digits: String =
                 render_text(&as_text(to), vars).map_err(skip)?.chars().filter(char::is_ascii_digit).collect();
             let request = PreparedRequest::new("GET", format!("{}/__sandbox/outbox?to={digits}", target.origin));
-            sandbox_call(shared, spec, name, "outbox", request, run).await.map(Some)
+            sandbox_call(shared, spec, target, name, "outbox", request, run).await.map(Some)
         }
         Action::Advance { seconds } => {
             needs_sandbox(target, &format!("step `{name}` (moving the clock)"))?;
@@ -569,7 +643,7 @@ async fn perform(
                 .trim_end_matches('s')
                 .parse()
                 .map_err(|_| skip(format!("`{seconds}` is not a number of seconds")))?;
-            sandbox::advance(&shared.client, &target.origin, seconds, &target.clock)
+            sandbox::advance(shared, target, seconds)
                 .await
                 .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, e)))?;
             run.steps.push(StepResult {
@@ -594,7 +668,7 @@ async fn perform(
             let request = PreparedRequest::new("POST", format!("{}/__sandbox/state", target.origin))
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
-            let answer = sandbox_call(shared, spec, name, &format!("state {state}"), request, run).await?;
+            let answer = sandbox_call(shared, spec, target, name, &format!("state {state}"), request, run).await?;
             if answer.status != 200 {
                 return Err(Stop::Error(Reason::new(
                     ReasonKind::Sandbox,
@@ -634,14 +708,13 @@ fn snapshot_step(
 async fn sandbox_call(
     shared: &Shared,
     spec: &Spec,
+    target: &SpecTarget,
     name: &str,
     action: &str,
     request: PreparedRequest,
     run: &mut FlowRun,
 ) -> Result<Answer, Stop> {
-    let response = shared
-        .client
-        .send(&request)
+    let response = wire::send(shared, target, Phase::Sandbox, &request)
         .await
         .map_err(|e| Stop::Error(Reason::new(ReasonKind::Sandbox, format!("the sandbox did not answer: {e}"))))?;
     let body: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
@@ -694,32 +767,37 @@ fn step_input(operation: &Operation, with: &BTreeMap<String, Value>, vars: &Vars
 
 /// On a target without a sandbox, a step that can send a message goes only to allow-listed
 /// recipients as written (a flow's later steps depend on them: they are not rewritten), and
-/// takes one of the `--max-sends` budget's sends.
+/// takes one of the `--max-sends` budget's sends. `Err` is the send guard's refusal.
 fn guard_step(
     shared: &Shared,
-    spec: &Spec,
     target: &SpecTarget,
     operation: &Operation,
     input: &RequestInput,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<String>, Refusal> {
     let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
     if target.sandbox {
         return Ok(Vec::new());
     }
     let numbers = guard::recipients(effect, input);
     if shared.guard.allow.is_empty() {
-        return Err(guard::Refusal::NoAllowList.to_string());
+        return Err(Refusal::NoAllowList);
     }
-    if numbers.is_empty() || numbers.iter().any(|n| !shared.guard.allows(n)) {
-        return Err(format!(
-            "not sent: `{}` of {} would reach a recipient that is not allow-listed (the target has no sandbox)",
-            operation.id, spec.id
-        ));
+    if numbers.is_empty() {
+        let why = format!("the step's request to `{}` names no recipient", operation.id);
+        return Err(Refusal::NoAllowedRecipient(why));
+    }
+    if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
+        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
     }
     if !shared.guard.reserve() {
-        return Err(guard::Refusal::BudgetSpent(shared.guard.max_sends).to_string());
+        return Err(Refusal::BudgetSpent(shared.guard.max_sends));
     }
     Ok(numbers)
+}
+
+/// A scenario's messages masked as its spec says.
+fn show_spec<'a>(shared: &'a Shared, spec: &'a Spec) -> Shown<'a> {
+    Shown::for_spec(&shared.redactor, shared.config.show_secrets, spec)
 }
 
 /// `must not succeed`, `status 200`, … for reports.

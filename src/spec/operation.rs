@@ -275,6 +275,9 @@ pub struct Operation {
     pub side_effect: Option<super::SideEffect>,
     /// `x-conform-either-place`: values the operation reads from any of several places.
     pub either: Vec<super::EitherPlace>,
+    /// `x-conform-invalid-input` (the operation's, else the document's): the statuses invalid
+    /// input gets, where the spec pins them.
+    pub invalid_input: Option<super::InvalidInput>,
     pub source: Option<Source>,
 }
 
@@ -320,6 +323,8 @@ struct DocumentContext<'a> {
     schemes: BTreeMap<String, Credential>,
     legacy: bool,
     global_security: Option<&'a Value>,
+    /// The document's `x-conform-invalid-input`, for operations without their own.
+    invalid_input: Option<super::InvalidInput>,
 }
 
 impl<'a> DocumentContext<'a> {
@@ -329,6 +334,7 @@ impl<'a> DocumentContext<'a> {
             schemes: security_schemes(document)?,
             legacy: document.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0.")),
             global_security: document.get("security"),
+            invalid_input: super::invalid_input(document, "#").map_err(|(p, m)| model_error(p, m))?,
         })
     }
 }
@@ -390,6 +396,7 @@ fn path_item_operations(
         let credentials = credentials(security, &context.schemes, &pointer)?;
         let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
         let either = super::either_places(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
+        let invalid_input = super::invalid_input(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
         let accepts_valid_input = op
             .get("x-conform-accepts-valid-input")
             .and_then(Value::as_object)
@@ -409,6 +416,7 @@ fn path_item_operations(
             accepts_valid_input,
             side_effect,
             either,
+            invalid_input: invalid_input.or_else(|| context.invalid_input.clone()),
             source: Source::from_extension(op),
         });
     }

@@ -1,0 +1,119 @@
+//! Stopping a run early, and saying so. `--max-failures N`: once N cases or scenarios have failed
+//! the run, no new one starts (those in flight finish, and everything that ran is reported). A
+//! target that stopped answering (see `health.rs`): its cases not yet sent are errors. Each stop
+//! is an [`EarlyStop`] in the result, which the summary prints.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use serde::{Deserialize, Serialize};
+
+use super::execute::Shared;
+
+/// Why a run, or a target's part of it, stopped before its end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum EarlyStop {
+    /// `--max-failures`: `limit` cases or scenarios failed the run; `not_started` more were
+    /// planned and never started (they are in no count).
+    MaxFailures { limit: usize, not_started: usize },
+    /// The target at `url` stopped answering (`message` says what it did); its `cases` cases
+    /// and scenarios not yet sent are errors.
+    TargetStopped { url: String, message: String, cases: usize },
+}
+
+impl fmt::Display for EarlyStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EarlyStop::MaxFailures { limit, not_started } => write!(
+                f,
+                "stopped early: --max-failures {limit} reached; {not_started} planned case(s) and scenario(s) \
+                 were not started"
+            ),
+            EarlyStop::TargetStopped { url, message, cases } => {
+                write!(f, "stopped testing {url}: it stopped answering: {message}")?;
+                if *cases > 0 {
+                    write!(f, "; its {cases} case(s) and scenario(s) not yet sent are errors")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// `--max-failures`, counted while the run goes.
+#[derive(Debug, Default)]
+pub(super) struct Halt {
+    limit: Option<usize>,
+    failing: AtomicUsize,
+    halted: AtomicBool,
+    not_started: AtomicUsize,
+}
+
+impl Halt {
+    pub(super) fn new(limit: Option<usize>) -> Self {
+        Halt { limit, ..Halt::default() }
+    }
+
+    /// Counts a finished case or scenario that fails the run.
+    pub(super) fn failed(&self) {
+        let failing = self.failing.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.limit.is_some_and(|limit| failing >= limit) {
+            self.halted.store(true, Ordering::SeqCst);
+        }
+    }
+
+    /// Whether a case or scenario about to start must not: `--max-failures` was reached. It is
+    /// then counted as not started.
+    pub(super) fn stops(&self) -> bool {
+        let halted = self.halted.load(Ordering::SeqCst);
+        if halted {
+            self.not_started.fetch_add(1, Ordering::SeqCst);
+        }
+        halted
+    }
+
+    /// The stop to report, when the limit was reached.
+    pub(super) fn report(&self) -> Option<EarlyStop> {
+        let limit = self.limit?;
+        self.halted
+            .load(Ordering::SeqCst)
+            .then(|| EarlyStop::MaxFailures { limit, not_started: self.not_started.load(Ordering::SeqCst) })
+    }
+}
+
+/// Every way the run stopped early: `--max-failures`, and each target given up (once per origin).
+pub(super) fn early_stops(shared: &Shared) -> Vec<EarlyStop> {
+    let mut stops: Vec<EarlyStop> = shared.halt.report().into_iter().collect();
+    let mut named = std::collections::BTreeSet::new();
+    for health in shared.targets.iter().map(|t| &t.health) {
+        if let Some(message) = health.stopped()
+            && named.insert(health.url())
+        {
+            let (url, message, cases) = (health.url().to_owned(), message.to_owned(), health.skipped());
+            stops.push(EarlyStop::TargetStopped { url, message, cases });
+        }
+    }
+    stops
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_stops_what_has_not_started() {
+        let halt = Halt::new(Some(2));
+        halt.failed();
+        assert!(!halt.stops());
+        assert_eq!(halt.report(), None);
+        halt.failed();
+        assert!(halt.stops() && halt.stops());
+        let stop = halt.report().unwrap();
+        assert_eq!(stop, EarlyStop::MaxFailures { limit: 2, not_started: 2 });
+        assert!(stop.to_string().contains("--max-failures 2 reached; 2 planned"), "{stop}");
+        let unlimited = Halt::new(None);
+        (0..100).for_each(|_| unlimited.failed());
+        assert!(!unlimited.stops() && unlimited.report().is_none());
+    }
+}
