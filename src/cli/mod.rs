@@ -17,6 +17,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub use ci::in_ci;
 pub use exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
 
 /// conform: contract-testing and conformance harness for OpenAPI services.

@@ -96,6 +96,36 @@ impl Targets {
     pub fn is_empty(&self) -> bool {
         self.target.is_empty() && self.base_url.is_empty()
     }
+
+    /// One target per spec id of `specs`, as `(URL, exact)`: a spec's own entry, or else the
+    /// last one for every spec; `exact` for a base URL (the spec's server path is not joined).
+    pub fn resolve(&self, specs: &[&str]) -> Result<Vec<(String, bool)>, String> {
+        let mut global = None;
+        let mut per_spec = std::collections::BTreeMap::new();
+        let entries = self.target.iter().map(|t| ("target", t)).chain(self.base_url.iter().map(|b| ("base-url", b)));
+        for (kind, entry) in entries {
+            let (spec, url) = match entry.split_once('=') {
+                Some((spec, url)) if !spec.contains("://") => (Some(spec), url),
+                _ => (None, entry.as_str()),
+            };
+            let ok = url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+            if !ok {
+                return Err(format!("{kind} `{url}`: not an http or https URL"));
+            }
+            let target = (url.trim_end_matches('/').to_owned(), kind == "base-url");
+            match spec {
+                Some(spec) if !specs.contains(&spec) => {
+                    return Err(format!("{kind} {spec}=…: no spec has the id `{spec}` (loaded: {})", specs.join(", ")));
+                }
+                Some(spec) => drop(per_spec.insert(spec, target)),
+                None => global = Some(target),
+            }
+        }
+        specs
+            .iter()
+            .map(|id| per_spec.get(id).or(global.as_ref()).cloned().ok_or_else(|| format!("no target for spec `{id}`")))
+            .collect()
+    }
 }
 
 /// Where snapshots are compared.
@@ -275,6 +305,29 @@ mod tests {
         assert_eq!(Origin::Flag("--cases".into()).to_string(), "flag --cases");
         assert_eq!(Origin::Environment("CONFORM_SEED".into()).to_string(), "environment CONFORM_SEED");
         assert_eq!(Origin::Default.to_string(), "default");
+    }
+
+    #[test]
+    fn targets_resolve_per_spec_then_for_every_spec() {
+        let targets = Targets {
+            target: vec!["http://all.example/".into(), "wawp=https://wawp.example".into()],
+            base_url: vec!["zapi=http://127.0.0.1:4010/v2".into()],
+        };
+        let resolved = targets.resolve(&["zapi", "wawp", "hypersender"]).unwrap();
+        assert_eq!(
+            resolved,
+            [
+                ("http://127.0.0.1:4010/v2".to_owned(), true),
+                ("https://wawp.example".to_owned(), false),
+                ("http://all.example".to_owned(), false)
+            ]
+        );
+        let only_one = Targets { target: vec!["zapi=http://a.example".into()], base_url: Vec::new() };
+        assert_eq!(only_one.resolve(&["zapi", "wawp"]).unwrap_err(), "no target for spec `wawp`");
+        let unknown = Targets { target: vec!["zap=http://a.example".into()], base_url: Vec::new() };
+        assert!(unknown.resolve(&["zapi"]).unwrap_err().contains("no spec has the id `zap` (loaded: zapi)"));
+        let bad = Targets { target: vec!["localhost:4010".into()], base_url: Vec::new() };
+        assert!(bad.resolve(&["zapi"]).unwrap_err().contains("not an http or https URL"));
     }
 
     #[test]
