@@ -211,8 +211,8 @@ impl Default for Settings {
 
 impl Settings {
     /// Lays `file` under what is set: each setting nothing but a default set takes the file's
-    /// value. The file's variables go before the others (a flag's `--var` of the same name wins),
-    /// and its headers are kept unless another header has the same name.
+    /// value. The file's variables go before the others, but for those another variable of the
+    /// same name replaces, and its headers are kept unless another header has the same name.
     pub fn apply_file(&mut self, file: &ConfigFile) {
         self.file = Some(file.path.clone());
         self.specs.fill(file.specs.as_ref());
@@ -230,7 +230,15 @@ impl Settings {
         self.max_sends.fill(file.max_sends.as_ref());
         self.snapshots.fill(file.snapshots.as_ref());
         self.reports.fill(file.reports.as_ref());
-        let mut variables = file.variables.clone();
+        // A variable given otherwise replaces the file's of its name: a global one replaces
+        // the file's for every spec too (else the file's `SPEC.NAME` would beat a flag's `NAME`).
+        let replaced = |file: &VarFlag| {
+            self.variables
+                .iter()
+                .any(|v| v.value.name == file.name && (v.value.spec.is_none() || v.value.spec == file.spec))
+        };
+        let mut variables: Vec<Setting<VarFlag>> =
+            file.variables.iter().filter(|v| !replaced(&v.value)).cloned().collect();
         variables.append(&mut self.variables);
         self.variables = variables;
         let given = |name: &str| self.headers.iter().any(|h| h.value.name.eq_ignore_ascii_case(name));
@@ -289,6 +297,16 @@ mod tests {
         let sources = crate::run::VariableSources { flags: settings.var_flags(), env: Default::default() };
         assert_eq!(sources.resolve("zapi", "token").as_deref(), Some("from-flag"), "a --var beats the file's");
         assert_eq!(sources.resolve("zapi", "instanceId").as_deref(), Some("file-instance"));
+        let mut global = Settings::default();
+        global.variables.push(Setting::new("instanceId=flag".parse().unwrap(), Origin::Flag("--var".into())));
+        global.apply_file(&file());
+        let sources = crate::run::VariableSources { flags: global.var_flags(), env: Default::default() };
+        assert_eq!(
+            sources.resolve("zapi", "instanceId").as_deref(),
+            Some("flag"),
+            "a flag's NAME beats the file's SPEC.NAME"
+        );
+        assert_eq!(global.variables.len(), 2, "the file's token and the flag's instanceId: {:?}", global.variables);
         assert_eq!(
             settings.header_pairs(),
             [("X-Key".to_owned(), "file-key".to_owned()), ("x-trace".to_owned(), "flag-trace".to_owned())],

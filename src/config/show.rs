@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use super::settings::{Origin, Settings, Snapshots};
 use crate::http::{MASK, Redactor};
-use crate::run::{RunConfig, VariableSources};
+use crate::run::{RunConfig, VariableSources, env_name};
 
 /// The redactor of a run with these settings' variables and headers (and the environment's
 /// `CONFORM_VAR_*` values `env`), as `conform run` builds it.
@@ -80,7 +80,20 @@ pub fn render(settings: &Settings, env: &BTreeMap<String, String>) -> String {
         rows.push((name, value, variable.origin.to_string()));
     }
     for (name, value) in env {
-        rows.push((format!("variables ({name})"), secret(value), Origin::Environment(name.clone()).to_string()));
+        // A variable given otherwise is looked up before the environment.
+        let overridden = s.variables.iter().any(|v| {
+            let flag = &v.value;
+            match flag.spec.as_deref() {
+                Some(spec) => env_name(&[spec, &flag.name]) == *name,
+                // A global variable comes before `CONFORM_VAR_NAME` and every `CONFORM_VAR_SPEC_NAME`.
+                None => {
+                    let global = env_name(&[&flag.name]);
+                    *name == global || name.ends_with(&format!("_{}", &global["CONFORM_VAR_".len()..]))
+                }
+            }
+        });
+        let value = secret(value) + if overridden { " (overridden above)" } else { "" };
+        rows.push((format!("variables ({name})"), value, Origin::Environment(name.clone()).to_string()));
     }
     for header in &s.headers {
         rows.push((format!("headers.{}", header.value.name), secret(&header.value.value), header.origin.to_string()));
@@ -104,7 +117,7 @@ pub fn render(settings: &Settings, env: &BTreeMap<String, String>) -> String {
     row("allow-recipients", recipients, &s.allow_recipients.origin);
     row("max-sends", s.max_sends.value.to_string(), &s.max_sends.origin);
     let snapshots = match &s.snapshots.value {
-        Snapshots::Default => "(./snapshots against the embedded reference server; none against a target)".to_owned(),
+        Snapshots::Default => "(./snapshots, with the embedded server only)".to_owned(),
         Snapshots::Dir(dir) => dir.display().to_string(),
         Snapshots::Off => "(none: not compared)".to_owned(),
     };
@@ -119,4 +132,34 @@ pub fn render(settings: &Settings, env: &BTreeMap<String, String>) -> String {
         let _ = writeln!(out, "{name:width$}  {value:value_width$}  {origin}");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Header, Setting};
+
+    #[test]
+    fn rates_read_as_they_are_written() {
+        assert_eq!(rate(std::time::Duration::from_millis(200)), "5/s");
+        assert_eq!(rate(std::time::Duration::from_secs(2)), "30/m");
+        assert_eq!(rate(std::time::Duration::from_millis(400)), "2.5/s");
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_every_value_that_quotes_it() {
+        let mut settings = Settings::default();
+        let flag = Origin::Flag("--var".into());
+        settings.variables.push(Setting::new("token=t0k3n-in-the-url".parse().unwrap(), flag.clone()));
+        settings.headers.push(Setting::new(Header { name: "X-Key".into(), value: "k3y-value-long".into() }, flag));
+        let url = "https://api.example/t0k3n-in-the-url".to_owned();
+        settings.targets.value.target.push(url);
+        let env = BTreeMap::from([("CONFORM_VAR_TOKEN".to_owned(), "env-t0k3n-value".to_owned())]);
+        let shown = render(&settings, &env);
+        for secret in ["t0k3n-in-the-url", "k3y-value-long", "env-t0k3n-value"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("https://api.example/[REDACTED]"), "{shown}");
+        assert!(shown.contains("[REDACTED] (overridden above)"), "--var token comes before CONFORM_VAR_TOKEN: {shown}");
+    }
 }
