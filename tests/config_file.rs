@@ -171,3 +171,38 @@ Authorization = "Bearer ${STAGING_TOKEN}"
     assert!(!shown.contains("s3cret") && !shown.contains("20123456789"), "no secret, no number: {shown}");
     insta::assert_snapshot!(shown);
 }
+
+/// The first block of `lang` in `page` after `from`.
+fn block<'a>(page: &'a str, lang: &str, from: usize) -> (&'a str, usize) {
+    let open = format!("```{lang}\n");
+    let start = page[from..].find(&open).map(|at| from + at + open.len()).expect("the block is there");
+    let end = start + page[start..].find("```").expect("the block is closed");
+    (&page[start..end], end)
+}
+
+fn squeeze(line: &str) -> String {
+    line.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_config_page_is_what_conform_reads_and_prints() {
+    let page = include_str!("../docs/config.md");
+    let (file, end) = block(page, "toml", 0);
+    let (command, end) = block(page, "sh", end);
+    let (printed, _) = block(page, "text", end);
+    let dir = dir_with("page", file);
+    let env = [("STAGING_URL", "https://staging.example.com"), ("STAGING_TOKEN", "st4ging-t0ken")];
+    let args: Vec<&str> = command.split_whitespace().skip_while(|w| *w != "config").collect();
+    assert_eq!(args, ["config", "--cases", "3"], "the page's command: {command}");
+    let output = conform(&dir, &args, &env);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let shown: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(squeeze).collect();
+    for line in printed.lines().filter(|l| !l.trim().is_empty() && l.trim() != "…") {
+        assert!(
+            shown.contains(&squeeze(line)),
+            "the page shows `{line}`; conform config printed:\n{}",
+            shown.join("\n")
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
