@@ -68,7 +68,7 @@ fn every_key_is_read_as_its_flag_with_its_line() {
     assert_eq!(targets.value.target, ["https://staging.example.com"]);
     assert_eq!(targets.value.base_url, ["other=http://127.0.0.1:4010/v2"]);
     assert_eq!(targets.origin, origin(4, &["STAGING_URL"]));
-    assert_eq!(file.strict.unwrap().value, true);
+    assert!(file.strict.unwrap().value);
     assert_eq!(file.checks.unwrap().value, Some(vec![CheckId::NotAServerError, CheckId::StatusCodeConformance]));
     assert_eq!(file.cases.unwrap().value, 25);
     assert_eq!(file.seed.unwrap().value, Some(7));

@@ -52,9 +52,8 @@ impl Harness {
     /// A harness with conform's defaults for tests: 5 positive cases per operation, seed 0 (the
     /// same trials on every run), warnings do not fail; `conform.toml` read when there is one.
     pub fn new() -> Self {
-        let mut settings = Settings::default();
-        settings.cases = Setting::default_value(5);
-        settings.seed = Setting::default_value(Some(0));
+        let settings =
+            Settings { cases: Setting::default_value(5), seed: Setting::default_value(Some(0)), ..Settings::default() };
         Harness { settings, config: ConfigFile::Found, target_env: None }
     }
 
