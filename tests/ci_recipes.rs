@@ -4,39 +4,17 @@
 //! staging URL. Artifacts are carried from job to job as each recipe says; CI expressions get
 //! values (a shard number, a pipeline id), and an expression the test does not know fails it.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_yaml::Value;
 
+#[path = "support/served.rs"]
+mod served;
+use served::Served;
+
 const PAGE: &str = include_str!("../docs/ci.md");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// `conform serve` on a free loopback port, stopped when dropped.
-struct Served(Child, String);
-
-impl Served {
-    fn start() -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        assert!(first.starts_with("http://127.0.0.1:"), "conform serve prints its URL first: {first:?}");
-        Served(child, first.trim().to_owned())
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The page's blocks of `lang`, in order.
 fn blocks(lang: &str) -> Vec<&'static str> {
@@ -156,7 +134,7 @@ fn the_github_actions_recipe_runs_its_shards_and_merges_them() {
         .to_owned();
     let gathered = report_job.join(&download);
     std::fs::create_dir_all(&gathered).unwrap();
-    let env = [("STAGING_URL", served.1.clone())];
+    let env = [("STAGING_URL", served.url.clone())];
     for shard in shards {
         let shard = shard.as_u64().unwrap().to_string();
         let runner = root.join(format!("shard-{shard}"));
@@ -201,7 +179,7 @@ fn the_gitlab_recipe_runs_its_parallel_jobs_and_merges_them() {
     checkout(&dir);
     for index in 1..=parallel {
         let env = [
-            ("STAGING_URL", served.1.clone()),
+            ("STAGING_URL", served.url.clone()),
             ("CI_PIPELINE_ID", "4242".to_owned()),
             ("CI_NODE_INDEX", index.to_string()),
             ("CI_NODE_TOTAL", parallel.to_string()),

@@ -3,39 +3,17 @@
 //! refused with located errors; `conform config` prints every setting with where it came from,
 //! secrets masked.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "support/served.rs"]
+mod served;
+use served::Served;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const TRACE: &str = "tr4ce-s3cret-from-env";
-
-/// `conform serve` on a free loopback port, stopped when dropped.
-struct Served(Child, String);
-
-impl Served {
-    fn start() -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        assert!(first.starts_with("http://127.0.0.1:"), "conform serve prints its URL first: {first:?}");
-        Served(child, first.trim().to_owned())
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A fresh directory holding `conform.toml` with `text`, and a copy of the bundled Hypersender spec.
 fn dir_with(name: &str, text: &str) -> PathBuf {
@@ -81,7 +59,7 @@ fn report(dir: &Path) -> Value {
 fn run_with_no_flag_does_what_the_file_says() {
     let served = Served::start();
     let dir = dir_with("run", FILE);
-    let env = [("SERVE_URL", served.1.as_str()), ("TRACE_TOKEN", TRACE)];
+    let env = [("SERVE_URL", served.url.as_str()), ("TRACE_TOKEN", TRACE)];
     let output = conform(&dir, &["run"], &env);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let report = report(&dir);
@@ -90,7 +68,11 @@ fn run_with_no_flag_does_what_the_file_says() {
     let targets = report["targets"].as_array().unwrap();
     assert_eq!(targets.len(), 1, "only the file's spec: {targets:?}");
     assert_eq!(targets[0]["spec"], "hypersender");
-    assert_eq!(targets[0]["base_url"], format!("{}/api/otp/v2", served.1), "the file's target, its server path joined");
+    assert_eq!(
+        targets[0]["base_url"],
+        format!("{}/api/otp/v2", served.url),
+        "the file's target, its server path joined"
+    );
     let ids: Vec<&str> = report["cases"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
     let positive = ids.iter().filter(|id| id.starts_with("hypersender::request-code::positive::")).count();
     assert_eq!(positive, 2, "cases = 2: {ids:?}");
@@ -115,7 +97,7 @@ fn a_config_given_elsewhere_has_its_paths_from_its_own_directory() {
     let dir = dir_with("given", FILE);
     let elsewhere = std::env::temp_dir();
     let file = dir.join("conform.toml");
-    let env = [("SERVE_URL", served.1.as_str()), ("TRACE_TOKEN", TRACE)];
+    let env = [("SERVE_URL", served.url.as_str()), ("TRACE_TOKEN", TRACE)];
     let output = conform(&elsewhere, &["run", "--config", file.to_str().unwrap(), "--cases", "0"], &env);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     assert_eq!(report(&dir)["targets"][0]["spec"], "hypersender", "specs and reports relative to the file");

@@ -7,9 +7,12 @@
 //! same profile, so compiled dependencies are reused) and runs offline: the outer build has
 //! fetched every crate already.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
+
+#[path = "support/served.rs"]
+mod served;
+use served::Served;
 
 const PAGE: &str = include_str!("../docs/library-harness.md");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -20,32 +23,6 @@ fn snippet() -> String {
     let body = &PAGE[start..];
     let body = &body[body.find('\n').unwrap() + 1..];
     body[..body.find("```").expect("the block is closed")].to_owned()
-}
-
-/// `conform serve` on a free loopback port, stopped when dropped.
-struct Served(Child, String);
-
-impl Served {
-    fn start() -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
-            .args(["serve", "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-        let url = first.trim().to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "conform serve prints its URL first: {first:?}");
-        Served(child, url)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The profile sections of conform's own manifest, so that the dependencies compiled for this
@@ -106,14 +83,14 @@ fn a_new_project_lists_and_passes_its_trials_against_conform_serve() {
     let started = std::time::Instant::now();
     for spec in ["zapi", "wawp", "hypersender"] {
         std::fs::copy(Path::new(ROOT).join(format!("specs/{spec}.yaml")), dir.join("openapi.yaml")).unwrap();
-        let listed = cargo_test(&dir, &served.1, &["--list"]);
+        let listed = cargo_test(&dir, &served.url, &["--list"]);
         let listing = text(&listed);
         assert!(listed.status.success(), "{listing}");
         let trials: Vec<&str> = listing.lines().filter_map(|l| l.strip_suffix(": test")).collect();
         assert!(trials.len() > 10, "one trial per case: {listing}");
         assert!(trials.iter().all(|t| t.starts_with("openapi::")), "named by case id, the spec's id first: {listing}");
         assert!(trials.iter().any(|t| t.contains("::negative::")), "negative cases too: {listing}");
-        let run = cargo_test(&dir, &served.1, &[]);
+        let run = cargo_test(&dir, &served.url, &[]);
         let output = text(&run);
         assert!(run.status.success(), "{spec}: {output}");
         let passed = format!("test result: ok. {} passed; 0 failed", trials.len());
