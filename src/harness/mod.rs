@@ -181,7 +181,9 @@ impl Harness {
         match self.trials() {
             Ok(trials) => trials.run(&args).exit(),
             Err(e) => {
-                eprintln!("error: {e}");
+                // A located problem (a spec's, a suite's, the config file's) says `error:` itself.
+                let shown = e.to_string();
+                eprintln!("{}", if shown.starts_with("error:") { shown } else { format!("error: {shown}") });
                 std::process::exit(crate::cli::HARNESS_ERROR.into())
             }
         }
