@@ -10,6 +10,8 @@
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod config;
+pub mod harness;
 pub mod http;
 pub mod plan;
 pub mod reference;

@@ -2,6 +2,7 @@
 //! This is the only layer that prints.
 
 mod ci;
+mod config;
 mod dry_run;
 mod exit;
 mod lint;
@@ -15,8 +16,9 @@ mod specs;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+pub use ci::in_ci;
 pub use exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
 
 /// conform: contract-testing and conformance harness for OpenAPI services.
@@ -37,20 +39,30 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Run the reference server for the Z-API, Wawp and Hypersender APIs, with its /__sandbox.
     Serve(serve::ServeArgs),
+    /// Print the settings `conform run` would use (same flags), and where each came from: a flag,
+    /// the environment, conform.toml, or a default. Secrets are masked.
+    Config(Box<config::ConfigArgs>),
 }
 
 /// Parses the process arguments and runs the subcommand.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // The matches are kept: conform.toml fills only what no flag gave (`config::apply`).
+    let parsed = Cli::command().try_get_matches().and_then(|matches| Ok((Cli::from_arg_matches(&matches)?, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { HARNESS_ERROR } else { CONFORMANT });
         }
     };
+    let subcommand = matches.subcommand().map(|(_, matches)| matches);
     let code = match cli.command {
         Command::Lint(args) => lint::run(args),
-        Command::Run(args) => run::run(*args),
+        Command::Run(mut args) => match config::apply(&mut args, subcommand) {
+            Ok(()) => run::run(*args),
+            Err(code) => code,
+        },
+        Command::Config(args) => config::run(*args, subcommand),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),
     };

@@ -24,6 +24,10 @@ use crate::suite::{self, Suite};
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The config file (default: ./conform.toml, when there is one). Flags override it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
     /// An OpenAPI spec (repeatable). Default: the three bundled specs (zapi, wawp, hypersender).
     #[arg(long = "spec", value_name = "PATH")]
     pub specs: Vec<PathBuf>,
