@@ -1,9 +1,14 @@
 //! The printed curl line reproduces the request: a loopback server records what conform's client
 //! sent and what the curl line sends, and the two must agree on method, path and query, every
-//! header, and the body bytes. Skipped, with the reason printed, where curl is not installed.
+//! header, and the body bytes. curl is installed by `scripts/install-test-tools` when it is missing:
+//! this test does not pass without running the line.
 
 use std::process::Command;
 use std::sync::{Arc, Mutex};
+
+#[path = "support/tools.rs"]
+#[allow(dead_code)] // chromium_flags serves the HTML report's test
+mod tools;
 
 use conform::http::{HttpClient, Limits, PreparedRequest, Redactor, to_curl};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -77,10 +82,8 @@ async fn recorder() -> (String, Arc<Mutex<Vec<Received>>>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_curl_line_sends_what_conform_sent() {
-    if Command::new("curl").arg("--version").output().is_err() {
-        println!("SKIPPED: curl is not installed, so the printed curl line cannot be executed here");
-        return;
-    }
+    // The line is run by `sh`, which finds curl on PATH: make sure it is there.
+    tools::require("curl");
     let (url, seen) = recorder().await;
     let requests = [
         // The content-type-missing probe: a JSON body with no label at all.

@@ -124,18 +124,24 @@ async fn the_budget_caps_the_calls_that_can_send_and_is_granted_in_plan_order() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_contacts_nobody() {
-    // A listener that counts connections: the dry run must not open one.
+    // A listener that counts every connection from before the run starts until after it ends:
+    // the dry run must not open one.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let counter = tokio::spawn(async move {
         let mut connections = 0;
-        while tokio::time::timeout(Duration::from_millis(300), listener.accept()).await.is_ok() {
-            connections += 1;
+        tokio::pin!(stopped);
+        loop {
+            tokio::select! {
+                _ = &mut stopped => return connections,
+                accepted = listener.accept() => connections += usize::from(accepted.is_ok()),
+            }
         }
-        connections
     });
     let (_server, vars) = production_like().await;
     let result = run(config(url, vars, &["201145202826"], 10, true), |_| {}).await.unwrap();
+    stop.send(()).expect("the counter is still counting");
     assert_eq!(counter.await.unwrap(), 0, "a dry run opened a connection");
     let planned = skipped_because(&result, "dry run");
     assert!(planned > 200, "{planned} requests planned");

@@ -24,6 +24,7 @@ fn bad_suites_are_refused_with_their_place() {
         ("bad-operation.yaml", "unknown operationId `request-otp`", ":4:5", "call: request-otp"),
         ("bad-variable.yaml", "unknown variable `nobody_sets_this`", ":5:5", "with:"),
         ("bad-predicate.yaml", "`matches`", ":7:7", "/data/status"),
+        ("misspelt-predicate.yaml", "unknown predicate `matchs` (did you mean `matches`?)", ":7:7", "/data/status"),
         ("bad-capture.yaml", "`/data/otp_code` matches nothing in the answer's schema", ":6:5", "capture"),
     ];
     for (file, message, place, line) in cases {

@@ -94,11 +94,17 @@ impl Predicate {
                 Predicate::Type(names)
             }
             other => {
-                // A one-key object that is not a predicate is a value to equal.
-                if NAMES.iter().any(|n| n.eq_ignore_ascii_case(other)) {
-                    return Err(format!("unknown predicate `{other}`; predicates are: {}", NAMES.join(", ")));
-                }
-                Predicate::Equals(value.clone())
+                // A one-key object is a predicate: a misspelt one must not become an equality check.
+                let closest = NAMES.iter().min_by_key(|n| strsim::levenshtein(n, &other.to_ascii_lowercase()));
+                let hint = closest
+                    .filter(|n| strsim::levenshtein(n, &other.to_ascii_lowercase()) <= 2)
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                return Err(format!(
+                    "unknown predicate `{other}`{hint}; predicates are: {}; to expect this object itself, write \
+                     `equals: {{{other}: …}}`",
+                    NAMES.join(", ")
+                ));
             }
         })
     }
@@ -302,5 +308,14 @@ mod tests {
         assert!(Predicate::parse(&json!({"matches": "("})).unwrap_err().contains("matches"));
         assert!(Predicate::parse(&json!({"one-of": 3})).is_err());
         assert!(Predicate::parse(&json!({"Length": 3})).unwrap_err().contains("unknown predicate"));
+        let misspelt = Predicate::parse(&json!({"matchs": "^[0-9]+$"})).unwrap_err();
+        assert!(misspelt.contains("unknown predicate `matchs` (did you mean `matches`?)"), "{misspelt}");
+        let other = Predicate::parse(&json!({"status": "ok"})).unwrap_err();
+        assert!(other.contains("write `equals: {status: …}`") && !other.contains("did you mean"), "{other}");
+        assert_eq!(
+            Predicate::parse(&json!({"equals": {"status": "ok"}})).unwrap(),
+            Predicate::Equals(json!({"status": "ok"}))
+        );
+        assert_eq!(Predicate::parse(&json!({"a": 1, "b": 2})).unwrap(), Predicate::Equals(json!({"a": 1, "b": 2})));
     }
 }

@@ -1,4 +1,4 @@
-//! The external programs some tests drive (xmllint, chromium), installed by
+//! The external programs some tests drive (xmllint, chromium, curl), installed by
 //! `scripts/install-test-tools` when they are missing, so that `cargo test` works on a fresh machine.
 
 use std::path::{Path, PathBuf};
