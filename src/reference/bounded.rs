@@ -53,6 +53,16 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         self.entries.get_mut(key).map(|(v, _)| v)
     }
 
+    /// Removes an entry; its insertion leaves the queue when it is compacted or comes out.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        self.entries.remove(key).map(|(v, _)| v)
+    }
+
+    /// Whether some value satisfies `test`.
+    pub fn any(&self, mut test: impl FnMut(&V) -> bool) -> bool {
+        self.entries.values().any(|(v, _)| test(v))
+    }
+
     /// Visits every value (in no particular order); none is removed.
     pub fn for_each_mut(&mut self, mut visit: impl FnMut(&mut V)) {
         self.entries.values_mut().for_each(|(v, _)| visit(v));

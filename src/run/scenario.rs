@@ -561,10 +561,14 @@ async fn perform(
                 })?;
             let operation = &spec.operations[index];
             let input = step_input(operation, with, vars).map_err(skip)?;
-            let variables: BTreeMap<String, String> = vars
+            let mut variables: BTreeMap<String, String> = vars
                 .iter()
                 .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                 .collect();
+            // A parameter the step sets with `with` takes that value, not the variable of its name
+            // (a session the flow created, instead of the fixture's).
+            variables
+                .retain(|name, _| !(with.contains_key(name) && operation.parameters.iter().any(|p| &p.name == name)));
             let context =
                 case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
             let request = case::build(operation, &input, context);

@@ -508,7 +508,9 @@ fn predicate_operands(predicate: &Predicate) -> Value {
         | Predicate::Less(v)
         | Predicate::Greater(v) => v.clone(),
         Predicate::Matches(text) | Predicate::Time(text) | Predicate::Contains(text) => Value::String(text.clone()),
-        Predicate::AnyOf(options) => Value::Array(options.iter().map(predicate_operands).collect()),
+        Predicate::AnyOf(options) | Predicate::AllOf(options) => {
+            Value::Array(options.iter().map(predicate_operands).collect())
+        }
         Predicate::Base64Json(checks) | Predicate::UrlQuery(checks) => all(checks),
         Predicate::Includes(patterns) => Value::Array(patterns.iter().map(|p| all(p)).collect()),
         Predicate::OneOf(options) => Value::Array(options.clone()),

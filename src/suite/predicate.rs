@@ -40,6 +40,8 @@ pub enum Predicate {
     Contains(String),
     /// One of these holds.
     AnyOf(Vec<Predicate>),
+    /// Every one of these holds.
+    AllOf(Vec<Predicate>),
     /// A base64 string whose JSON has, at each pointer, what the predicate says.
     Base64Json(Vec<(String, Predicate)>),
     /// A URL whose query parameter of each name (decoded) is what the predicate says.
@@ -78,6 +80,7 @@ pub const NAMES: &[&str] = &[
     "charset",
     "type",
     "any-of",
+    "all-of",
     "base64-json",
     "url-query",
     "includes",
@@ -100,10 +103,13 @@ impl Predicate {
             "equals" => Predicate::Equals(operand.clone()),
             "differs" => Predicate::Differs(operand.clone()),
             "contains" => Predicate::Contains(operand.as_str().ok_or("`contains` takes a text")?.to_owned()),
-            "any-of" => {
-                let options =
-                    operand.as_array().filter(|a| !a.is_empty()).ok_or("`any-of` takes a list of predicates")?;
-                Predicate::AnyOf(options.iter().map(Predicate::parse).collect::<Result<_, _>>()?)
+            "any-of" | "all-of" => {
+                let options = operand
+                    .as_array()
+                    .filter(|a| !a.is_empty())
+                    .ok_or(format!("`{name}` takes a list of predicates"))?;
+                let options = options.iter().map(Predicate::parse).collect::<Result<_, _>>()?;
+                if name == "any-of" { Predicate::AnyOf(options) } else { Predicate::AllOf(options) }
             }
             "base64-json" => {
                 let checks = keyed(operand, "`base64-json` (JSON pointers to predicates)")?;
@@ -204,6 +210,9 @@ impl Predicate {
                 }
             }
             return Err(format!("matches none of {} predicates: {}", options.len(), reasons.join("; ")));
+        }
+        if let Predicate::AllOf(all) = self {
+            return all.iter().try_for_each(|p| p.check(actual, vars));
         }
         let Some(actual) = actual else { return Err("is missing".to_owned()) };
         match self {
@@ -321,7 +330,9 @@ impl Predicate {
                 }
                 Ok(())
             }
-            Predicate::Exists(_) | Predicate::Type(_) | Predicate::AnyOf(_) => unreachable!("handled above"),
+            Predicate::Exists(_) | Predicate::Type(_) | Predicate::AnyOf(_) | Predicate::AllOf(_) => {
+                unreachable!("handled above")
+            }
         }
     }
 }
@@ -449,6 +460,9 @@ mod tests {
         assert!(newer.check(Some(&qr), &vars).unwrap_err().contains("decoded, /value"));
         let either = parse(json!({"any-of": [{"base64-json": {"/value": "other"}}, {"base64-json": {"/expiry": 5}}]}));
         assert!(either.check(Some(&qr), &vars).is_ok());
+        let both = parse(json!({"all-of": [{"type": "integer"}, {"greater": 4}]}));
+        assert!(both.check(Some(&json!(5)), &vars).is_ok());
+        assert!(both.check(Some(&json!("5")), &vars).unwrap_err().contains("a string"));
         let neither = parse(json!({"any-of": [{"equals": 1}, {"equals": 2}]}));
         assert!(neither.check(Some(&json!(3)), &vars).unwrap_err().contains("none of 2"));
         let link = json!("https://wa.me/20?text=Sign%20in%20%5BAB12%5D");
