@@ -151,7 +151,7 @@ pub(super) fn create(reference: &Reference, store: &mut Store, token: &str) -> R
         let body = json!({"instance_id": id, "session_name": format!("wawp-{id}"), "server_name": "sandbox-1"});
         return wire::json(reference, StatusCode::CREATED, body);
     }
-    let body = json!({"instance_id": id, "name": format!("wawp-{id}"), "status": status.as_str()});
+    let body = json!({"instance_id": id, "status": status.as_str()});
     wire::json(reference, StatusCode::OK, body)
 }
 
