@@ -113,6 +113,7 @@ each_variant! {
     zapi_unbounded_answers => ZapiUnboundedAnswers,
     zapi_short_wait => ZapiShortWait,
     zapi_connected_availability => ZapiConnectedAvailability,
+    zapi_connected_before_fields => ZapiConnectedBeforeFields,
     zapi_fresh_appeal_token => ZapiFreshAppealToken,
     zapi_appeal_token_per_instance => ZapiAppealTokenPerInstance,
     zapi_appeal_once => ZapiAppealOnce,

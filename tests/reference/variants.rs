@@ -215,6 +215,7 @@ async fn observe(variant: Variant, target: &Target) -> String {
             format!("{} {}", shape(data["created_at"].as_str().unwrap()), shape(data["expires_at"].as_str().unwrap()))
         }
         Variant::ZapiConnectedAvailability
+        | Variant::ZapiConnectedBeforeFields
         | Variant::ZapiRecoveryOnce
         | Variant::ZapiRemoveAbsentRefused
         | Variant::ZapiRemoveMessages
@@ -257,6 +258,10 @@ async fn zapi_account(variant: Variant, target: &Target) -> String {
         Variant::ZapiConnectedAvailability => {
             connect(&instance, &phone).await;
             show(instance.available(&phone).await)
+        }
+        Variant::ZapiConnectedBeforeFields => {
+            connect(&instance, &phone).await;
+            show(instance.post("confirm-pin-code", json!({"code": 5})).await)
         }
         Variant::ZapiRecoveryOnce => {
             await_pin(&instance, &phone, "111111").await;

@@ -13,7 +13,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Map, Value, json};
 
-use super::super::codes::{DIGITS, UPPER, random_from};
+use super::super::codes::{DIGITS, UPPER};
 use super::super::faults::Fault;
 use super::super::fields::{self, FieldError, Fields, Problem};
 use super::super::outbox::Channel;
@@ -99,6 +99,24 @@ fn fill(reference: &Reference, text: &str, (name, code, link): (&str, &str, &str
     text.replace("{name}", name).replace("{code}", code).replace("{link}", link)
 }
 
+/// The code of the `made`-th link for a chat of the instance with `token`: drawn from a hash of the
+/// three, so that a flow that sends the link's text sends the same request on every run with its
+/// seed (the instance and chat are the seed's). A new instance state starts the count again.
+fn link_code(token: &str, digits: &str, made: usize, alphabet: &[u8], length: usize) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (token, digits, made).hash(&mut hasher);
+    let mut bits = hasher.finish();
+    let base = alphabet.len() as u64;
+    (0..length)
+        .map(|_| {
+            let c = alphabet[(bits % base) as usize] as char;
+            bits = (bits / base) ^ bits.rotate_left(23);
+            c
+        })
+        .collect()
+}
+
 /// Percent-encodes a query value (spaces as `%20`).
 fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
@@ -122,10 +140,11 @@ fn generate(
 ) -> Result<Response, Invalid> {
     let LinkRequest { chat, digits, expires, name, messages, callbacks } = read_link(reference, body)?;
     let (faults, variants) = (&reference.faults, &reference.variants);
+    let made = instance.links.count(|link| link.chat_digits == digits) + 1;
     let code = if variants.has(Variant::HypersenderLinkDigitCodes) {
-        random_from(6, &[DIGITS])
+        link_code(&instance.token, &digits, made, DIGITS, 6)
     } else {
-        random_from(8, &[UPPER])
+        link_code(&instance.token, &digits, made, UPPER, 8)
     };
     let prompt = messages.get("prompt").and_then(Value::as_str).map(|p| fill(reference, p, (&name, &code, "")));
     let bracketed =
@@ -263,7 +282,8 @@ pub(super) fn inbound(reference: &Reference, params: &Fields) -> Result<(), Stri
         .instances
         .get_mut(&instance_id.to_owned())
         .ok_or_else(|| format!("no hypersender instance `{instance_id}`"))?;
-    instance.links.for_each_mut(|link| {
+    // Oldest link first, so that what they file comes in the order they were made.
+    instance.links.for_each_in_order_mut(|link| {
         if let Some(outcome) = outcome_of(reference, link, link.chat_digits == digits, &text, now) {
             decide(reference, link, outcome, now);
         }
@@ -280,7 +300,7 @@ pub fn expire_links(reference: &Reference) {
     let now = reference.clock.now();
     let mut store = lock(&reference.hypersender);
     store.instances.for_each_mut(|instance| {
-        instance.links.for_each_mut(|link| {
+        instance.links.for_each_in_order_mut(|link| {
             if link.outcome == Outcome::Pending && now >= link.expires_at {
                 decide(reference, link, Outcome::Expired, now);
             }
@@ -301,7 +321,7 @@ pub(super) fn validate_link_code(
         return None;
     }
     let mut found = None;
-    instance.links.for_each_mut(|link| {
+    instance.links.for_each_in_order_mut(|link| {
         if found.is_none()
             && link.outcome == Outcome::Pending
             && link.chat_digits == digits
@@ -324,6 +344,17 @@ mod tests {
         assert_eq!(bracketed("Log in [AB12] DO NOT CHANGE"), ["AB12"]);
         assert_eq!(bracketed("[a] and [b]"), ["a", "b"]);
         assert!(bracketed("no code [here").is_empty());
+    }
+
+    #[test]
+    fn link_codes_differ_per_chat_and_link_and_keep_their_alphabet() {
+        let code = |token, digits, made| link_code(token, digits, made, UPPER, 8);
+        assert_eq!(code("t", "20111", 1), code("t", "20111", 1));
+        assert_ne!(code("t", "20111", 1), code("t", "20111", 2));
+        assert_ne!(code("t", "20111", 1), code("t", "20112", 1));
+        assert_ne!(code("t", "20111", 1), code("u", "20111", 1));
+        assert!(code("t", "20111", 1).bytes().all(|b| b.is_ascii_uppercase()));
+        assert!(link_code("t", "1", 1, DIGITS, 6).bytes().all(|b| b.is_ascii_digit()));
     }
 
     #[test]

@@ -123,6 +123,8 @@ impl Session {
 #[derive(Debug)]
 pub struct Store {
     sessions: BoundedMap<String, Session>,
+    /// How many sessions each account token has created (`session/create`).
+    created: BoundedMap<String, u64>,
 }
 
 impl Default for Store {
@@ -134,7 +136,7 @@ impl Default for Store {
 impl Store {
     /// A store of at most `sessions` sessions.
     pub fn with_cap(sessions: usize) -> Self {
-        Self { sessions: BoundedMap::new(sessions) }
+        Self { sessions: BoundedMap::new(sessions), created: BoundedMap::new(sessions) }
     }
 }
 
@@ -239,49 +241,62 @@ fn read_params(
     query: HashMap<String, String>,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Params, Response> {
+) -> Result<Params, Box<Response>> {
     let body = match wire::read_json(headers, body, false, &reference.faults) {
         Ok(None) => Map::new(),
         Ok(Some(Value::Object(body))) => body,
         Ok(Some(_)) => {
-            return Err(error(reference, StatusCode::BAD_REQUEST, "invalid_json", "The body must be a JSON object."));
+            return Err(Box::new(error(
+                reference,
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The body must be a JSON object.",
+            )));
         }
         Err(BodyError::UnsupportedMediaType) => {
-            return Err(error(
+            return Err(Box::new(error(
                 reference,
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "Send the body as application/json.",
-            ));
+            )));
         }
         Err(BodyError::NotJson(_)) => {
-            return Err(error(reference, StatusCode::BAD_REQUEST, "invalid_json", "The body is not valid JSON."));
+            return Err(Box::new(error(
+                reference,
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "The body is not valid JSON.",
+            )));
         }
-        Err(BodyError::Crash) => return Err(wire::crash()),
+        Err(BodyError::Crash) => return Err(Box::new(wire::crash())),
     };
     // A parameter sent in the body is checked even when the query string also has it.
     if let Some(name) =
         STRING_PARAMS.iter().find(|name| body.get(**name).is_some_and(|v| !v.is_null() && !v.is_string()))
     {
         let message = format!("{name} must be a string.");
-        return Err(error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", &message));
+        return Err(Box::new(error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", &message)));
     }
     Ok(Params { query, body, body_wins: reference.variants.has(Variant::WawpBodyWins) })
 }
 
 /// A parameter that must be there: 400 `missing_parameter` without it.
-fn required(reference: &Reference, params: &Params, name: &'static str) -> Result<String, Response> {
+fn required(reference: &Reference, params: &Params, name: &'static str) -> Result<String, Box<Response>> {
     match params.get(name) {
         Ok(Some(value)) if !value.is_empty() => Ok(value),
-        Err(name) => {
-            Err(error(reference, StatusCode::BAD_REQUEST, "invalid_parameter", &format!("{name} must be a string.")))
-        }
-        _ => Err(error(
+        Err(name) => Err(Box::new(error(
+            reference,
+            StatusCode::BAD_REQUEST,
+            "invalid_parameter",
+            &format!("{name} must be a string."),
+        ))),
+        _ => Err(Box::new(error(
             reference,
             StatusCode::BAD_REQUEST,
             "missing_parameter",
             "instance_id and access_token are required.",
-        )),
+        ))),
     }
 }
 
@@ -289,7 +304,7 @@ fn required(reference: &Reference, params: &Params, name: &'static str) -> Resul
 type Operation = fn(&Reference, &mut Session, &str, &Params, DateTime<Utc>) -> Response;
 
 /// The session named by `instance_id`, once `access_token` is its own (404, 401 otherwise).
-fn authenticate(reference: &Reference, params: &Params) -> Result<(String, String), Response> {
+fn authenticate(reference: &Reference, params: &Params) -> Result<(String, String), Box<Response>> {
     let instance_id = required(reference, params, "instance_id")?;
     let access_token = required(reference, params, "access_token")?;
     Ok((instance_id, access_token))
@@ -299,17 +314,17 @@ fn lookup<'a>(
     reference: &Reference,
     store: &'a mut Store,
     (instance_id, access_token): (&str, &str),
-) -> Result<&'a mut Session, Response> {
+) -> Result<&'a mut Session, Box<Response>> {
     let Some(session) = store.sessions.get_mut(&instance_id.to_owned()) else {
-        return Err(error(reference, StatusCode::NOT_FOUND, "invalid_instance", "Session Does Not Exist."));
+        return Err(Box::new(error(reference, StatusCode::NOT_FOUND, "invalid_instance", "Session Does Not Exist.")));
     };
     if session.access_token != access_token && !reference.faults.has(Fault::WawpTokenNotChecked) {
-        return Err(error(
+        return Err(Box::new(error(
             reference,
             StatusCode::UNAUTHORIZED,
             "invalid_access_token",
             "Invalid or missing access token.",
-        ));
+        )));
     }
     Ok(session)
 }
@@ -323,11 +338,11 @@ fn handle(
 ) -> Response {
     let params = match read_params(reference, query, headers, body) {
         Ok(params) => params,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (instance_id, access_token) = match authenticate(reference, &params) {
         Ok(credentials) => credentials,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     if needs_phone
         && reference.variants.has(Variant::BodyChecksFirst)
@@ -338,7 +353,7 @@ fn handle(
     let mut store = lock(&reference.wawp);
     let session = match lookup(reference, &mut store, (&instance_id, &access_token)) {
         Ok(session) => session,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let now = reference.clock.now();
     session.settle(now);
@@ -380,7 +395,7 @@ async fn create(
 ) -> Response {
     let params = match read_params(&reference, query, &headers, &body) {
         Ok(params) => params,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let token = match params.get("access_token") {
         Ok(Some(token)) if !token.is_empty() => token,
@@ -403,15 +418,15 @@ async fn delete_session(
 ) -> Response {
     let params = match read_params(&reference, query, &headers, &body) {
         Ok(params) => params,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let (instance_id, access_token) = match authenticate(&reference, &params) {
         Ok(credentials) => credentials,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut store = lock(&reference.wawp);
     if let Err(answer) = lookup(&reference, &mut store, (&instance_id, &access_token)) {
-        return answer;
+        return *answer;
     }
     session::delete(&reference, &mut store, &instance_id)
 }

@@ -8,7 +8,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::super::codes::{DIGITS, UPPER, random_from};
+use super::super::codes::{DIGITS, random_from};
 use super::super::faults::Fault;
 use super::super::variants::Variant;
 use super::super::{Reference, wire};
@@ -144,7 +144,9 @@ pub(super) fn create(reference: &Reference, store: &mut Store, token: &str) -> R
         return error(reference, StatusCode::UNAUTHORIZED, "invalid_access_token", "Invalid or missing access token.");
     }
     let length = if reference.faults.has(Fault::WawpCreateShortId) { 9 } else { 12 };
-    let id = random_from(length, &[UPPER, DIGITS]);
+    let made = store.created.get(&token.to_owned()).copied().unwrap_or(0) + 1;
+    store.created.insert(token.to_owned(), made);
+    let id = new_id(token, made, length);
     let status = if reference.faults.has(Fault::WawpCreateNotStopped) { Status::ScanQrCode } else { Status::Stopped };
     store.sessions.insert(id.clone(), Session::new(token.to_owned(), status));
     if reference.variants.has(Variant::WawpCreate201) {
@@ -153,6 +155,24 @@ pub(super) fn create(reference: &Reference, store: &mut Store, token: &str) -> R
     }
     let body = json!({"instance_id": id, "status": status.as_str()});
     wire::json(reference, StatusCode::OK, body)
+}
+
+/// The id of the `made`-th session `token` creates: 12 upper-case letters and digits drawn from a
+/// hash of the two, so that a run sends the same requests whatever else the server did (a flow
+/// calls the session it created by this id).
+fn new_id(token: &str, made: u64, length: usize) -> String {
+    use std::hash::{Hash, Hasher};
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (token, made).hash(&mut hasher);
+    let mut bits = hasher.finish();
+    (0..length)
+        .map(|_| {
+            let c = ALPHABET[(bits % 36) as usize] as char;
+            bits = (bits / 36) ^ bits.rotate_left(29);
+            c
+        })
+        .collect()
 }
 
 /// `session/delete`, on a session already authenticated (L5: in every status).

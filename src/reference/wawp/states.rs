@@ -32,7 +32,10 @@ pub fn apply_state(reference: &Reference, state: &str, params: &Fields) -> Resul
             let status = status_param(params)?;
             let mut session = Session::new(token.to_owned(), status);
             session.starting_until = starting_until(status);
-            lock(&reference.wawp).sessions.insert(id.to_owned(), session);
+            let mut store = lock(&reference.wawp);
+            store.sessions.insert(id.to_owned(), session);
+            // A reset account creates its sessions afresh: the same ids again (session/create).
+            store.created.remove(&token.to_owned());
             Ok(())
         }
         "session-status" => {

@@ -106,6 +106,9 @@ pub(super) fn request_code(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
+    if let Some(answer) = connected_before_fields(reference, store, id) {
+        return Ok(answer);
+    }
     let (number, method) = read_code_request(reference, body)?;
     let state = store.numbers.get(&number).cloned();
     let instance = instance(store, id);
@@ -197,6 +200,13 @@ fn captcha_image(answer: &str) -> String {
     base64(svg.as_bytes())
 }
 
+/// Under `zapi-connected-before-fields`: C1's refusal comes before the fields are even read (an
+/// invalid body on a connected instance is `already connected`, not 400).
+fn connected_before_fields(reference: &Reference, store: &mut Store, id: &str) -> Option<Value> {
+    let connected = instance(store, id).connected();
+    (connected && reference.variants.has(Variant::ZapiConnectedBeforeFields)).then(already_connected)
+}
+
 /// Whether C1's refusal answers before the operation's own business checks (not under the
 /// `zapi-connected-checked-late` fault, where the operation's own refusal answers).
 fn connected_first(reference: &Reference, instance: &Instance) -> bool {
@@ -210,6 +220,9 @@ pub(super) fn captcha(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
+    if let Some(answer) = connected_before_fields(reference, store, id) {
+        return Ok(answer);
+    }
     let answer = read_captcha(reference, body)?;
     let instance = instance(store, id);
     if connected_first(reference, instance) {
@@ -252,6 +265,9 @@ pub(super) fn confirm_code(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
+    if let Some(answer) = connected_before_fields(reference, store, id) {
+        return Ok(answer);
+    }
     let given = read_code(reference, body)?;
     let number_state = {
         let checked = store.instances.get(&id.to_owned()).and_then(|i| i.checked.clone());
@@ -307,6 +323,9 @@ pub(super) fn confirm_pin(
     now: DateTime<Utc>,
     body: &Fields,
 ) -> Result<Value, Refusal> {
+    if let Some(answer) = connected_before_fields(reference, store, id) {
+        return Ok(answer);
+    }
     let given = read_code(reference, body)?;
     let instance = instance(store, id);
     if connected_first(reference, instance) {
