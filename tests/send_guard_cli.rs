@@ -92,16 +92,17 @@ fn an_e164_rewrite_fits_the_recipient_schema_on_every_seed() {
 #[test]
 fn a_request_example_takes_its_turn_at_the_budget() {
     let served = Served::start(&[]);
-    // One sending operation, four sends: positive, negative, protocol and example take a turn each.
+    // Two sending operations (request-code, generate-link), eight sends: on each, positive,
+    // negative, protocol and example take a turn each.
     let mut args = vec!["--spec", "specs/hypersender.yaml", "--target", &served.url, "--seed", "5"];
-    args.extend(["--allow-recipient", "201145202826", "--max-sends", "4"]);
+    args.extend(["--allow-recipient", "201145202826", "--max-sends", "8"]);
     args.extend(HYPERSENDER_VARS);
     let (_, printed, result) = run("example", &args);
     let example = "hypersender::request-code::example::request";
     assert!(!result.send_guard.budget_skipped.iter().any(|id| id == example), "held back: {printed}");
     let case = result.cases.iter().find(|c| c.id.as_str() == example).unwrap();
     assert!(!matches!(case.status, CaseStatus::Skipped(_)), "{:?}", case.status);
-    assert_eq!(result.send_guard.sends.len(), 4, "{:?}", result.send_guard.sends);
+    assert_eq!(result.send_guard.sends.len(), 8, "{:?}", result.send_guard.sends);
 }
 
 #[test]

@@ -46,14 +46,21 @@ fn recorded(name: &str) -> PathBuf {
     let dir = temp_dir(name);
     let output = conform(false, &["--snapshots", dir.to_str().unwrap(), "--update-snapshots"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("snapshots: 0 matched, 2 recorded"), "{}", text(&output));
+    assert!(text(&output).contains("snapshots: 0 matched, 3 recorded"), "{}", text(&output));
     dir
 }
 
 #[test]
 fn recorded_snapshots_match_on_a_clean_rerun_in_ci() {
     let dir = recorded("record");
-    assert_eq!(files(&dir), [HS_REQUEST, "hypersender__validate-code__example__request.snap"]);
+    assert_eq!(
+        files(&dir),
+        [
+            "hypersender__generate-link__example__request.snap",
+            HS_REQUEST,
+            "hypersender__validate-code__example__request.snap"
+        ]
+    );
     let snap = std::fs::read_to_string(dir.join(HS_REQUEST)).unwrap();
     assert!(
         snap.starts_with("---\nsource: conform run\nexpression: hypersender::request-code::example::request\n---\n")
@@ -61,8 +68,8 @@ fn recorded_snapshots_match_on_a_clean_rerun_in_ci() {
     assert!(snap.contains("    expires_at: '[timestamp+1800s]'\n"), "{snap}");
     let output = conform(true, &["--snapshots", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
-    assert!(text(&output).contains("snapshots: 2 matched, 0 recorded, 0 changed, 0 missing"), "{}", text(&output));
-    assert_eq!(files(&dir).len(), 2, "nothing written in CI");
+    assert!(text(&output).contains("snapshots: 3 matched, 0 recorded, 0 changed, 0 missing"), "{}", text(&output));
+    assert_eq!(files(&dir).len(), 3, "nothing written in CI");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -108,7 +115,7 @@ fn ci_writes_nothing_and_fails_on_a_missing_snapshot() {
     // Outside CI, a missing snapshot fails too, and is left pending for review.
     let output = conform(false, &["--snapshots", dir.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
-    assert!(files(&dir).iter().all(|f| f.ends_with(".snap.new")) && files(&dir).len() == 2, "{:?}", files(&dir));
+    assert!(files(&dir).iter().all(|f| f.ends_with(".snap.new")) && files(&dir).len() == 3, "{:?}", files(&dir));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -75,7 +75,16 @@ fn without_a_sandbox_scenarios_are_skipped_with_the_reason() {
     assert!(!scenario_lines.is_empty());
     // What needs the outbox or the clock is skipped; a flow of plain calls may run, and one that
     // would send a message is held back by the send guard (no --allow-recipient).
-    for name in ["request-then-validate", "code-single-use", "code-expires", "code-charset", "wrong-code-refused"] {
+    for name in [
+        "request-then-validate",
+        "code-single-use",
+        "code-expires",
+        "code-charset",
+        "wrong-code-refused",
+        "link-verified-by-its-text",
+        "link-expires",
+        "link-expires-at",
+    ] {
         let line = scenario_lines.iter().find(|l| l.contains(&format!("::{name} "))).unwrap();
         assert!(line.contains("skipped"), "never passed without a sandbox: {line}");
     }
@@ -87,8 +96,28 @@ fn without_a_sandbox_scenarios_are_skipped_with_the_reason() {
     // The summary counts them as skipped, not passed. (The instance given does not exist on this
     // server, so the generated cases get 404s: what is asserted here is the scenarios alone.)
     let summary = stdout.lines().last().unwrap_or_default();
-    assert!(summary.contains("9 scenarios: 1 passed, 0 failed, 0 warned, 8 skipped"), "{summary}");
+    assert!(summary.contains("15 scenarios: 1 passed, 0 failed, 0 warned, 14 skipped"), "{summary}");
     assert!(code.is_some(), "{stderr}");
+}
+
+#[test]
+fn a_state_the_sandbox_lacks_skips_the_scenario_with_the_reason() {
+    // contract.md §6.1: a sandbox without the newer states answers 400 to them; what needs one is
+    // skipped, never failed or passed. The reference has no `zapi` state `account-locked`.
+    let (code, stdout, stderr) = conform(&[
+        "run",
+        "--spec",
+        "specs/zapi.yaml",
+        "--suite",
+        &suite("unknown-state.yaml"),
+        "--cases",
+        "1",
+        "--no-snapshots",
+    ]);
+    let line = stdout.lines().find(|l| l.contains("zapi::unknown-state::locked ")).unwrap_or_default();
+    assert!(line.contains("skipped"), "{stdout}{stderr}");
+    assert!(stdout.contains("the sandbox does not offer state `account-locked`: 400"), "{stdout}");
+    assert_eq!(code, Some(0), "the other scenario ran and passed: {stdout}{stderr}");
 }
 
 /// The README's coverage table: every rule and property of the bundled suites, with its source

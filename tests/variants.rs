@@ -8,13 +8,21 @@ use std::time::Duration;
 
 use conform::http::Limits;
 use conform::plan::PlanOptions;
-use conform::reference::{Reference, Server, Variant};
+use conform::reference::{FaultScope, Reference, Server, Variant};
 use conform::run::{RunConfig, RunResult, Verdict, run};
 
-fn config(target: String) -> RunConfig {
-    let specs = conform::spec::bundled().expect("the bundled specs load");
+/// A run of the specs `variants` can touch: one API's alone when they all live in it (a variant of
+/// one API changes nothing in the others), every spec otherwise.
+fn config(target: String, variants: &[Variant]) -> RunConfig {
+    let mut specs = conform::spec::bundled().expect("the bundled specs load");
+    let scope = variants.first().map_or(FaultScope::All, |v| v.scope());
+    if scope != FaultScope::All && variants.iter().all(|v| v.scope() == scope) {
+        specs.retain(|spec| spec.id == scope.as_str());
+    }
     RunConfig {
         targets: vec![target; specs.len()],
+        // The flows too: most choices the contract leaves open are only seen along a flow.
+        suites: conform::suite::bundled(&specs).expect("the bundled suites load"),
         specs,
         plan: PlanOptions { cases: 6, seed: 7, shard: None },
         strict: true,
@@ -26,13 +34,18 @@ fn config(target: String) -> RunConfig {
 async fn run_against(variants: &[Variant]) -> RunResult {
     let reference = Reference::new(Default::default()).with_variants(variants.iter().copied().collect());
     let server = Server::start_with(([127, 0, 0, 1], 0).into(), reference).await.unwrap();
-    let result = run(config(server.url()), |_| {}).await.expect("the run starts");
+    let result = run(config(server.url(), variants), |_| {}).await.expect("the run starts");
     server.stop().await.unwrap();
     result
 }
 
-/// One line per failure: case id, check and message, then the request that was sent.
+/// One line per failure: case id, check and message, then the request that was sent; and every
+/// scenario failure.
 fn failures(result: &RunResult) -> Vec<String> {
+    let scenarios = result
+        .scenarios
+        .iter()
+        .flat_map(|s| s.failures.iter().map(move |f| format!("{} [{}] {}", s.id, f.rule.as_str(), f.message)));
     result
         .failures()
         .map(|(case, failure)| {
@@ -48,6 +61,7 @@ fn failures(result: &RunResult) -> Vec<String> {
                 request.unwrap_or_default()
             )
         })
+        .chain(scenarios)
         .collect()
 }
 
@@ -98,16 +112,46 @@ each_variant! {
     zapi_other_messages => ZapiOtherMessages,
     zapi_unbounded_answers => ZapiUnboundedAnswers,
     zapi_short_wait => ZapiShortWait,
+    zapi_connected_availability => ZapiConnectedAvailability,
+    zapi_connected_before_fields => ZapiConnectedBeforeFields,
+    zapi_fresh_appeal_token => ZapiFreshAppealToken,
+    zapi_appeal_token_per_instance => ZapiAppealTokenPerInstance,
+    zapi_appeal_once => ZapiAppealOnce,
+    zapi_short_description => ZapiShortDescription,
+    zapi_recovery_once => ZapiRecoveryOnce,
+    zapi_remove_absent_refused => ZapiRemoveAbsentRefused,
+    zapi_remove_messages => ZapiRemoveMessages,
+    zapi_connected_with_email => ZapiConnectedWithEmail,
+    zapi_null_email => ZapiNullEmail,
+    zapi_email_code_strict => ZapiEmailCodeStrict,
+    zapi_pin_follows_number => ZapiPinFollowsNumber,
     wawp_body_wins => WawpBodyWins,
     wawp_other_messages => WawpOtherMessages,
     wawp_pairing_letters => WawpPairingLetters,
     wawp_pairing_digits => WawpPairingDigits,
     wawp_qr_rotates_slowly => WawpQrRotatesSlowly,
-    wawp_slow_start => WawpSlowStart,
+    wawp_qr_fixed_schedule => WawpQrFixedSchedule,
+    wawp_pairing_stops_qr => WawpPairingStopsQr,
+    wawp_qr_other_formats_refused => WawpQrOtherFormatsRefused,
+    wawp_start_anywhere => WawpStartAnywhere,
+    wawp_failed_loses_keys => WawpFailedLosesKeys,
+    wawp_forced_starting_stays => WawpForcedStartingStays,
+    wawp_create_201 => WawpCreate201,
+    wawp_logout_only_working => WawpLogoutOnlyWorking,
     hypersender_other_messages => HypersenderOtherMessages,
     hypersender_long_names => HypersenderLongNames,
     hypersender_other_statuses => HypersenderOtherStatuses,
     hypersender_laravel_timestamps => HypersenderLaravelTimestamps,
+    hypersender_link_message => HypersenderLinkMessage,
+    hypersender_link_instance_number => HypersenderLinkInstanceNumber,
+    hypersender_link_digit_codes => HypersenderLinkDigitCodes,
+    hypersender_link_placeholders => HypersenderLinkPlaceholders,
+    hypersender_link_exact_text => HypersenderLinkExactText,
+    hypersender_link_unbracketed_fails => HypersenderLinkUnbracketedFails,
+    hypersender_link_other_chat => HypersenderLinkOtherChat,
+    hypersender_link_expiry_notifies => HypersenderLinkExpiryNotifies,
+    hypersender_link_supersedes => HypersenderLinkSupersedes,
+    hypersender_link_code_validates => HypersenderLinkCodeValidates,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -53,6 +53,37 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         self.entries.get_mut(key).map(|(v, _)| v)
     }
 
+    /// Removes an entry; its insertion leaves the queue when it is compacted or comes out.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        self.entries.remove(key).map(|(v, _)| v)
+    }
+
+    /// How many values satisfy `test`.
+    pub fn count(&self, mut test: impl FnMut(&V) -> bool) -> usize {
+        self.entries.values().filter(|(v, _)| test(v)).count()
+    }
+
+    /// Whether some value satisfies `test`.
+    pub fn any(&self, mut test: impl FnMut(&V) -> bool) -> bool {
+        self.entries.values().any(|(v, _)| test(v))
+    }
+
+    /// Visits every value in the order of their latest insertion, oldest first.
+    pub fn for_each_in_order_mut(&mut self, mut visit: impl FnMut(&mut V)) {
+        let entries = &self.entries;
+        let live: Vec<K> = self
+            .order
+            .iter()
+            .filter(|(k, stamp)| entries.get(k).is_some_and(|(_, s)| s == stamp))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in live {
+            if let Some((value, _)) = self.entries.get_mut(&key) {
+                visit(value);
+            }
+        }
+    }
+
     /// Visits every value (in no particular order); none is removed.
     pub fn for_each_mut(&mut self, mut visit: impl FnMut(&mut V)) {
         self.entries.values_mut().for_each(|(v, _)| visit(v));
@@ -85,6 +116,9 @@ mod tests {
         assert_eq!(map.get(&"b"), None);
         assert_eq!(map.get(&"a"), Some(&10));
         assert_eq!(map.get(&"c"), Some(&3));
+        let mut seen = Vec::new();
+        map.for_each_in_order_mut(|v| seen.push(*v));
+        assert_eq!(seen, [10, 3], "oldest insertion first");
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod zapi;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
@@ -53,6 +54,9 @@ pub struct Reference {
 
     clock: Clock,
     outbox: Mutex<Outbox>,
+    /// Calls that arrived at an operation that can reach a person by email or a magic link
+    /// (recovery-pin-code, set email, generate-link), counted before any check.
+    sending_calls: AtomicU64,
     zapi: Mutex<zapi::Store>,
     wawp: Mutex<wawp::Store>,
     hypersender: Mutex<hypersender::Store>,
@@ -71,6 +75,7 @@ impl Reference {
 
             clock: Clock::default(),
             outbox: Mutex::default(),
+            sending_calls: AtomicU64::new(0),
             zapi: Mutex::new(zapi::Store::default()),
             wawp: Mutex::new(wawp::Store::default()),
             hypersender: Mutex::new(hypersender::Store::default()),
@@ -120,9 +125,19 @@ impl Reference {
         self.outbox().recipients()
     }
 
-    /// How many messages the server has sent to phones (SMS, voice, WhatsApp, captcha).
+    /// How many messages the server has sent (SMS, voice, WhatsApp, captcha, email, callback).
     pub fn messages_sent(&self) -> u64 {
         self.outbox().total_sent()
+    }
+
+    /// How many requests reached recovery-pin-code, `POST /security/email` or generate-link,
+    /// whatever they answered: the calls a send guard must hold back on a target without a sandbox.
+    pub fn sending_calls(&self) -> u64 {
+        self.sending_calls.load(Ordering::SeqCst)
+    }
+
+    fn count_sending_call(&self) {
+        self.sending_calls.fetch_add(1, Ordering::SeqCst);
     }
 }
 

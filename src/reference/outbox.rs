@@ -1,5 +1,7 @@
 //! What a phone would have received: every SMS, voice call, WhatsApp message and captcha answer the
-//! reference server "sends", readable through `GET /__sandbox/outbox`. Bounded in count and age.
+//! reference server "sends", every email (PIN reset, email verification) and every callback it
+//! would have called (`contract.md` §6.1), readable through `GET /__sandbox/outbox`. Bounded in
+//! count and age.
 
 use std::collections::VecDeque;
 
@@ -20,6 +22,10 @@ pub enum Channel {
     WaOld,
     Whatsapp,
     Captcha,
+    /// An email to the account's address, filed under the number (`contract.md` §6.1).
+    Email,
+    /// A callback URL the server would have called, filed under the chat (`contract.md` §6.1).
+    Callback,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -87,6 +87,8 @@ async fn clock(State(reference): State<Arc<Reference>>, headers: HeaderMap, body
         return bad_request(format!("`advance_seconds` must be an integer from 0 to {MAX_ADVANCE_SECONDS}"));
     };
     let now = reference.clock.advance(seconds);
+    // Time passing is what expires links under `hypersender-link-expiry-notifies`.
+    hypersender::expire_links(&reference);
     answer(StatusCode::OK, json!({ "now": now.to_rfc3339_opts(SecondsFormat::Secs, true) }))
 }
 

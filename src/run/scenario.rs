@@ -334,6 +334,8 @@ struct FlowRun {
     snapshots: Vec<(String, String)>,
     /// A call step got no answer because the target crashed (a failure): the flow ends there.
     crashed: bool,
+    /// The variables earlier steps captured, by name (shown by name in later snapshots).
+    captured: Vec<String>,
 }
 
 /// Runs the flow once, with `input` as a property's generated variables.
@@ -352,6 +354,7 @@ async fn attempt(
         input: input.cloned(),
         snapshots: Vec::new(),
         crashed: false,
+        captured: Vec::new(),
     };
     let vars = match variables(shared, suite, spec, target, seed, input).await {
         Ok(vars) => vars,
@@ -408,6 +411,7 @@ async fn attempt(
                 Some(value) => {
                     vars.insert(variable.clone(), value.clone());
                     step_vars.insert(variable.clone(), value.clone());
+                    run.captured.push(variable.clone());
                 }
                 None => missing.push(format!("nothing at {pointer} to capture as `{variable}`")),
             }
@@ -561,10 +565,14 @@ async fn perform(
                 })?;
             let operation = &spec.operations[index];
             let input = step_input(operation, with, vars).map_err(skip)?;
-            let variables: BTreeMap<String, String> = vars
+            let mut variables: BTreeMap<String, String> = vars
                 .iter()
                 .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
                 .collect();
+            // A parameter the step sets with `with` takes that value, not the variable of its name
+            // (a session the flow created, instead of the fixture's).
+            variables
+                .retain(|name, _| !(with.contains_key(name) && operation.parameters.iter().any(|p| &p.name == name)));
             let context =
                 case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
             let request = case::build(operation, &input, context);
@@ -607,7 +615,7 @@ async fn perform(
                         response: Some(show.response(&response)),
                         expected: None,
                     });
-                    let snapshot = snapshot_step(shared, spec, target, operation, &response, vars);
+                    let snapshot = snapshot_step(shared, spec, target, operation, &response, vars, &run.captured);
                     run.snapshots.push((format!("{:02}-{}", run.steps.len(), crate::case::slug(name)), snapshot));
                     Ok(Some(Answer { status, body, operation: Some(index) }))
                 }
@@ -669,6 +677,13 @@ async fn perform(
                 .header("Content-Type", "application/json")
                 .body(body.to_string());
             let answer = sandbox_call(shared, spec, target, name, &format!("state {state}"), request, run).await?;
+            // A sandbox that lacks a state answers 400 (contract.md §6.1): what needs it is skipped.
+            if answer.status == 400 {
+                return Err(Stop::Skip(Reason::new(
+                    ReasonKind::NeedsSandbox,
+                    format!("step `{name}`: the sandbox does not offer state `{state}`: 400 {}", answer.body),
+                )));
+            }
             if answer.status != 200 {
                 return Err(Stop::Error(Reason::new(
                     ReasonKind::Sandbox,
@@ -689,7 +704,15 @@ fn snapshot_step(
     operation: &Operation,
     response: &crate::http::HttpResponse,
     vars: &Vars,
+    captured: &[String],
 ) -> String {
+    // An identifier an earlier step captured (a session the flow created), by name: a string of
+    // 8 or more letters, digits, `-` or `_` (times, codes and texts have their own normalizing).
+    let identifier = |v: &str| v.len() >= 8 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let captured = captured.iter().filter_map(|name| {
+        let value = vars.get(name)?.as_str().filter(|v| identifier(v))?;
+        Some(crate::snapshot::KnownValue { name: name.clone(), value: value.to_owned() })
+    });
     // A fixture's generated values, by name, as the scenario holds them.
     let known: Vec<crate::snapshot::KnownValue> = target
         .fixture
@@ -699,6 +722,7 @@ fn snapshot_step(
         .filter_map(|(name, _)| {
             Some(crate::snapshot::KnownValue { name: name.clone(), value: vars.get(name)?.as_str()?.to_owned() })
         })
+        .chain(captured)
         .collect();
     Shown::new(&shared.redactor, false, spec, operation).snapshot(response, &known)
 }

@@ -11,7 +11,9 @@
 //! ```
 //!
 //! A part is `{in: body, pointer: <JSON pointer>}` or `{in: query|header|path, name: <name>}`.
-//! Every alternative present in a request is guarded.
+//! Every alternative present in a request is guarded. `recipients: none` says that the request
+//! names no phone number the message goes to (an email to the account's address, say): no
+//! allow-list entry can match it, so without a sandbox such an operation is never called.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -50,9 +52,15 @@ pub fn side_effect(operation: &Value, pointer: &str) -> Result<Option<SideEffect
         Some("sends-message") => {}
         _ => return Err((format!("{at}/kind"), "the only kind is `sends-message`".to_owned())),
     }
+    if extension.get("recipients").and_then(Value::as_str) == Some("none") {
+        return Ok(Some(SideEffect { recipients: Vec::new() }));
+    }
     let alternatives =
         extension.get("recipients").and_then(Value::as_array).filter(|a| !a.is_empty()).ok_or_else(|| {
-            (format!("{at}/recipients"), "a non-empty list of recipient alternatives is required".to_owned())
+            (
+                format!("{at}/recipients"),
+                "a non-empty list of recipient alternatives, or `none`, is required".to_owned(),
+            )
         })?;
     let mut recipients = Vec::new();
     for (a, parts) in alternatives.iter().enumerate() {
@@ -115,5 +123,7 @@ mod tests {
         assert_eq!(side_effect(&bad_part, "#/op").unwrap_err().0, "#/op/x-conform-side-effect/recipients/0/0");
         let empty = json!({"x-conform-side-effect": {"kind": "sends-message", "recipients": []}});
         assert!(side_effect(&empty, "#/op").is_err());
+        let unnamed = json!({"x-conform-side-effect": {"kind": "sends-message", "recipients": "none"}});
+        assert_eq!(side_effect(&unnamed, "#/op"), Ok(Some(SideEffect { recipients: Vec::new() })));
     }
 }

@@ -4,6 +4,7 @@
 //! property scenarios with generated inputs. This room reads and checks suites, with the file,
 //! line and column of every fault; it never sends a request (that is `run`'s).
 
+mod decode;
 mod model;
 mod parse;
 mod predicate;

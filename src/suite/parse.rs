@@ -307,7 +307,8 @@ fn expect(value: &Value, pointer: &str, faults: &mut Faults<'_>) -> Expect {
                 }
             }
             "source" => out.source = read_source(operand, &here, faults),
-            pointer if pointer.starts_with('/') => match Predicate::parse(operand) {
+            // `""` is the whole answer (an outbox's list, for `includes`).
+            pointer if pointer.is_empty() || pointer.starts_with('/') => match Predicate::parse(operand) {
                 Ok(predicate) => out.body.push((pointer.to_owned(), predicate)),
                 Err(message) => faults.add(&here, message),
             },
@@ -466,6 +467,9 @@ fn check_variables(suite: &Suite, spec: &Spec, faults: &mut Faults<'_>) {
                 faults.add(pointer, format!("unknown variable `{name}`"));
             }
         }
+        for problem in template::bad_filters(value) {
+            faults.add(pointer, problem);
+        }
     };
     for (name, default) in &suite.vars {
         if let VarDefault::Value(value) = default {
@@ -495,9 +499,20 @@ fn check_variables(suite: &Suite, spec: &Spec, faults: &mut Faults<'_>) {
 }
 
 fn predicate_operands(predicate: &Predicate) -> Value {
+    let all =
+        |checks: &[(String, Predicate)]| Value::Array(checks.iter().map(|(_, p)| predicate_operands(p)).collect());
     match predicate {
-        Predicate::Equals(v) | Predicate::Length(v) | Predicate::Less(v) | Predicate::Greater(v) => v.clone(),
-        Predicate::Matches(text) | Predicate::Time(text) => Value::String(text.clone()),
+        Predicate::Equals(v)
+        | Predicate::Differs(v)
+        | Predicate::Length(v)
+        | Predicate::Less(v)
+        | Predicate::Greater(v) => v.clone(),
+        Predicate::Matches(text) | Predicate::Time(text) | Predicate::Contains(text) => Value::String(text.clone()),
+        Predicate::AnyOf(options) | Predicate::AllOf(options) => {
+            Value::Array(options.iter().map(predicate_operands).collect())
+        }
+        Predicate::Base64Json(checks) | Predicate::UrlQuery(checks) => all(checks),
+        Predicate::Includes(patterns) => Value::Array(patterns.iter().map(|p| all(p)).collect()),
         Predicate::OneOf(options) => Value::Array(options.clone()),
         Predicate::Exists(_) | Predicate::Type(_) => Value::Null,
         Predicate::Charset { letters, digits, upper } => {

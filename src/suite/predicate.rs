@@ -1,13 +1,17 @@
-//! Predicates on one value of an answer: `equals`, `matches`, `length`, `one-of`, `exists`,
-//! `less`, `greater`, `time` (an RFC 3339 instant equal to a time expression), `charset` and
-//! `type` (the JSON type: `number`, `integer`, `string`, `boolean`, `object`, `array`, `null`, or a
-//! list of them; `absent` in the list lets the value be missing).
+//! Predicates on one value of an answer: `equals`, `differs`, `matches`, `contains`, `length`,
+//! `one-of`, `exists`, `less`, `greater`, `time` (an RFC 3339 instant equal to a time expression),
+//! `charset` and `type` (the JSON type: `number`, `integer`, `string`, `boolean`, `object`, `array`,
+//! `null`, or a list of them; `absent` in the list lets the value be missing).
+//! Some look inside the value: `base64-json` (pointers into the JSON a base64 string holds),
+//! `url-query` (a URL's query parameters), `includes` (an array has an element matching each
+//! pattern); `any-of` passes when one of its predicates does.
 //! Operands are templates, resolved against the scenario's variables when the step runs.
 
 use chrono::{DateTime, Duration, FixedOffset};
 use regex::Regex;
 use serde_json::Value;
 
+use super::decode;
 use super::template::{Vars, render, render_text};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +34,21 @@ pub enum Predicate {
     },
     /// The JSON types the value may have (`absent`: it may be missing).
     Type(Vec<String>),
+    /// Not equal to the operand.
+    Differs(Value),
+    /// A string that holds the operand's text.
+    Contains(String),
+    /// One of these holds.
+    AnyOf(Vec<Predicate>),
+    /// Every one of these holds.
+    AllOf(Vec<Predicate>),
+    /// A base64 string whose JSON has, at each pointer, what the predicate says.
+    Base64Json(Vec<(String, Predicate)>),
+    /// A URL whose query parameter of each name (decoded) is what the predicate says.
+    UrlQuery(Vec<(String, Predicate)>),
+    /// An array with, for each pattern, an element whose members (a name, or a JSON pointer)
+    /// are what the pattern's predicates say.
+    Includes(Vec<Vec<(String, Predicate)>>),
 }
 
 /// The names `type` accepts.
@@ -47,8 +66,31 @@ fn type_of(value: &Value) -> &'static str {
 }
 
 /// The predicate names, for messages.
-pub const NAMES: &[&str] =
-    &["equals", "matches", "length", "one-of", "exists", "less", "greater", "time", "charset", "type"];
+pub const NAMES: &[&str] = &[
+    "equals",
+    "differs",
+    "matches",
+    "contains",
+    "length",
+    "one-of",
+    "exists",
+    "less",
+    "greater",
+    "time",
+    "charset",
+    "type",
+    "any-of",
+    "all-of",
+    "base64-json",
+    "url-query",
+    "includes",
+];
+
+/// Reads `{key: predicate, ...}`: the operand of `base64-json`, `url-query` and an `includes` pattern.
+fn keyed(operand: &Value, what: &str) -> Result<Vec<(String, Predicate)>, String> {
+    let object = operand.as_object().filter(|o| !o.is_empty()).ok_or_else(|| format!("{what} takes a mapping"))?;
+    object.iter().map(|(key, value)| Ok((key.clone(), Predicate::parse(value)?))).collect()
+}
 
 impl Predicate {
     /// Reads `{name: operand}`, or a bare value (`equals`). `Err` says what is wrong.
@@ -59,6 +101,34 @@ impl Predicate {
         let (name, operand) = object.iter().next().expect("one entry");
         Ok(match name.as_str() {
             "equals" => Predicate::Equals(operand.clone()),
+            "differs" => Predicate::Differs(operand.clone()),
+            "contains" => Predicate::Contains(operand.as_str().ok_or("`contains` takes a text")?.to_owned()),
+            "any-of" | "all-of" => {
+                let options = operand
+                    .as_array()
+                    .filter(|a| !a.is_empty())
+                    .ok_or(format!("`{name}` takes a list of predicates"))?;
+                let options = options.iter().map(Predicate::parse).collect::<Result<_, _>>()?;
+                if name == "any-of" { Predicate::AnyOf(options) } else { Predicate::AllOf(options) }
+            }
+            "base64-json" => {
+                let checks = keyed(operand, "`base64-json` (JSON pointers to predicates)")?;
+                if let Some((pointer, _)) = checks.iter().find(|(p, _)| !p.is_empty() && !p.starts_with('/')) {
+                    return Err(format!("`base64-json`: `{pointer}` is not a JSON pointer"));
+                }
+                Predicate::Base64Json(checks)
+            }
+            "url-query" => Predicate::UrlQuery(keyed(operand, "`url-query` (parameter names to predicates)")?),
+            "includes" => {
+                let patterns =
+                    operand.as_array().filter(|a| !a.is_empty()).ok_or("`includes` takes a list of patterns")?;
+                Predicate::Includes(
+                    patterns
+                        .iter()
+                        .map(|p| keyed(p, "an `includes` pattern (members to predicates)"))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
             "matches" => {
                 let pattern = operand.as_str().ok_or("`matches` takes a regular expression")?;
                 if !pattern.contains("{{") {
@@ -130,6 +200,19 @@ impl Predicate {
             } else {
                 Err(format!("is {actual}, a {found}, expected {}", names.join(" or ")))
             };
+        }
+        if let Predicate::AnyOf(options) = self {
+            let mut reasons = Vec::new();
+            for option in options {
+                match option.check(actual, vars) {
+                    Ok(()) => return Ok(()),
+                    Err(reason) => reasons.push(reason),
+                }
+            }
+            return Err(format!("matches none of {} predicates: {}", options.len(), reasons.join("; ")));
+        }
+        if let Predicate::AllOf(all) = self {
+            return all.iter().try_for_each(|p| p.check(actual, vars));
         }
         let Some(actual) = actual else { return Err("is missing".to_owned()) };
         match self {
@@ -205,7 +288,65 @@ impl Predicate {
                     )),
                 }
             }
-            Predicate::Exists(_) | Predicate::Type(_) => unreachable!("handled above"),
+            Predicate::Differs(other) => {
+                let other = render(other, vars)?;
+                if loosely_equal(actual, &other) { Err(format!("is {actual}, expected anything else")) } else { Ok(()) }
+            }
+            Predicate::Contains(needle) => {
+                let needle = render_text(needle, vars)?;
+                let text = actual.as_str().ok_or_else(|| format!("is {actual}, not a string"))?;
+                if text.contains(&needle) { Ok(()) } else { Err(format!("`{text}` does not contain `{needle}`")) }
+            }
+            Predicate::Base64Json(checks) => {
+                let text = actual.as_str().ok_or_else(|| format!("is {actual}, not a base64 string"))?;
+                let document = decode::base64_json(text)?;
+                for (pointer, predicate) in checks {
+                    predicate.check(document.pointer(pointer), vars).map_err(|e| format!("decoded, {pointer} {e}"))?;
+                }
+                Ok(())
+            }
+            Predicate::UrlQuery(checks) => {
+                let text = actual.as_str().ok_or_else(|| format!("is {actual}, not a URL"))?;
+                for (name, predicate) in checks {
+                    let value = decode::url_query(text, name)?.map(Value::String);
+                    predicate.check(value.as_ref(), vars).map_err(|e| format!("its query parameter `{name}` {e}"))?;
+                }
+                Ok(())
+            }
+            Predicate::Includes(patterns) => {
+                let items = actual.as_array().ok_or_else(|| format!("is {actual}, not an array"))?;
+                for pattern in patterns {
+                    let member = |item: &Value, key: &str| -> Option<Value> {
+                        if key.starts_with('/') { item.pointer(key).cloned() } else { item.get(key).cloned() }
+                    };
+                    let found = items.iter().any(|item| {
+                        pattern.iter().all(|(key, predicate)| predicate.check(member(item, key).as_ref(), vars).is_ok())
+                    });
+                    if !found {
+                        let wanted: Vec<String> =
+                            pattern.iter().map(|(key, p)| format!("{key} {}", p.describe(vars))).collect();
+                        return Err(format!("has no element (of {}) with {}", items.len(), wanted.join(", ")));
+                    }
+                }
+                Ok(())
+            }
+            Predicate::Exists(_) | Predicate::Type(_) | Predicate::AnyOf(_) | Predicate::AllOf(_) => {
+                unreachable!("handled above")
+            }
+        }
+    }
+}
+
+impl Predicate {
+    /// What the predicate asks, with its operands rendered where they can be, for messages.
+    fn describe(&self, vars: &Vars) -> String {
+        let shown = |v: &Value| render(v, vars).map_or_else(|_| v.to_string(), |r| r.to_string());
+        match self {
+            Predicate::Equals(v) => format!("= {}", shown(v)),
+            Predicate::Differs(v) => format!("≠ {}", shown(v)),
+            Predicate::Contains(t) => format!("containing `{}`", render_text(t, vars).unwrap_or_else(|_| t.clone())),
+            Predicate::Matches(p) => format!("matching `{p}`"),
+            other => format!("{other:?}"),
         }
     }
 }
@@ -301,6 +442,46 @@ mod tests {
         assert!(Predicate::parse(&json!({"type": "number"})).unwrap().check(None, &vars()).is_err());
         assert!(Predicate::parse(&json!({"type": "float"})).unwrap_err().contains("`type`"));
         assert!(Predicate::parse(&json!({"type": ["number", 3]})).is_err());
+    }
+
+    #[test]
+    fn predicates_that_look_inside_a_value() {
+        use base64::Engine;
+        let vars: Vars = [("v", json!("v1")), ("e", json!(5)), ("url", json!("https://cb.test/ok"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+        let qr = json!(base64::engine::general_purpose::STANDARD.encode(br#"{"value":"v1","expiry":5}"#));
+        let parse = |v: Value| Predicate::parse(&v).unwrap();
+        let same = parse(json!({"base64-json": {"/value": "{{ v }}", "/expiry": "{{ e }}"}}));
+        assert!(same.check(Some(&qr), &vars).is_ok());
+        let newer =
+            parse(json!({"base64-json": {"/value": {"differs": "{{ v }}"}, "/expiry": {"greater": "{{ e }}"}}}));
+        assert!(newer.check(Some(&qr), &vars).unwrap_err().contains("decoded, /value"));
+        let either = parse(json!({"any-of": [{"base64-json": {"/value": "other"}}, {"base64-json": {"/expiry": 5}}]}));
+        assert!(either.check(Some(&qr), &vars).is_ok());
+        let both = parse(json!({"all-of": [{"type": "integer"}, {"greater": 4}]}));
+        assert!(both.check(Some(&json!(5)), &vars).is_ok());
+        assert!(both.check(Some(&json!("5")), &vars).unwrap_err().contains("a string"));
+        let neither = parse(json!({"any-of": [{"equals": 1}, {"equals": 2}]}));
+        assert!(neither.check(Some(&json!(3)), &vars).unwrap_err().contains("none of 2"));
+        let link = json!("https://wa.me/20?text=Sign%20in%20%5BAB12%5D");
+        let query = parse(json!({"url-query": {"text": {"contains": "[AB12]"}, "other": {"exists": false}}}));
+        assert!(query.check(Some(&link), &vars).is_ok());
+        assert!(parse(json!({"url-query": {"text": {"contains": "[ZZ]"}}})).check(Some(&link), &vars).is_err());
+        let outbox =
+            json!([{"channel": "whatsapp", "text": "Welcome"}, {"channel": "callback", "text": "https://cb.test/ok"}]);
+        let includes =
+            parse(json!({"includes": [{"channel": "callback", "text": "{{ url }}"}, {"/channel": "whatsapp"}]}));
+        assert!(includes.check(Some(&outbox), &vars).is_ok());
+        let missing = parse(json!({"includes": [{"channel": "callback", "text": {"contains": "nope"}}]}));
+        assert!(missing.check(Some(&outbox), &vars).unwrap_err().contains("no element (of 2)"));
+        assert!(parse(json!({"differs": "a"})).check(Some(&json!("b")), &vars).is_ok());
+        assert!(parse(json!({"differs": "{{ e }}"})).check(Some(&json!(5)), &vars).is_err());
+        assert!(parse(json!({"contains": "lc"})).check(Some(&json!("Welcome")), &vars).is_ok());
+        assert!(Predicate::parse(&json!({"base64-json": {"value": 1}})).unwrap_err().contains("JSON pointer"));
+        assert!(Predicate::parse(&json!({"any-of": []})).is_err());
+        assert!(Predicate::parse(&json!({"includes": [3]})).is_err());
     }
 
     #[test]

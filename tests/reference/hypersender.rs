@@ -42,7 +42,7 @@ impl<'a> Instance<'a> {
     }
 }
 
-fn new_chat() -> (String, String) {
+pub fn new_chat() -> (String, String) {
     let digits = format!("20{}", unique_phone());
     (format!("{digits}@c.us"), digits)
 }
@@ -375,6 +375,6 @@ pub async fn probe(fault: Fault, target: &Target) -> String {
             let reply = request(json!({"chatId": chat})).await;
             format!("message {}", reply.json["message"])
         }
-        other => panic!("{other} is not a Hypersender fault"),
+        other => crate::hypersender_link::probe(other, &instance, &chat).await,
     }
 }

@@ -180,14 +180,6 @@ async fn observe(variant: Variant, target: &Target) -> String {
             }
             format!("changed after each 20 s: {changes:?}")
         }
-        Variant::WawpSlowStart => {
-            let session = crate::wawp::Session::create(target, "STOPPED").await;
-            session.call("POST", "session/start").await;
-            target.advance(2).await;
-            let after_two = session.status().await;
-            target.advance(3).await;
-            format!("after 2 s {after_two}, after 5 s {}", session.status().await)
-        }
         Variant::HypersenderOtherMessages => {
             let refusal = hypersender_no_active(target).await;
             let instance = crate::hypersender::Instance::create(target).await;
@@ -222,6 +214,227 @@ async fn observe(variant: Variant, target: &Target) -> String {
             let data = &reply.json["data"];
             format!("{} {}", shape(data["created_at"].as_str().unwrap()), shape(data["expires_at"].as_str().unwrap()))
         }
+        Variant::ZapiConnectedAvailability
+        | Variant::ZapiConnectedBeforeFields
+        | Variant::ZapiRecoveryOnce
+        | Variant::ZapiRemoveAbsentRefused
+        | Variant::ZapiRemoveMessages
+        | Variant::ZapiConnectedWithEmail
+        | Variant::ZapiNullEmail
+        | Variant::ZapiEmailCodeStrict
+        | Variant::ZapiPinFollowsNumber
+        | Variant::ZapiFreshAppealToken
+        | Variant::ZapiAppealTokenPerInstance
+        | Variant::ZapiAppealOnce
+        | Variant::ZapiShortDescription => zapi_account(variant, target).await,
+        Variant::WawpQrFixedSchedule
+        | Variant::WawpPairingStopsQr
+        | Variant::WawpQrOtherFormatsRefused
+        | Variant::WawpStartAnywhere
+        | Variant::WawpFailedLosesKeys
+        | Variant::WawpForcedStartingStays
+        | Variant::WawpCreate201
+        | Variant::WawpLogoutOnlyWorking => wawp_lifecycle(variant, target).await,
+        Variant::HypersenderLinkMessage
+        | Variant::HypersenderLinkInstanceNumber
+        | Variant::HypersenderLinkDigitCodes
+        | Variant::HypersenderLinkPlaceholders
+        | Variant::HypersenderLinkExactText
+        | Variant::HypersenderLinkUnbracketedFails
+        | Variant::HypersenderLinkOtherChat
+        | Variant::HypersenderLinkExpiryNotifies
+        | Variant::HypersenderLinkSupersedes
+        | Variant::HypersenderLinkCodeValidates => hypersender_link(variant, target).await,
+    }
+}
+
+/// The Z-API variants of `contract.md` §3 C1, §3.1 and §3.2.
+async fn zapi_account(variant: Variant, target: &Target) -> String {
+    use crate::zapi_account::{await_pin, connect, mobile_bodyless, security};
+    let instance = crate::zapi::Instance::create(target).await;
+    let phone = unique_phone();
+    let show = |reply: Reply| format!("{} {}", reply.status, reply.json);
+    match variant {
+        Variant::ZapiConnectedAvailability => {
+            connect(&instance, &phone).await;
+            show(instance.available(&phone).await)
+        }
+        Variant::ZapiConnectedBeforeFields => {
+            connect(&instance, &phone).await;
+            show(instance.post("confirm-pin-code", json!({"code": 5})).await)
+        }
+        Variant::ZapiRecoveryOnce => {
+            await_pin(&instance, &phone, "111111").await;
+            mobile_bodyless(&instance, "recovery-pin-code").await;
+            show(mobile_bodyless(&instance, "recovery-pin-code").await)
+        }
+        Variant::ZapiRemoveAbsentRefused | Variant::ZapiRemoveMessages => {
+            connect(&instance, &phone).await;
+            let pin = show(security(&instance, "POST", "two-fa-code/remove", None).await);
+            format!("{pin} / {}", show(security(&instance, "POST", "email/remove", None).await))
+        }
+        Variant::ZapiConnectedWithEmail | Variant::ZapiNullEmail => {
+            connect(&instance, &phone).await;
+            let email = security(&instance, "GET", "email", None).await.json;
+            format!(
+                "hasEmail {} email present {} verified {}",
+                email["hasEmail"],
+                email.get("email").is_some(),
+                email["verified"]
+            )
+        }
+        Variant::ZapiEmailCodeStrict => {
+            connect(&instance, &phone).await;
+            security(&instance, "POST", "email", Some(json!({"email": "a@example.com"}))).await;
+            let code = target.last_code(&format!("55{phone}")).await;
+            let verify =
+                |code: String| security(&instance, "POST", "verify-email", Some(json!({"verificationCode": code})));
+            verify("000000".into()).await;
+            show(verify(code).await)
+        }
+        Variant::ZapiPinFollowsNumber => {
+            connect(&instance, &phone).await;
+            security(&instance, "POST", "two-fa-code", Some(json!({"code": "123456"}))).await;
+            let other = crate::zapi::Instance::create(target).await;
+            let code = other.request_code(&phone).await;
+            show(other.confirm(&code).await)
+        }
+        Variant::ZapiFreshAppealToken | Variant::ZapiAppealTokenPerInstance | Variant::ZapiAppealOnce => {
+            target.state("zapi", "number-banned", json!({"ddi": "55", "phone": phone})).await;
+            let first = instance.available(&phone).await.json["appealToken"].clone();
+            let second = instance.available(&phone).await.json["appealToken"].clone();
+            let appeal = |on: &crate::zapi::Instance<'_>, token: Value| {
+                let body = json!({"appealToken": token, "description": "mine"});
+                let path = on.path("request-unbanning");
+                let client_token = on.client_token.clone();
+                async move { target.post(&path).header("Client-Token", &client_token).json(body).send().await }
+            };
+            let elsewhere = crate::zapi::Instance::create(target).await;
+            let there = appeal(&elsewhere, second.clone()).await.json["success"].clone();
+            let stale = appeal(&instance, first.clone()).await.json["success"].clone();
+            let again = appeal(&instance, second).await.json["success"].clone();
+            format!(
+                "same token {}, on another instance {there}, first token {stale}, again {again}",
+                first == instance.available(&phone).await.json["appealToken"]
+            )
+        }
+        Variant::ZapiShortDescription => {
+            target.state("zapi", "number-banned", json!({"ddi": "55", "phone": phone})).await;
+            let token = instance.available(&phone).await.json["appealToken"].clone();
+            let body = json!({"appealToken": token, "description": "d".repeat(501)});
+            format!("{}", instance.post("request-unbanning", body).await.status)
+        }
+        other => panic!("{other} is not a Z-API account variant"),
+    }
+}
+
+/// The Wawp variants of `contract.md` §4.1 and §4.2.
+async fn wawp_lifecycle(variant: Variant, target: &Target) -> String {
+    use crate::wawp::Session;
+    use crate::wawp_lifecycle::{create, decoded};
+    match variant {
+        Variant::WawpQrFixedSchedule => {
+            // Ask just after a 15-second boundary: the value then expires 15 s later, not 20.
+            let session = Session::create(target, "SCAN_QR_CODE").await;
+            let now = target.post("/__sandbox/clock").json(json!({"advance_seconds": 0})).send().await;
+            let now = chrono::DateTime::parse_from_rfc3339(now.json["now"].as_str().unwrap()).unwrap().timestamp();
+            target.advance(60 - now.rem_euclid(60)).await;
+            let first = decoded(&session.call("GET", "auth/qr").await);
+            target.advance(16).await;
+            let later = decoded(&session.call("GET", "auth/qr").await);
+            format!("new after 16 s: {}", later["value"] != first["value"])
+        }
+        Variant::WawpPairingStopsQr => {
+            let session = Session::create(target, "SCAN_QR_CODE").await;
+            session.request_code("201145202826").await;
+            let first = decoded(&session.call("GET", "auth/qr").await);
+            target.advance(20).await;
+            let later = decoded(&session.call("GET", "auth/qr").await);
+            format!("new after 20 s: {}", later["value"] != first["value"])
+        }
+        Variant::WawpQrOtherFormatsRefused => {
+            let session = Session::create(target, "SCAN_QR_CODE").await;
+            format!("{}", target.get(&session.url("auth/qr", "&format=png")).send().await.status)
+        }
+        Variant::WawpStartAnywhere => {
+            let session = Session::create(target, "WORKING").await;
+            format!("{}", session.call("POST", "session/start").await.status)
+        }
+        Variant::WawpFailedLosesKeys => {
+            let session = Session::create(target, "WORKING").await;
+            session.force("FAILED").await;
+            session.call("POST", "session/restart").await;
+            target.advance(10).await;
+            session.status().await
+        }
+        Variant::WawpForcedStartingStays => {
+            let session = Session::create(target, "SCAN_QR_CODE").await;
+            session.force("STARTING").await;
+            target.advance(60).await;
+            session.status().await
+        }
+        Variant::WawpCreate201 => {
+            let account = Session::create(target, "SCAN_QR_CODE").await;
+            let created = create(target, &account.token).await;
+            format!("{} {:?}", created.status, keys(&created.json))
+        }
+        Variant::WawpLogoutOnlyWorking => {
+            let session = Session::create(target, "SCAN_QR_CODE").await;
+            format!("{}", session.call("POST", "session/logout").await.status)
+        }
+        other => panic!("{other} is not a Wawp lifecycle variant"),
+    }
+}
+
+/// The Hypersender variants of `contract.md` §5.1.
+async fn hypersender_link(variant: Variant, target: &Target) -> String {
+    use crate::hypersender_link::{filed, link, prefilled, send};
+    let instance = crate::hypersender::Instance::create(target).await;
+    let (chat, digits) = crate::hypersender::new_chat();
+    let data = link(&instance, &chat, 60).await.json["data"].clone();
+    let text = prefilled(data["whatsapp_link"].as_str().unwrap());
+    let code = data["code"].as_str().unwrap().to_owned();
+    match variant {
+        Variant::HypersenderLinkMessage => format!("{} filed", filed(&instance, &digits).await.len()),
+        Variant::HypersenderLinkInstanceNumber => {
+            format!("to the chat {}", data["whatsapp_link"].as_str().unwrap().contains(&digits))
+        }
+        Variant::HypersenderLinkDigitCodes => shape(&code),
+        Variant::HypersenderLinkPlaceholders => {
+            let body = json!({"chatId": chat, "name": "acme", "message": {"prompt": "Hi {name}"}});
+            prefilled(instance.post("generate-link", body).await.json["data"]["whatsapp_link"].as_str().unwrap())
+                .split(" [")
+                .next()
+                .unwrap_or_default()
+                .to_owned()
+        }
+        Variant::HypersenderLinkExactText => {
+            send(&instance, &chat, &format!("Here: [{code}]")).await;
+            format!("{:?}", filed(&instance, &digits).await)
+        }
+        Variant::HypersenderLinkUnbracketedFails => {
+            send(&instance, &chat, "hello").await;
+            format!("{:?}", filed(&instance, &digits).await)
+        }
+        Variant::HypersenderLinkOtherChat => {
+            let (other, _) = crate::hypersender::new_chat();
+            send(&instance, &other, &text).await;
+            format!("{:?}", filed(&instance, &digits).await)
+        }
+        Variant::HypersenderLinkExpiryNotifies => {
+            target.advance(60).await;
+            format!("{:?}", filed(&instance, &digits).await)
+        }
+        Variant::HypersenderLinkSupersedes => {
+            link(&instance, &chat, 60).await;
+            send(&instance, &chat, &text).await;
+            format!("{:?}", filed(&instance, &digits).await)
+        }
+        Variant::HypersenderLinkCodeValidates => {
+            let reply = instance.validate(&chat, &code).await;
+            format!("{} {}", reply.status, reply.json["success"])
+        }
+        other => panic!("{other} is not a Hypersender link variant"),
     }
 }
 

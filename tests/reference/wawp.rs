@@ -126,21 +126,21 @@ async fn lifecycle_start_stop_logout() {
     let again = session.call("POST", "session/start").await;
     assert_eq!(again.status, 422);
     assert_eq!(again.json["expected"], json!(["STOPPED", "FAILED"]));
-    target.advance(2).await;
+    target.advance(10).await;
     assert_eq!(session.status().await, "SCAN_QR_CODE", "never paired: it waits for a scan");
 
     session.force("WORKING").await;
     let stopped = session.call("POST", "session/stop").await;
     assert_eq!(stopped.json["status"], "STOPPED");
     session.call("POST", "session/start").await;
-    target.advance(2).await;
+    target.advance(10).await;
     assert_eq!(session.status().await, "WORKING", "a paired session comes back without a scan");
 
     let logged_out = session.call("POST", "session/logout").await;
     assert_eq!(logged_out.json["status"], "SCAN_QR_CODE");
     session.call("POST", "session/stop").await;
     session.call("POST", "session/start").await;
-    target.advance(2).await;
+    target.advance(10).await;
     assert_eq!(session.status().await, "SCAN_QR_CODE", "logout forgot the pairing");
 
     session.force("FAILED").await;
@@ -156,7 +156,7 @@ async fn start_stop_and_logout_answer_get_as_post() {
     assert_eq!((started.status, started.json["status"].clone()), (200, json!("STARTING")), "{}", started.text);
     let again = session.call("GET", "session/start").await;
     assert_eq!((again.status, again.json["code"].clone()), (422, json!("session_status_mismatch")));
-    target.advance(2).await;
+    target.advance(10).await;
     session.force("WORKING").await;
     let logged_out = session.call("GET", "session/logout").await;
     assert_eq!((logged_out.status, logged_out.json["status"].clone()), (200, json!("SCAN_QR_CODE")));
@@ -266,6 +266,6 @@ pub async fn probe(fault: Fault, target: &Target) -> String {
             let session = Session::create(target, "WORKING").await;
             format!("status {}", session.call("GET", "session/logout").await.json["status"])
         }
-        other => panic!("{other} is not a Wawp fault"),
+        other => crate::wawp_lifecycle::probe(other, target).await,
     }
 }

@@ -1,6 +1,11 @@
 //! Hypersender OTP v2 (`contract.md` §5, `docs/reference-behaviour.md`): request-code generates a
 //! code of the requested length and charset, stores it with its TTL and "sends" it to the chat;
-//! validate-code accepts the chat's active code once. Also the Hypersender fixture state.
+//! validate-code accepts the chat's active code once; generate-link (§5.1) lives in `link.rs`.
+//! Also the Hypersender fixture states.
+
+mod link;
+
+pub use link::expire_links;
 
 use std::sync::Arc;
 
@@ -47,6 +52,8 @@ struct Instance {
     otps: BoundedMap<String, Otp>,
     /// Under `hypersender-no-supersede`: older codes that still validate.
     superseded: BoundedMap<String, Vec<Otp>>,
+    /// Magic links, by uuid.
+    links: BoundedMap<String, link::Link>,
 }
 
 #[derive(Debug)]
@@ -138,6 +145,7 @@ pub fn routes() -> Router<Arc<Reference>> {
     Router::new()
         .route("/api/otp/v2/{instance}/request-code", post(request_code))
         .route("/api/otp/v2/{instance}/validate-code", post(validate_code))
+        .route("/api/otp/v2/{instance}/generate-link", post(link::generate_link))
 }
 
 fn message(reference: &Reference, status: StatusCode, text: &str) -> Response {
@@ -431,6 +439,12 @@ fn validate(
 ) -> Result<Response, Invalid> {
     let (chat, given) = read_validation(body)?;
     let faults = &reference.faults;
+    let digits: String = chat.chars().filter(char::is_ascii_digit).collect();
+    if let Some(uuid) = link::validate_link_code(reference, instance, &digits, given, now) {
+        let data = json!({"uuid": uuid, "chat_id": chat, "status": "validated", "validated_at": time(reference, now)});
+        let body = json!({"success": true, "message": "OTP code validated successfully", "data": data});
+        return Ok(wire::json(reference, StatusCode::OK, body));
+    }
     let older = instance.superseded.get(&chat).cloned().unwrap_or_default();
     let Some(otp) = instance.otps.get_mut(&chat) else {
         return Ok(refusal(reference, "No active OTP for this chat.", "no_active_otp"));
@@ -467,10 +481,13 @@ fn validate(
     ))
 }
 
-/// The Hypersender fixture state of `POST /__sandbox/state`: `instance` {instance, token}.
+/// The Hypersender fixture states of `POST /__sandbox/state`: `instance` {instance, token}, and
+/// `inbound-message` {instance, chatId, text} (`contract.md` §6.1).
 pub fn apply_state(reference: &Reference, state: &str, params: &Fields) -> Result<(), String> {
-    if state != "instance" {
-        return Err(unknown_state("hypersender", state, &["instance"]));
+    match state {
+        "instance" => {}
+        "inbound-message" => return link::inbound(reference, params),
+        _ => return Err(unknown_state("hypersender", state, &["instance", "inbound-message"])),
     }
     let instance = param(params, "instance")?;
     let token = param(params, "token")?;
@@ -478,6 +495,7 @@ pub fn apply_state(reference: &Reference, state: &str, params: &Fields) -> Resul
         token: token.to_owned(),
         otps: BoundedMap::new(MAX_CHATS_PER_INSTANCE),
         superseded: BoundedMap::new(MAX_CHATS_PER_INSTANCE),
+        links: BoundedMap::new(MAX_CHATS_PER_INSTANCE),
     };
     lock(&reference.hypersender).instances.insert(instance.to_owned(), fresh);
     Ok(())
