@@ -3,8 +3,8 @@
 
 For each run it reads the tool's own reports and counts:
   - requests: Schemathesis, the exchanges its NDJSON report records (plus its probes); conform, the
-    `requests` figure of its JSON report where it has one, else the cases it sent plus their shrink
-    steps (a lower bound: today's report does not count requests);
+    `requests` figure of its JSON report (summed over its phases), or, for a report written before
+    conform counted requests, the cases it sent plus their shrink steps (a lower bound);
   - the distinct 5xx endpoints: method and path template of every request answered with a 5xx
     (conform: the exchange each case kept; Schemathesis: every exchange it recorded), and beside them
     the endpoints where the target closed the connection without answering (a crash; each is also a
@@ -159,7 +159,8 @@ def read_conform(run, run_dir, spec_path):
         sent += len(scenario.get("steps", []))
     requests = data.get("requests")
     if isinstance(requests, dict):
-        requests = requests.get("total")
+        # Counted by phase (examples, positive, negative, protocol, shrinking, retries, scenarios, sandbox).
+        requests = requests.get("total", sum(v for v in requests.values() if isinstance(v, int)))
     if isinstance(requests, int):
         run.requests = requests
     else:
