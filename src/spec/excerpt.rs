@@ -21,6 +21,10 @@ pub struct Excerpt {
     /// Where the problem is in `text`, and how many bytes to underline.
     offset: usize,
     width: usize,
+    /// The 0-based line (in `text`) of the problem, and how many bytes were cut from its
+    /// start (less the `…` shown instead), so that miette names the file's column.
+    problem_line: usize,
+    cut: usize,
 }
 
 /// The largest char boundary of `text` at or before `at`.
@@ -39,6 +43,7 @@ pub fn excerpt(name: &str, text: &str, line: usize, column: usize) -> Excerpt {
     let mut shown = String::new();
     let mut offset = 0;
     let mut width = 1;
+    let mut cut = 0;
     for (index, full) in text.lines().enumerate().skip(first).take(line - first + CONTEXT_LINES) {
         if !shown.is_empty() {
             shown.push('\n');
@@ -49,6 +54,9 @@ pub fn excerpt(name: &str, text: &str, line: usize, column: usize) -> Excerpt {
         let end = floor(full, start + WIDTH);
         if start > 0 {
             shown.push('…');
+            if index + 1 == line {
+                cut = start - '…'.len_utf8();
+            }
         }
         if index + 1 == line {
             offset = shown.len() + floor(full, target).saturating_sub(start);
@@ -61,7 +69,15 @@ pub fn excerpt(name: &str, text: &str, line: usize, column: usize) -> Excerpt {
         }
     }
     width = width.min(shown.len().saturating_sub(offset)).max(usize::from(offset < shown.len()));
-    Excerpt { name: name.to_owned(), text: shown, first_line: first, offset, width }
+    Excerpt {
+        name: name.to_owned(),
+        text: shown,
+        first_line: first,
+        offset,
+        width,
+        problem_line: line - 1 - first,
+        cut,
+    }
 }
 
 impl Excerpt {
@@ -84,12 +100,18 @@ impl SourceCode for Excerpt {
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let inner = self.text.as_str().read_span(span, context_lines_before, context_lines_after)?;
+        // Contents that start inside the problem's line (the label's own) start at the file's column.
+        let column = if inner.column() > 0 && inner.line() == self.problem_line {
+            inner.column() + self.cut
+        } else {
+            inner.column()
+        };
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
             *inner.span(),
             inner.line() + self.first_line,
-            inner.column(),
+            column,
             inner.line_count(),
         )))
     }
@@ -107,6 +129,8 @@ mod tests {
         assert!(shown.text().len() < 200, "{}", shown.text().len());
         assert!(shown.text().starts_with('…') && shown.text().ends_with('…'));
         assert_eq!(&shown.text()[shown.span()], "\"type\"");
+        let span: SourceSpan = shown.span().into();
+        assert_eq!(shown.read_span(&span, 0, 0).unwrap().column() + 1, column, "the file's column");
     }
 
     #[test]
