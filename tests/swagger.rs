@@ -143,6 +143,7 @@ async fn a_swagger_spec_runs_against_a_server_that_keeps_it() {
     assert!(queries.iter().any(|q| q.contains("%09")), "tsv: {queries:#?}");
     let photo = seen.iter().find(|s| s.route == "upload-photo" && s.status == 204).expect("a photo was stored");
     assert!(String::from_utf8_lossy(&photo.body).contains("filename="), "a file part");
+    assert!(photo.headers.get("authorization").is_some_and(|v| v.as_bytes().starts_with(b"Basic ")), "basic auth");
     assert!(seen.iter().any(|s| s.route == "create-pet" && s.status == 415), "the 415 probe");
     assert!(seen.iter().any(|s| s.route == "show-owners" && s.status == 200), "csv in a path");
 }

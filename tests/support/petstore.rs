@@ -33,11 +33,16 @@ pub struct Seen {
 
 pub type Log = Arc<Mutex<Vec<Seen>>>;
 
-fn problem(status: StatusCode, detail: impl Into<String>) -> Response {
-    (status, axum::Json(json!({"detail": detail.into()}))).into_response()
+/// A request refused: the status and the problem's detail.
+struct Refused(StatusCode, String);
+
+type Answer = Result<Response, Refused>;
+
+fn problem(status: StatusCode, detail: impl Into<String>) -> Refused {
+    Refused(status, detail.into())
 }
 
-fn invalid(detail: impl Into<String>) -> Response {
+fn invalid(detail: impl Into<String>) -> Refused {
     problem(StatusCode::BAD_REQUEST, detail)
 }
 
@@ -50,7 +55,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// `Err(401)` unless the request carries the credential of `scheme`.
-fn authorised(headers: &HeaderMap, scheme: &str) -> Result<(), Response> {
+fn authorised(headers: &HeaderMap, scheme: &str) -> Result<(), Refused> {
     let ok = match scheme {
         "key" => header(headers, "x-api-key") == Some(API_KEY),
         "basic" => {
@@ -66,7 +71,7 @@ fn authorised(headers: &HeaderMap, scheme: &str) -> Result<(), Response> {
     }
 }
 
-fn pet_id(text: &str) -> Result<i64, Response> {
+fn pet_id(text: &str) -> Result<i64, Refused> {
     text.parse::<i64>().ok().filter(|id| *id >= 1).ok_or_else(|| invalid("petId: an integer of at least 1"))
 }
 
@@ -79,7 +84,7 @@ fn all_in(items: &[&str], allowed: &[&str]) -> bool {
     items.iter().all(|i| allowed.contains(i))
 }
 
-fn list_pets(headers: &HeaderMap, query: &str) -> Result<Response, Response> {
+fn list_pets(headers: &HeaderMap, query: &str) -> Answer {
     authorised(headers, "key")?;
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
     let one = |name: &str| pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
@@ -116,7 +121,7 @@ fn list_pets(headers: &HeaderMap, query: &str) -> Result<Response, Response> {
     Ok(([("x-total", "1")], axum::Json(json!([pet(1, "Rex", "dog")]))).into_response())
 }
 
-fn create_pet(headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
+fn create_pet(headers: &HeaderMap, body: &[u8]) -> Answer {
     authorised(headers, "oauth")?;
     if !header(headers, "content-type").is_some_and(|t| t.starts_with("application/json")) {
         return Err(problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the pet as application/json"));
@@ -130,7 +135,7 @@ fn create_pet(headers: &HeaderMap, body: &[u8]) -> Result<Response, Response> {
     }
 }
 
-fn show_pet(headers: &HeaderMap, id: &str) -> Result<Response, Response> {
+fn show_pet(headers: &HeaderMap, id: &str) -> Answer {
     authorised(headers, "key")?;
     match pet_id(id)? {
         id if id > 1000 => Err(problem(StatusCode::NOT_FOUND, "no such pet")),
@@ -157,7 +162,7 @@ fn parts(content_type: &str, body: &[u8]) -> Option<Vec<(String, bool, Vec<u8>)>
     Some(out)
 }
 
-fn upload_photo(headers: &HeaderMap, id: &str, body: &[u8]) -> Result<Response, Response> {
+fn upload_photo(headers: &HeaderMap, id: &str, body: &[u8]) -> Answer {
     authorised(headers, "basic")?;
     pet_id(id)?;
     let content_type = header(headers, "content-type").unwrap_or_default();
@@ -176,7 +181,7 @@ fn upload_photo(headers: &HeaderMap, id: &str, body: &[u8]) -> Result<Response, 
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn rename_pet(headers: &HeaderMap, id: &str, body: &[u8]) -> Result<Response, Response> {
+fn rename_pet(headers: &HeaderMap, id: &str, body: &[u8]) -> Answer {
     authorised(headers, "key")?;
     let id = pet_id(id)?;
     if !header(headers, "content-type").is_some_and(|t| t.starts_with("application/x-www-form-urlencoded")) {
@@ -194,7 +199,7 @@ fn rename_pet(headers: &HeaderMap, id: &str, body: &[u8]) -> Result<Response, Re
     Ok(axum::Json(pet(id, name, "cat")).into_response())
 }
 
-fn show_owners(headers: &HeaderMap, names: &str) -> Result<Response, Response> {
+fn show_owners(headers: &HeaderMap, names: &str) -> Answer {
     authorised(headers, "key")?;
     let names: Vec<&str> = names.split(',').collect();
     if !names.iter().all(|n| lower_word(n)) {
@@ -209,9 +214,10 @@ fn record(
     query: Option<String>,
     headers: HeaderMap,
     body: &[u8],
-    answer: Result<Response, Response>,
+    answer: Answer,
 ) -> Response {
-    let response = answer.unwrap_or_else(|refused| refused);
+    let response = answer
+        .unwrap_or_else(|Refused(status, detail)| (status, axum::Json(json!({"detail": detail}))).into_response());
     let seen = Seen {
         route,
         query: query.unwrap_or_default(),
