@@ -13,6 +13,7 @@ use super::problem::escape;
 use super::reference::follow;
 use super::scope::OperationRef;
 use super::security::{Schemes, credentials, schemes};
+use super::sequence::{is_json_sequence, sequence_schema};
 
 fn model_error(pointer: impl Into<String>, message: impl Into<String>) -> ModelError {
     ModelError { pointer: pointer.into(), message: message.into() }
@@ -245,6 +246,15 @@ fn request_body(document: &Value, body: Option<&Value>, pointer: &str) -> Result
     Ok(Some(RequestBody { required, content, examples }))
 }
 
+/// The schema of a response media type: its `schema`, and for a sequence of JSON values
+/// (OpenAPI 3.2) its `itemSchema` for each item of the array the sequence is read into.
+fn media_schema(media: &str, object: &Value) -> Option<Value> {
+    match object.get("itemSchema") {
+        Some(items) if is_json_sequence(media) => Some(sequence_schema(object.get("schema"), items)),
+        _ => object.get("schema").cloned(),
+    }
+}
+
 /// The documented responses. OpenAPI 3.1 lets an operation leave them out (`legacy`: 3.0 does not).
 fn responses(
     document: &Value,
@@ -271,7 +281,7 @@ fn responses(
         let content = object
             .get("content")
             .and_then(Value::as_object)
-            .map(|c| c.iter().map(|(media, m)| (media.clone(), m.get("schema").cloned())).collect())
+            .map(|c| c.iter().map(|(media, m)| (media.clone(), media_schema(media, m))).collect())
             .unwrap_or_default();
         let required_headers = object
             .get("headers")

@@ -26,6 +26,7 @@ mod reference;
 mod resolve;
 mod scope;
 mod security;
+mod sequence;
 mod side_effect;
 mod structure;
 mod swagger;
@@ -52,5 +53,6 @@ pub use operation::{
 };
 pub use problem::{DiagnosticLevel, Problem};
 pub use reference::follow;
+pub use sequence::{is_json_sequence, parse_json_sequence};
 pub use side_effect::{RecipientPart, SideEffect, side_effect};
 pub use validate::{Violation, is_valid, source_at, validation_errors, validity_of, violations};

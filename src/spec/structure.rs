@@ -221,7 +221,7 @@ fn every_schema<'a>(value: &'a Value, pointer: &mut String, found: &mut impl FnM
                 }
                 let len = pointer.len();
                 push_segment(pointer, key);
-                if key == "schema" && child.is_object() {
+                if (key == "schema" || key == "itemSchema") && child.is_object() {
                     found(child, pointer);
                 } else if key == "schemas" && in_components {
                     for (name, schema) in child.as_object().into_iter().flatten() {

@@ -1,17 +1,19 @@
 //! OpenAPI 3.2, read as 3.1 plus what conform can use of its additions: the `query` method and
 //! `additionalOperations` ([`super::methods`]), `in: querystring` with a form media type (sent
 //! as the query parameters its schema's properties describe, [`querystring_parameters`]),
-//! `$self` (a `$ref` that names the document by its `$self` URI is a local one), and an
-//! Example's `dataValue` (used as its value). What conform does not use is named in a warning:
-//! `itemSchema` (sequential media types), positional encodings, a `querystring` of any other
-//! media type (a required one leaves its operation out of a run), examples given only as
-//! `serializedValue`.
+//! `$self` (a `$ref` that names the document by its `$self` URI is a local one), an Example's
+//! `dataValue` (used as its value), and a response's `itemSchema` for a sequence of JSON values
+//! (each item checked, [`super::sequence`]). What conform does not use is named in a warning:
+//! any other `itemSchema` (a request body's, or one of `text/event-stream`), positional
+//! encodings, a `querystring` of any other media type (a required one leaves its operation out of
+//! a run), examples given only as `serializedValue`.
 
 use serde_json::Value;
 
 use super::methods::Methods;
 use super::problem::{Problem, escape};
 use super::reference::follow;
+use super::sequence::is_json_sequence;
 
 /// Media types of an `in: querystring` parameter that conform sends: its schema's properties
 /// are the query parameters.
@@ -144,10 +146,20 @@ fn unused(value: &Value, pointer: &mut String, out: &mut Vec<Problem>) {
     match value {
         Value::Object(object) => {
             if object.contains_key("itemSchema") && !pointer.ends_with("/properties") {
-                out.push(Problem::warning(
-                    format!("{pointer}/itemSchema"),
-                    "`itemSchema` (a sequential media type's items) is not used: such a body is neither generated nor checked item by item",
-                ));
+                let media = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/").replace("~0", "~");
+                let request = pointer.contains("/requestBody") || pointer.contains("/parameters/");
+                let message = if request {
+                    Some(format!("a `{media}` body with an `itemSchema` is not generated"))
+                } else if !is_json_sequence(&media) {
+                    Some(format!(
+                        "the `itemSchema` of `{media}` is not used: only sequences of JSON values are checked item by item"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(message) = message {
+                    out.push(Problem::warning(format!("{pointer}/itemSchema"), message));
+                }
             }
             for key in ["prefixEncoding", "itemEncoding"] {
                 if object.contains_key(key) && !pointer.ends_with("/properties") {
@@ -222,13 +234,13 @@ mod tests {
     #[test]
     fn self_references_become_local() {
         let (found, document) = messages(json!({"openapi": "3.2.0", "$self": "https://example.com/api/openapi.yaml",
-            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/jsonl": {
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok", "content": {"text/event-stream": {
                 "itemSchema": {"$ref": "https://example.com/api/openapi.yaml#/components/schemas/Item"}}}}}}}},
             "components": {"schemas": {"Item": {"type": "object", "properties": {"x": {"$ref": "common.yaml#/X"}}}}}}));
-        let item = &document["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/jsonl"]["itemSchema"];
+        let item = &document["paths"]["/a"]["get"]["responses"]["200"]["content"]["text/event-stream"]["itemSchema"];
         assert_eq!(item["$ref"], "#/components/schemas/Item");
         assert!(
-            found.iter().any(|f| f.contains("itemSchema: `itemSchema` (a sequential media type's items) is not used")),
+            found.iter().any(|f| f.contains("itemSchema: the `itemSchema` of `text/event-stream` is not used")),
             "{found:#?}"
         );
         assert!(
