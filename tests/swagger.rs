@@ -234,3 +234,24 @@ fn documents_of_other_kinds_are_refused_naming_what_they_are() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn problems_found_after_the_conversion_point_at_the_swagger_file() {
+    let output = cli::conform(&["lint", spec_path("located.yaml").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let diagnostics: Vec<&str> = stderr.split("\n\n").filter(|d| d.contains('×')).collect();
+    assert_eq!(diagnostics.len(), 2, "{stderr}");
+    // A shared definition breaks the operation that uses it, and is shown where it is written.
+    assert!(diagnostics[0].contains("located.yaml:10:7"), "{stderr}");
+    assert!(
+        diagnostics[0].contains("operation `GET /pets/{petId}` is skipped: `maxLength` must be a non-negative integer"),
+        "{stderr}"
+    );
+    assert!(diagnostics[0].contains("at #/definitions/Pet/properties/name/maxLength"), "{stderr}");
+    // A 2.0 response example, checked against its schema, at its own line.
+    assert!(diagnostics[1].contains("located.yaml:22:13"), "{stderr}");
+    assert!(diagnostics[1].contains("at #/paths/~1pets/get/responses/200/examples/application~1json"), "{stderr}");
+    let spec = load_spec(&spec_path("located.yaml")).unwrap();
+    assert_eq!(spec.operations.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["list-pets"]);
+}
