@@ -2,10 +2,12 @@
 //! operation written wrong refuses the document; read leniently (for `run` and `lint`), it is left
 //! out with the reason, and the rest is extracted.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::intern::Interner;
 use super::methods::Methods;
 use super::operation::{Level, ModelError, Operation, RequestBody, ResponseSpec, Source, StatusKey, is_json_media};
 use super::parameters::parameters;
@@ -36,6 +38,8 @@ struct DocumentContext<'a> {
     methods: Methods,
     /// The document's `x-conform-invalid-input`, for operations without their own.
     invalid_input: Option<super::InvalidInput>,
+    /// The operations' schemas, kept once ([`super::intern`]).
+    interner: RefCell<Interner>,
 }
 
 impl<'a> DocumentContext<'a> {
@@ -47,6 +51,7 @@ impl<'a> DocumentContext<'a> {
             global_security: document.get("security"),
             methods: Methods::of(document),
             invalid_input: super::invalid_input(document, "#").map_err(|(p, m)| model_error(p, m))?,
+            interner: RefCell::new(Interner::default()),
         })
     }
 }
@@ -157,6 +162,7 @@ fn operation(
     let side_effect = super::side_effect(value, pointer).map_err(|(p, m)| model_error(p, m))?;
     let either = super::either_places(value, pointer).map_err(|(p, m)| model_error(p, m))?;
     let invalid_input = super::invalid_input(value, pointer).map_err(|(p, m)| model_error(p, m))?;
+    let (parameters, body, responses) = intern(&mut context.interner.borrow_mut(), parameters, body, responses);
     let accepts_valid_input = op
         .get("x-conform-accepts-valid-input")
         .and_then(Value::as_object)
@@ -179,6 +185,26 @@ fn operation(
         invalid_input: invalid_input.or_else(|| context.invalid_input.clone()),
         source: Source::from_extension(op),
     })
+}
+
+/// The schemas an operation holds, each kept once for the whole spec.
+fn intern(
+    interner: &mut Interner,
+    mut parameters: Vec<super::operation::Parameter>,
+    mut body: Option<RequestBody>,
+    mut responses: Vec<ResponseSpec>,
+) -> (Vec<super::operation::Parameter>, Option<RequestBody>, Vec<ResponseSpec>) {
+    let mut keep = |schema: &mut Value| *schema = interner.intern(std::mem::take(schema));
+    parameters.iter_mut().for_each(|p| keep(&mut p.schema));
+    for (_, schema) in body.iter_mut().flat_map(|b| b.content.iter_mut()) {
+        keep(schema);
+    }
+    for (_, schema) in responses.iter_mut().flat_map(|r| r.content.iter_mut()) {
+        if let Some(schema) = schema {
+            keep(schema);
+        }
+    }
+    (parameters, body, responses)
 }
 
 /// `operations`, but the second of two that share an id, which goes to `on_error`.

@@ -120,8 +120,22 @@ pub(super) fn load_leniently(path: &Path, text: String) -> (Vec<Diagnostic>, Opt
 }
 
 fn lint_with(path: &Path, text: Cow<'_, str>, check_examples: bool) -> (Vec<Diagnostic>, Option<Spec>) {
-    let parsed = parse_only(path, &text);
+    // A big JSON file's own text is not held while its document is built: it is read again, a
+    // piece at a time.
+    let (parsed, text) = match text {
+        Cow::Owned(owned) if is_json(path, &owned) => {
+            drop(owned);
+            let parsed = super::syntax::parse_json_file(path).map_err(|e| ReadError::Syntax {
+                line: e.line,
+                column: e.column,
+                message: e.message,
+            });
+            (parsed, Cow::Owned(String::new()))
+        }
+        text => (parse_only(path, &text), text),
+    };
     if let Err(e) = parsed {
+        let text = if text.is_empty() { Cow::Owned(std::fs::read_to_string(path).unwrap_or_default()) } else { text };
         return (load_error(&Locator { path, text: &text }, e), None);
     }
     // A file's own text is not kept beside its document: it is read again to locate problems.

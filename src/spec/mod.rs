@@ -12,6 +12,7 @@ mod excerpt;
 mod extract;
 mod fixture;
 mod invalid_input;
+mod intern;
 mod lint;
 mod load;
 mod locate;

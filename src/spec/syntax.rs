@@ -52,6 +52,40 @@ pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
     })
 }
 
+/// Parses the JSON file at `path` as [`parse`] does, reading it a piece at a time: a big spec's
+/// text (tens of megabytes) is not held while its document is built. The text is read whole only
+/// to name the lines of a key given twice.
+pub fn parse_json_file(path: &Path) -> Result<Value, SyntaxError> {
+    use std::io::BufRead;
+    let unreadable =
+        |e: std::io::Error| SyntaxError { line: 0, column: 0, message: format!("cannot read the file: {e}") };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(unreadable)?);
+    if reader.fill_buf().map_err(unreadable)?.starts_with("\u{feff}".as_bytes()) {
+        reader.consume(3);
+    }
+    let duplicate = RefCell::new(None);
+    let stack = RefCell::new(Vec::new());
+    let seed = Node { path: &stack, duplicate: &duplicate };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
+    value.map_err(|e| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let (line, column) = (e.line(), e.column());
+        match duplicate.into_inner() {
+            Some((pointer, key)) => {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                duplicate_error(&text, &pointer, &key, (line, column))
+            }
+            None => SyntaxError {
+                line,
+                column,
+                message: format!("invalid JSON: {}", message.strip_suffix(&suffix).unwrap_or(&message)),
+            },
+        }
+    })
+}
+
 /// The error for a key given twice, naming both places (found in the text by the key's pointer).
 fn duplicate_error(text: &str, pointer: &str, key: &str, parser_at: (usize, usize)) -> SyntaxError {
     let places = super::locate::locate_all(text, pointer, key);
@@ -129,7 +163,8 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E>(self, mut v: String) -> Result<Value, E> {
+        v.shrink_to_fit();
         Ok(Value::String(v))
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -150,25 +185,42 @@ impl<'de> Visitor<'de> for Node<'_> {
             self.path.borrow_mut().pop();
             match item {
                 Some(item) => items.push(item),
-                None => return Ok(Value::Array(items)),
+                None => {
+                    // A big spec is millions of small values: none keeps room it does not use.
+                    items.shrink_to_fit();
+                    return Ok(Value::Array(items));
+                }
             }
         }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
+        // The members are gathered first, and the object made with room for exactly them (an
+        // object grown one member at a time keeps room for up to twice as many, and most objects
+        // of a spec have one to four members).
+        let mut members: Vec<(String, Value)> = Vec::new();
+        let mut seen: Option<std::collections::HashSet<String>> = None;
         while let Some(key) = map.next_key_seed(Key)? {
-            if object.contains_key(&key) {
+            let duplicate = match &mut seen {
+                Some(seen) => !seen.insert(key.clone()),
+                None => members.iter().any(|(k, _)| *k == key),
+            };
+            if duplicate {
                 *self.duplicate.borrow_mut() = Some((pointer_of(&self.path.borrow()), key.clone()));
                 return Err(de::Error::custom(format!("duplicate key `{key}`")));
+            }
+            if seen.is_none() && members.len() >= 16 {
+                seen = Some(members.iter().map(|(k, _)| k.clone()).chain([key.clone()]).collect());
             }
             self.path.borrow_mut().push(Segment::Key(key));
             let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate })?;
             let Some(Segment::Key(key)) = self.path.borrow_mut().pop() else {
                 return Err(de::Error::custom("the path of the document lost its place"));
             };
-            object.insert(key, value);
+            members.push((key, value));
         }
+        let mut object = Map::with_capacity(members.len());
+        object.extend(members);
         Ok(Value::Object(object))
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! Three passes. Sloppy but unambiguous constructs are read with a warning and fixed in place: a
 //! path parameter without `required: true` (a path parameter is always required), a value
-//! parameter that gives an OpenAPI 3 style `schema` instead of its `type`. Then conform's own
+//! parameter that gives an OpenAPI 3 style `schema` instead of its `type`, or no type at all (a
+//! string: what travels in a path, query or header is text); an optional free-form object
+//! parameter, which 2.0 cannot describe, is not sent. Then conform's own
 //! checks, with messages that say what to fix: parameter types, the bounds and patterns of every
 //! schema, one body per operation, `$ref`s that point nowhere. Last, the OpenAPI Initiative's
 //! JSON Schema for 2.0 (vendored in `schemas/vendor/`), for everything else; its findings are
@@ -44,6 +46,9 @@ const HOISTED: &[&str] = &[
     "enum",
     "multipleOf",
 ];
+
+/// Marks an optional parameter conform cannot send (it is left out of the converted document).
+pub const UNSENT: &str = "x-conform-unsent";
 
 /// What the checks found: conform's own problems and the JSON Schema's, apart, so that the
 /// latter can be dropped where they only restate the former.
@@ -116,6 +121,16 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
             ));
             param.insert("required".to_owned(), Value::Bool(true));
         }
+        if ["query", "header", "path", "formData"].contains(&location.as_str())
+            && !param.contains_key("type")
+            && !param.contains_key("schema")
+        {
+            out.push(Problem::warning(
+                at,
+                "a Swagger 2.0 parameter needs a `type`; this one has none: read as `type: string`",
+            ));
+            param.insert("type".to_owned(), Value::String("string".to_owned()));
+        }
         if location != "body"
             && !param.contains_key("type")
             && param.get("schema").is_some_and(|s| s.get("$ref").is_none())
@@ -129,6 +144,15 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
                     "a Swagger 2.0 parameter gives its `type` itself, not in a `schema` (that is OpenAPI 3): read as its type",
                 ));
             }
+        }
+        let required = param.get("required") == Some(&Value::Bool(true));
+        if location != "path" && !required && param.get("type").and_then(Value::as_str) == Some("object") {
+            out.push(Problem::warning(
+                at,
+                "an object parameter (free-form, OpenAPI 3 style) has no Swagger 2.0 form: it is optional, so it is not sent",
+            ));
+            param.insert("type".to_owned(), Value::String("string".to_owned()));
+            param.insert(UNSENT.to_owned(), Value::Bool(true));
         }
     });
 }
@@ -262,6 +286,8 @@ struct Finding {
     /// A constant the instance does not have (an `in` of another kind of parameter): the
     /// alternative it came from is not the one the author meant.
     constant: bool,
+    /// How deep in the document the failing value is (an unknown field counts as its object).
+    depth: usize,
 }
 
 impl Finding {
@@ -270,10 +296,6 @@ impl Finding {
             problem: Problem { pointer: self.pointer, message: self.message, level: self.level, skips: false },
             vague: self.vague,
         }
-    }
-
-    fn depth(&self) -> usize {
-        self.pointer.matches('/').count()
     }
 }
 
@@ -295,9 +317,10 @@ fn descriptive(pointer: &str) -> bool {
 /// findings of the branch the author most likely meant.
 fn flatten(error: &jsonschema::ValidationError<'_>) -> Vec<Finding> {
     let pointer = format!("#{}", error.instance_path());
+    let depth = pointer.matches('/').count();
     let level = if descriptive(&pointer) { DiagnosticLevel::Warning } else { DiagnosticLevel::Error };
     let one = |message: String, vague: bool| {
-        vec![Finding { pointer: pointer.clone(), message, level, vague, constant: false }]
+        vec![Finding { pointer: pointer.clone(), message, level, vague, constant: false, depth }]
     };
     match error.kind() {
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
@@ -305,7 +328,7 @@ fn flatten(error: &jsonschema::ValidationError<'_>) -> Vec<Finding> {
                 context.iter().map(|branch| branch.iter().flat_map(flatten).collect()).collect();
             let meant = |b: &Vec<Finding>| !b.iter().any(|f| f.constant);
             let score =
-                |b: &Vec<Finding>| (meant(b), b.iter().map(Finding::depth).max().unwrap_or(0), usize::MAX - b.len());
+                |b: &Vec<Finding>| (meant(b), b.iter().map(|f| f.depth).max().unwrap_or(0), usize::MAX - b.len());
             match branches.into_iter().filter(|b| !b.is_empty()).max_by_key(score) {
                 Some(best) => best,
                 None => one("does not match any of the shapes Swagger 2.0 allows here".to_owned(), true),
@@ -319,6 +342,7 @@ fn flatten(error: &jsonschema::ValidationError<'_>) -> Vec<Finding> {
                 level: DiagnosticLevel::Warning,
                 vague: false,
                 constant: false,
+                depth,
             })
             .collect(),
         ValidationErrorKind::Required { property } => {
@@ -329,12 +353,20 @@ fn flatten(error: &jsonschema::ValidationError<'_>) -> Vec<Finding> {
                 level,
                 vague: false,
                 constant: false,
+                depth,
             }]
         }
         ValidationErrorKind::Enum { options } => {
             let choices: Vec<String> = options.as_array().into_iter().flatten().map(shown).collect();
             let message = format!("`{}` is not one of {}", shown(error.instance()), choices.join(", "));
-            vec![Finding { pointer: pointer.clone(), message, level, vague: false, constant: choices.len() == 1 }]
+            vec![Finding {
+                pointer: pointer.clone(),
+                message,
+                level,
+                vague: false,
+                constant: choices.len() == 1,
+                depth,
+            }]
         }
         ValidationErrorKind::Type { .. } => {
             let actual = match error.instance().as_ref() {

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use super::super::problem::escape;
+use super::check::UNSENT;
 use super::convert::{Converter, strings};
 use super::{parameters, responses, schema};
 
@@ -15,7 +16,7 @@ pub fn value_parameters(converter: &mut Converter, list: &[(Value, String)], at:
     for (param, original) in list {
         let (definition, written) = converter.parameter(param, original);
         let location = definition.get("in").and_then(Value::as_str);
-        if matches!(location, Some("body" | "formData")) {
+        if matches!(location, Some("body" | "formData")) || definition.get(UNSENT).is_some() {
             continue;
         }
         let here = format!("{at}/{}", out.len());
@@ -64,6 +65,7 @@ fn request_body(
             (definition.clone(), written)
         })
         .filter(|(definition, _)| matches!(definition.get("in").and_then(Value::as_str), Some("body" | "formData")))
+        .filter(|(definition, _)| definition.get(UNSENT).is_none())
         .collect();
     let body = in_effect.iter().find(|(d, _)| d.get("in").and_then(Value::as_str) == Some("body"));
     let mut warnings = Vec::new();
