@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::examples::examples;
 use super::extract::take_operations_leniently;
-use super::load::{Finding, ReadError, parse_only, read};
+use super::load::{Finding, ReadError, parse_only, read_hoisted};
 use super::locate::locate_in;
 use super::locate_json::locate_json;
 use super::model::{Spec, build_spec};
@@ -125,7 +125,7 @@ fn lint_with(path: &Path, text: Cow<'_, str>, check_examples: bool) -> (Vec<Diag
     let (parsed, text) = match text {
         Cow::Owned(owned) if is_json(path, &owned) => {
             drop(owned);
-            let parsed = super::syntax::parse_json_file(path).map_err(|e| ReadError::Syntax {
+            let parsed = super::syntax::parse_json_file_hoisting(path).map_err(|e| ReadError::Syntax {
                 line: e.line,
                 column: e.column,
                 message: e.message,
@@ -144,7 +144,7 @@ fn lint_with(path: &Path, text: Cow<'_, str>, check_examples: bool) -> (Vec<Diag
         Cow::Owned(_) => None,
     };
     let reread = || text.map_or_else(|| Cow::Owned(std::fs::read_to_string(path).unwrap_or_default()), Cow::Borrowed);
-    let read = match parsed.and_then(|document| read(path, document, true)) {
+    let read = match parsed.and_then(|(document, hoisted)| read_hoisted(path, document, hoisted, true)) {
         Ok(read) => read,
         Err(e) => {
             let text = reread();
@@ -281,5 +281,31 @@ mod tests {
             "{messages:#?}"
         );
         assert_eq!(spec.diagnostics, diagnostics);
+    }
+
+    #[test]
+    fn a_problem_in_a_repeated_inline_schema_is_reported_once_where_first_written() {
+        let schema = "              schema:\n                type: object\n                properties:\n                  n: {type: integer, minimum: 0}\n                  s: {type: strng}\n";
+        let operation = |path: &str| {
+            format!(
+                "  {path}:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n{schema}"
+            )
+        };
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{}{}  /c:\n    get:\n      responses: {{'204': {{description: ok}}}}\n",
+            operation("/a"),
+            operation("/b")
+        );
+        let (diagnostics, spec) = lint_and_load(Path::new("t.yaml"), &text);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+        let d = &diagnostics[0];
+        assert_eq!(
+            d.pointer.as_deref(),
+            Some("#/paths/~1a/get/responses/200/content/application~1json/schema/properties/s/type")
+        );
+        assert_eq!(d.line, 15, "{d}");
+        assert!(d.message.starts_with("operations `GET /a`, `GET /b` are skipped: unknown type \"strng\""), "{d}");
+        let ids: Vec<String> = spec.unwrap().operations.iter().map(|o| o.id.clone()).collect();
+        assert_eq!(ids, ["get-c"]);
     }
 }

@@ -16,6 +16,7 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use super::dialect::{Dialect, dialect};
+use super::hoist::Hoisted;
 use super::methods::Methods;
 use super::pointer_map::PointerMap;
 use super::problem::Problem;
@@ -55,9 +56,14 @@ pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     read(path, document, false).map(|read| read.document)
 }
 
-/// Parses `text` as [`parse_resolved`] does, without checking or resolving it.
-pub(super) fn parse_only(path: &Path, text: &str) -> Result<Value, ReadError> {
-    parse_text(path, text)
+/// Parses `text` as [`parse_resolved`] does, without checking or resolving it, moving the
+/// operations' inline schemas to `components` ([`super::hoist`]).
+pub(super) fn parse_only(path: &Path, text: &str) -> Result<(Value, Hoisted), ReadError> {
+    syntax::parse_hoisting(path, text).map_err(|e| ReadError::Syntax {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
 /// A problem found reading a document, and the operations it left out of the spec.
@@ -115,11 +121,25 @@ fn settle(
 
 /// Reads a parsed document: its dialect, its problems, and (when they leave anything to read)
 /// the document converted and resolved.
-pub(super) fn read(path: &Path, mut document: Value, lenient: bool) -> Result<Read, ReadError> {
+pub(super) fn read(path: &Path, document: Value, lenient: bool) -> Result<Read, ReadError> {
+    read_hoisted(path, document, Hoisted::default(), lenient)
+}
+
+/// [`read`] for a document whose operations' inline schemas were moved to `components` as it
+/// was parsed ([`super::hoist`]): a problem in one is reported where it was first written.
+pub(super) fn read_hoisted(
+    path: &Path,
+    mut document: Value,
+    hoisted: Hoisted,
+    lenient: bool,
+) -> Result<Read, ReadError> {
     let dialect = dialect(&document)
         .map_err(|refusal| ReadError::Refused { pointer: refusal.pointer, message: refusal.message })?;
     let mut findings: Vec<Finding> = Vec::new();
     let mut pointers = PointerMap::default();
+    for (name, first) in hoisted.pointers {
+        pointers.record(format!("#/components/schemas/{name}"), first);
+    }
     let mut schema_findings: Vec<(Finding, bool)> = Vec::new();
     if dialect == Dialect::Swagger2 {
         let found = swagger::check(&mut document);

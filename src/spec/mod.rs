@@ -11,6 +11,7 @@ mod examples;
 mod excerpt;
 mod extract;
 mod fixture;
+mod hoist;
 mod invalid_input;
 mod intern;
 mod lint;

@@ -10,6 +10,8 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::hoist::{Hoisted, Hoister};
+
 /// A syntax error, with the 1-based line and column where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -26,9 +28,23 @@ pub fn is_json(path: &Path, text: &str) -> bool {
 
 /// Parses a spec's text: JSON or YAML (see the module docs).
 pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
+    parse_with(path, text, None)
+}
+
+/// [`parse`], moving operations' inline schemas to `components` as they are read ([`Hoister`]).
+pub fn parse_hoisting(path: &Path, text: &str) -> Result<(Value, Hoisted), SyntaxError> {
+    let hoister = RefCell::new(Hoister::default());
+    let mut document = parse_with(path, text, Some(&hoister))?;
+    match hoister.into_inner().finish(&mut document) {
+        Some(hoisted) => Ok((document, hoisted)),
+        None => parse(path, text).map(|document| (document, Hoisted::default())),
+    }
+}
+
+fn parse_with(path: &Path, text: &str, hoist: Option<&RefCell<Hoister>>) -> Result<Value, SyntaxError> {
     let duplicate = RefCell::new(None);
     let stack = RefCell::new(Vec::new());
-    let seed = Node { path: &stack, duplicate: &duplicate };
+    let seed = Node { path: &stack, duplicate: &duplicate, hoist };
     let (result, what) = if is_json(path, text) {
         let mut deserializer = serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'));
         let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
@@ -52,10 +68,19 @@ pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
     })
 }
 
-/// Parses the JSON file at `path` as [`parse`] does, reading it a piece at a time: a big spec's
-/// text (tens of megabytes) is not held while its document is built. The text is read whole only
-/// to name the lines of a key given twice.
-pub fn parse_json_file(path: &Path) -> Result<Value, SyntaxError> {
+/// Parses the JSON file at `path` as [`parse_hoisting`] does, reading it a piece at a time: a big
+/// spec's text (tens of megabytes) is not held while its document is built. The text is read
+/// whole only to name the lines of a key given twice.
+pub fn parse_json_file_hoisting(path: &Path) -> Result<(Value, Hoisted), SyntaxError> {
+    let hoister = RefCell::new(Hoister::default());
+    let mut document = parse_json_file(path, Some(&hoister))?;
+    match hoister.into_inner().finish(&mut document) {
+        Some(hoisted) => Ok((document, hoisted)),
+        None => parse_json_file(path, None).map(|document| (document, Hoisted::default())),
+    }
+}
+
+fn parse_json_file(path: &Path, hoist: Option<&RefCell<Hoister>>) -> Result<Value, SyntaxError> {
     use std::io::BufRead;
     let unreadable =
         |e: std::io::Error| SyntaxError { line: 0, column: 0, message: format!("cannot read the file: {e}") };
@@ -65,7 +90,7 @@ pub fn parse_json_file(path: &Path) -> Result<Value, SyntaxError> {
     }
     let duplicate = RefCell::new(None);
     let stack = RefCell::new(Vec::new());
-    let seed = Node { path: &stack, duplicate: &duplicate };
+    let seed = Node { path: &stack, duplicate: &duplicate, hoist };
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
     let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
     value.map_err(|e| {
@@ -131,6 +156,8 @@ struct Node<'a> {
     path: &'a RefCell<Vec<Segment>>,
     /// Set to the object's pointer and the key when a duplicate is found.
     duplicate: &'a RefCell<Option<(String, String)>>,
+    /// Moves operations' inline schemas to `components` as they are read, when given.
+    hoist: Option<&'a RefCell<Hoister>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
@@ -181,7 +208,7 @@ impl<'de> Visitor<'de> for Node<'_> {
         let mut items = Vec::new();
         loop {
             self.path.borrow_mut().push(Segment::Index(items.len()));
-            let item = seq.next_element_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            let item = seq.next_element_seed(Node { path: self.path, duplicate: self.duplicate, hoist: self.hoist })?;
             self.path.borrow_mut().pop();
             match item {
                 Some(item) => items.push(item),
@@ -213,15 +240,31 @@ impl<'de> Visitor<'de> for Node<'_> {
                 seen = Some(members.iter().map(|(k, _)| k.clone()).chain([key.clone()]).collect());
             }
             self.path.borrow_mut().push(Segment::Key(key));
-            let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate, hoist: self.hoist })?;
             let Some(Segment::Key(key)) = self.path.borrow_mut().pop() else {
                 return Err(de::Error::custom("the path of the document lost its place"));
             };
+            if let Some(hoist) = self.hoist
+                && self.path.borrow().is_empty()
+            {
+                hoist.borrow_mut().root_member(&key, &value);
+            }
             members.push((key, value));
         }
         let mut object = Map::with_capacity(members.len());
         object.extend(members);
-        Ok(Value::Object(object))
+        let object = Value::Object(object);
+        let Some(hoist) = self.hoist else { return Ok(object) };
+        let path = self.path.borrow();
+        if !(7..=9).contains(&path.len()) || !matches!(path.first(), Some(Segment::Key(k)) if k == "paths") {
+            return Ok(object);
+        }
+        let keys: Option<Vec<&str>> =
+            path.iter().map(|s| if let Segment::Key(k) = s { Some(k.as_str()) } else { None }).collect();
+        match keys {
+            Some(keys) => Ok(hoist.borrow_mut().offer(&keys, || pointer_of(&path), object)),
+            None => Ok(object),
+        }
     }
 }
 
