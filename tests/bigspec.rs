@@ -15,6 +15,16 @@ fn write_big_spec() {
     std::fs::write(&out, bigspec::big_spec(resources)).unwrap();
 }
 
+/// Writes the dense (inline-schema) spec for the benchmark: `CONFORM_BIGSPEC_OUT=dense.json
+/// CONFORM_DENSE_OPERATIONS=28000 cargo test --release --test bigspec -- --ignored write_dense_spec`.
+#[test]
+#[ignore = "a tool for bench/run, not a test"]
+fn write_dense_spec() {
+    let out = std::env::var("CONFORM_BIGSPEC_OUT").unwrap_or_else(|_| "dense.json".to_owned());
+    let operations = std::env::var("CONFORM_DENSE_OPERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(28_000);
+    std::fs::write(&out, bigspec::dense_spec(operations)).unwrap();
+}
+
 use std::path::PathBuf;
 
 use conform::case::{constraints, valid_values};
@@ -99,4 +109,18 @@ fn a_cycle_of_bare_refs_in_a_big_spec_is_located() {
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert!(diagnostics[0].message.contains("circular"), "{diagnostics:?}");
     assert!(diagnostics[0].line > 1, "located: {diagnostics:?}");
+}
+
+#[test]
+fn a_dense_inline_spec_lints_and_loads_every_operation() {
+    let text = bigspec::dense_spec(800);
+    let path = written("dense.json", &text);
+    let diagnostics = lint_spec(&path, &text);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let spec = load_spec(&path).unwrap();
+    assert_eq!(spec.operations.len(), 800);
+    let create = spec.operations.iter().find(|o| o.id == "createKind9").unwrap();
+    let body = create.body.as_ref().unwrap().json().unwrap().1;
+    assert!(is_valid(body, &json!({"name": "n", "entries": [{"code": "AB123"}]})));
+    assert!(!is_valid(body, &json!({"name": "n", "entries": [{"code": "ab"}]})));
 }

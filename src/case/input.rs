@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::either;
 use super::values::{self, GenerateError};
 use crate::http::PreparedRequest;
-use crate::spec::{BodyEncoding, CredentialLocation, Operation, ParamLocation};
+use crate::spec::{BodyEncoding, CollectionFormat, CredentialLocation, Operation, ParamLocation, Parameter};
 
 /// The boundary between the parts of a multipart body (fixed, so that a seed replays the same bytes).
 pub const MULTIPART_BOUNDARY: &str = "conform-boundary-5f3a9c1e";
@@ -168,6 +168,15 @@ pub fn as_text(value: &Value) -> String {
     }
 }
 
+/// (swagger, issue 24) A parameter's value as text: an array joined as the parameter's collection
+/// format says (Swagger 2.0 `collectionFormat`, OpenAPI 3 `style`), else as [`as_text`] writes it.
+fn param_text(param: &Parameter, value: &Value) -> String {
+    match (value, param.collection_format.and_then(CollectionFormat::delimiter)) {
+        (Value::Array(items), Some(delimiter)) => items.iter().map(as_text).collect::<Vec<_>>().join(delimiter),
+        _ => as_text(value),
+    }
+}
+
 /// Everything outside the generated input that a request needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
@@ -189,16 +198,33 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
     let variable = |name: &str| context.variables.get(name).cloned();
     let mut path = operation.path.clone();
     for param in operation.parameters.iter().filter(|p| p.location == ParamLocation::Path) {
-        let value = variable(&param.name).or_else(|| input.path.get(&param.name).map(as_text)).unwrap_or_default();
+        let value = variable(&param.name)
+            .or_else(|| input.path.get(&param.name).map(|v| param_text(param, v)))
+            .unwrap_or_default();
         path = path.replace(&format!("{{{}}}", param.name), &encode_segment(&value));
     }
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     let mut headers: Vec<(String, String)> = Vec::new();
     let mut cookies: Vec<String> = Vec::new();
     for param in &operation.parameters {
+        // (swagger, issue 24) A `multi` array is the query parameter repeated once per item.
+        if let (ParamLocation::Query, Some(CollectionFormat::Multi), None, Some(Value::Array(items))) =
+            (param.location, param.collection_format, variable(&param.name), input.query.get(&param.name))
+        {
+            for item in items {
+                query.append_pair(&param.name, &as_text(item));
+            }
+            if items.is_empty() {
+                // No item has no repetition: an empty value, not a missing parameter.
+                query.append_pair(&param.name, "");
+            }
+            continue;
+        }
         let value = variable(&param.name).or_else(|| match param.location {
-            ParamLocation::Query => input.query.get(&param.name).map(as_text),
-            ParamLocation::Header | ParamLocation::Cookie => input.headers.get(&param.name).map(as_text),
+            ParamLocation::Query => input.query.get(&param.name).map(|v| param_text(param, v)),
+            ParamLocation::Header | ParamLocation::Cookie => {
+                input.headers.get(&param.name).map(|v| param_text(param, v))
+            }
             ParamLocation::Path => None,
         });
         match (param.location, value) {
@@ -376,5 +402,35 @@ mod tests {
         assert_eq!(request.header_value("content-type"), Some("application/json"));
         let body: Value = serde_json::from_slice(request.body.as_ref().unwrap()).unwrap();
         assert!(body["phone"].as_str().unwrap().len() == 8);
+    }
+
+    /// (swagger, issue 24) Arrays are written as each parameter's collection format says.
+    #[test]
+    fn arrays_follow_their_collection_format() {
+        let array = json!({"type": "array", "items": {"type": "string"}});
+        let document = json!({"openapi": "3.0.3", "paths": {"/items/{ids}": {"get": {"parameters": [
+            {"name": "ids", "in": "path", "required": true, "style": "simple", "schema": array},
+            {"name": "csv", "in": "query", "style": "form", "explode": false, "schema": array},
+            {"name": "multi", "in": "query", "style": "form", "explode": true, "schema": array},
+            {"name": "pipes", "in": "query", "style": "pipeDelimited", "schema": array},
+            {"name": "tsv", "in": "query", "x-conform-collection-format": "tsv", "schema": array},
+            {"name": "plain", "in": "query", "schema": array},
+            {"name": "X-Tags", "in": "header", "style": "simple", "schema": array}],
+            "responses": {"200": {"description": "ok"}}}}}});
+        let op = extract_operations("demo", &document).unwrap().remove(0);
+        let two = json!(["a b", "c"]);
+        let mut input = RequestInput::default();
+        input.path.insert("ids".into(), json!([1, 2]));
+        for name in ["csv", "multi", "pipes", "tsv", "plain"] {
+            input.query.insert(name.into(), two.clone());
+        }
+        input.headers.insert("X-Tags".into(), two.clone());
+        let variables = BTreeMap::new();
+        let request = build(&op, &input, Context { base_url: "http://h", variables: &variables, headers: &[] });
+        assert_eq!(
+            request.url,
+            "http://h/items/1%2C2?csv=a+b%2Cc&multi=a+b&multi=c&pipes=a+b%7Cc&tsv=a+b%09c&plain=%5B%22a+b%22%2C%22c%22%5D"
+        );
+        assert_eq!(request.header_value("x-tags"), Some("a b,c"));
     }
 }

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Check, CheckId, Exchange, Verdict, essence};
 use crate::check::Severity;
-use crate::spec::{Level, Source, is_json_media, violations};
+use crate::spec::{Level, Source, is_json_media, is_json_sequence, parse_json_sequence, violations};
 
 pub const CHECK: Check = Check {
     id: CheckId::ResponseSchemaConformance,
@@ -23,12 +23,20 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     let Some(actual) = exchange.response.header("content-type").map(essence) else {
         return Verdict::NotApplicable;
     };
-    let schema = documented.content.iter().find(|(media, _)| essence(media) == actual && is_json_media(media));
+    // (swagger, issue 24) A sequence of JSON values (OpenAPI 3.2 `itemSchema`) is read into the array of its values.
+    let sequence = is_json_sequence(&actual);
+    let schema =
+        documented.content.iter().find(|(media, _)| essence(media) == actual && (is_json_media(media) || sequence));
     let Some((_, Some(schema))) = schema else {
         return Verdict::NotApplicable;
     };
     let source = documented.source.clone();
-    let body: Value = match serde_json::from_slice(&exchange.response.body) {
+    let read = if sequence {
+        parse_json_sequence(&actual, &exchange.response.body)
+    } else {
+        serde_json::from_slice(&exchange.response.body).map_err(|e| e.to_string())
+    };
+    let body: Value = match read {
         Ok(body) => body,
         Err(e) => return Verdict::fail_with(format!("the body is labelled {actual} but is not JSON: {e}"), source),
     };
@@ -100,5 +108,19 @@ mod tests {
         };
         assert_eq!(source.unwrap().level, Level::Seed, "the most severe keyword decides: {message}");
         assert!(message.contains("[profile: contract.md §5]") && message.contains("[seed: seed 004]"), "{message}");
+    }
+
+    /// (swagger, issue 24) Each item of a sequence of JSON values is checked against `itemSchema`.
+    #[test]
+    fn a_json_sequence_is_checked_item_by_item() {
+        let op = operation(serde_json::json!({"responses": {"200": {"description": "a stream",
+            "content": {"application/jsonl": {"itemSchema": {"type": "object", "required": ["n"]}}}}}}));
+        let (k, jsonl) = (CaseKind::Positive, Some("application/jsonl"));
+        assert_eq!(verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{\"n\":2}\n")), Verdict::Pass);
+        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{}\n")) else {
+            panic!("the second item has no n")
+        };
+        assert!(message.contains("/1: "), "{message}");
+        assert!(matches!(verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{")), Verdict::Fail { .. }));
     }
 }

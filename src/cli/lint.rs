@@ -1,12 +1,12 @@
 //! `conform lint [PATH]...`: checks specs (every example against its own schema, every `$ref`,
 //! the version) and suites (operationIds, steps, variables, predicates, captures against the
 //! spec's response schemas). Each fault is printed with miette: file:line:col and a caret under
-//! it. Exit 2 when any is found.
+//! it. Exit 2 when any error is found (warnings alone, such as a construct read leniently, exit 0).
 
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report};
 
 use super::exit::{CONFORMANT, HARNESS_ERROR};
 use super::output::{errln, outln};
@@ -34,16 +34,17 @@ pub fn render(diagnostic: &Diagnostic) -> String {
     let Some(text) = source_text(&diagnostic.path).filter(|_| diagnostic.line > 0) else {
         return diagnostic.to_string();
     };
-    let offset: usize = text.lines().take(diagnostic.line - 1).map(|l| l.len() + 1).sum::<usize>()
-        + diagnostic.column.saturating_sub(1);
-    let offset = offset.min(text.len());
-    let width = text[offset..].find(['\n', ':']).unwrap_or(0).clamp(1, 60);
+    // (swagger, issue 24) A window of the file around the column, with the file's line numbers:
+    // a minified one-line spec is not printed whole; and a warning is drawn as one.
+    let shown = spec::excerpt(&diagnostic.path.display().to_string(), &text, diagnostic.line, diagnostic.column);
+    let severity = if diagnostic.is_error() { miette::Severity::Error } else { miette::Severity::Warning };
     let mut report = MietteDiagnostic::new(diagnostic.message.clone())
-        .with_labels([LabeledSpan::at(offset..offset + width, "here")]);
+        .with_severity(severity)
+        .with_labels([LabeledSpan::at(shown.span(), "here")]);
     if let Some(pointer) = &diagnostic.pointer {
         report = report.with_help(format!("at {pointer}"));
     }
-    let report = Report::new(report).with_source_code(NamedSource::new(diagnostic.path.display().to_string(), text));
+    let report = Report::new(report).with_source_code(shown);
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor());
     let mut out = String::new();
     match handler.render_report(&mut out, report.as_ref()) {
@@ -75,7 +76,7 @@ pub fn run(args: LintArgs) -> u8 {
             Ok(text) if is_suite(&text) => suite_files.push((path.clone(), text)),
             Ok(text) => {
                 let (found, loaded) = lint_and_load_file(path, text);
-                if found.is_empty()
+                if !found.iter().any(Diagnostic::is_error)
                     && let Some(loaded) = loaded
                 {
                     specs.retain(|s| s.id != loaded.id);
@@ -90,6 +91,7 @@ pub fn run(args: LintArgs) -> u8 {
                 column: 0,
                 pointer: None,
                 message: format!("cannot read the file: {e}"),
+                level: Default::default(),
             }),
         }
     }
@@ -105,11 +107,15 @@ pub fn run(args: LintArgs) -> u8 {
     // The process ends next: taking a big spec's model apart would only cost time.
     std::mem::forget(specs);
     let checked = format!("{specs_checked} spec(s) and {suites_checked} suite(s) checked");
-    if diagnostics.is_empty() {
-        outln!("{checked}: no problems");
+    // (swagger, issue 24) Warnings alone do not fail lint.
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
+    let warned = if warnings > 0 { format!(" ({warnings} warning(s))") } else { String::new() };
+    if errors == 0 {
+        outln!("{checked}: no problems{warned}");
         CONFORMANT
     } else {
-        errln!("{} problem(s); {checked}", diagnostics.len());
+        errln!("{errors} problem(s){warned}; {checked}");
         HARNESS_ERROR
     }
 }

@@ -55,6 +55,7 @@ impl Reader<'_> {
             column,
             pointer: (!key.is_empty()).then(|| key.to_owned()),
             message: message.into(),
+            level: Default::default(),
         }
     }
 

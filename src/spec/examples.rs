@@ -6,7 +6,8 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use super::operation::METHODS;
+use super::extract::example_value;
+use super::methods::Methods;
 use super::reference::follow;
 
 /// One example and where it is, borrowed from the document (a big spec has tens of thousands).
@@ -33,10 +34,11 @@ fn with_schema<'a>(document: &'a Value, object: &'a Value, pointer: &str, out: &
     if let Some(examples) = object.get("examples").and_then(Value::as_object) {
         for (name, example) in examples {
             let followed = follow(document, example);
-            if let Some(value) = followed.get("value") {
+            if let Some(value) = example_value(followed) {
                 let at = format!("{pointer}/examples/{}", escape(name));
                 // A referenced example is named where it is used, against the schema there.
-                let at = if std::ptr::eq(followed, example) { format!("{at}/value") } else { at };
+                let key = if followed.get("value").is_some() { "value" } else { "dataValue" };
+                let at = if std::ptr::eq(followed, example) { format!("{at}/{key}") } else { at };
                 out.push(Example { pointer: at, value, schema: Cow::Borrowed(schema) });
             }
         }
@@ -66,8 +68,9 @@ fn is_reference(value: &Value) -> bool {
 fn schema_examples<'a>(schema: &'a Value, pointer: &str, out: &mut Vec<Example<'a>>) {
     let Some(object) = schema.as_object() else { return };
     if let Some(value) = object.get("example") {
-        let bare = object.iter().filter(|(k, _)| *k != "example").map(|(k, v)| (k.clone(), v.clone())).collect();
-        out.push(Example { pointer: format!("{pointer}/example"), value, schema: Cow::Owned(Value::Object(bare)) });
+        // The schema as it is: its own `example` is an annotation the validator ignores (and
+        // schemas that differ only in it are validated by one validator).
+        out.push(Example { pointer: format!("{pointer}/example"), value, schema: Cow::Borrowed(schema) });
     }
     for key in ["properties", "$defs"] {
         if let Some(children) = object.get(key).and_then(Value::as_object) {
@@ -105,14 +108,14 @@ pub fn examples(document: &Value) -> Vec<Example<'_>> {
         }
     }
     let Some(paths) = document.get("paths").and_then(Value::as_object) else { return out };
+    let methods = Methods::of(document);
     for (path, item) in paths {
         let item_pointer = format!("#/paths/{}", escape(path));
         for (i, param) in own_parameters(item) {
             with_schema(document, param, &format!("{item_pointer}/parameters/{i}"), &mut out);
         }
-        for method in METHODS {
-            let Some(operation) = item.get(*method) else { continue };
-            let pointer = format!("{item_pointer}/{method}");
+        for (key, _, operation) in methods.operations(item) {
+            let pointer = format!("{item_pointer}/{key}");
             for (i, param) in own_parameters(operation) {
                 with_schema(document, param, &format!("{pointer}/parameters/{i}"), &mut out);
             }

@@ -1,7 +1,12 @@
-//! Reading an OpenAPI document into one JSON value that needs no other file: YAML or JSON, checked
-//! against the OpenAPI rules, `$ref`s resolved ([`super::resolve`]: schemas kept once, as
-//! definitions, everything else inlined), and 3.0 schemas rewritten to JSON Schema 2020-12
-//! (`nullable`, boolean `exclusiveMinimum`/`Maximum`).
+//! Reading an OpenAPI document into one JSON value that needs no other file: YAML or JSON, of a
+//! version conform reads ([`super::dialect`]), a Swagger 2.0 document converted to the OpenAPI
+//! 3.0 shape ([`super::swagger`]), checked against the rules ([`super::structure`]), `$ref`s
+//! resolved ([`super::resolve`]: schemas kept once, as definitions, shared components kept as
+//! references) and 3.0 schemas rewritten to JSON Schema 2020-12 (`nullable`, boolean
+//! `exclusiveMinimum`/`Maximum`).
+//!
+//! Read leniently (for `run` and `lint`), a problem that breaks only some operations leaves those
+//! out ([`super::scope`]) and the rest loads; read strictly, any error refuses the document.
 //!
 //! One copy of the document at a time: the text is parsed straight into a JSON value (JSON by
 //! serde_json, YAML by the YAML parser into the same value), and that value is resolved in place.
@@ -10,7 +15,14 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use super::dialect::{Dialect, dialect};
+use super::hoist::Hoisted;
+use super::methods::Methods;
+use super::pointer_map::PointerMap;
+use super::problem::Problem;
+use super::scope::{OperationRef, broken, remove};
 use super::structure;
+use super::swagger;
 use super::syntax;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -21,14 +33,15 @@ pub enum ReadError {
     Syntax { line: usize, column: usize, message: String },
     #[error("{0}")]
     Shape(String),
-    #[error("{pointer}: unsupported OpenAPI version `{version}` (3.0.x and 3.1.x are supported)")]
-    Version { pointer: String, version: String },
+    /// Not a document conform reads: what was found, at `pointer`.
+    #[error("{message}")]
+    Refused { pointer: String, message: String },
     #[error("{pointer}: $ref `{target}` {problem}")]
     Ref { pointer: String, target: String, problem: String },
-    /// The document breaks the OpenAPI rules: every problem, as `(pointer, message)`.
-    #[error("{}{}", problems.first().map(|(p, m)| format!("{p}: {m}")).unwrap_or_default(),
+    /// The document breaks the rules: every problem (pointers into the file as written).
+    #[error("{}{}", problems.iter().find(|p| p.is_error()).map(ToString::to_string).unwrap_or_default(),
         if problems.len() > 1 { format!(" (and {} more problems)", problems.len() - 1) } else { String::new() })]
-    Invalid { problems: Vec<(String, String)> },
+    Invalid { problems: Vec<Problem> },
 }
 
 fn parse_text(path: &Path, text: &str) -> Result<Value, ReadError> {
@@ -36,36 +49,183 @@ fn parse_text(path: &Path, text: &str) -> Result<Value, ReadError> {
 }
 
 /// Parses `text` (JSON when `path` ends in `.json` or the text starts with `{`, else YAML), checks
-/// it against the OpenAPI rules and resolves it. Relative `$ref`s to other files are read from the
-/// directory of `path`.
+/// it strictly and resolves it. Relative `$ref`s to other files are read from the directory of
+/// `path`.
 pub fn parse_resolved(path: &Path, text: &str) -> Result<Value, ReadError> {
     let document = parse_text(path, text)?;
-    resolve_parsed(path, document)
+    read(path, document, false).map(|read| read.document)
 }
 
-/// Parses `text` as [`parse_resolved`] does, without checking or resolving it.
-pub(super) fn parse_only(path: &Path, text: &str) -> Result<Value, ReadError> {
-    parse_text(path, text)
+/// Parses `text` as [`parse_resolved`] does, without checking or resolving it, moving the
+/// operations' inline schemas to `components` ([`super::hoist`]).
+pub(super) fn parse_only(path: &Path, text: &str) -> Result<(Value, Hoisted), ReadError> {
+    syntax::parse_hoisting(path, text).map_err(|e| ReadError::Syntax {
+        line: e.line,
+        column: e.column,
+        message: e.message,
+    })
 }
 
-/// The second half of [`parse_resolved`], for a document parsed already (so that its text can be
-/// dropped first).
-pub(super) fn resolve_parsed(path: &Path, document: Value) -> Result<Value, ReadError> {
-    let version = match document.get("openapi") {
-        Some(Value::String(v)) => v.clone(),
-        Some(other) => other.to_string(),
-        None => return Err(ReadError::Shape("#/openapi is missing: not an OpenAPI 3 document".to_owned())),
+/// A problem found reading a document, and the operations it left out of the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Finding {
+    pub problem: Problem,
+    /// How messages name the operations left out because of it (`GET /pets/{id}`).
+    pub skipped: Vec<String>,
+}
+
+/// A document read: resolved, in the OpenAPI 3 shape, with what was found on the way.
+#[derive(Debug)]
+pub(super) struct Read {
+    pub document: Value,
+    pub dialect: Dialect,
+    /// Warnings, and (read leniently) the errors of the operations left out; pointers into the
+    /// file as written.
+    pub findings: Vec<Finding>,
+    /// Where the places of the converted document are in the file (a Swagger 2.0 one).
+    pub pointers: PointerMap,
+}
+
+/// What the errors among `found` (pointers into `document`) break, with the operations taken out
+/// of `document`; `None` when the document cannot be read (broken as a whole, or any error when
+/// `lenient` is false). Each problem comes back with the labels of the operations it left out.
+fn settle(
+    document: &mut Value,
+    found: Vec<Problem>,
+    methods: Methods,
+    schemes: &str,
+    lenient: bool,
+) -> Option<Vec<Finding>> {
+    if !found.iter().any(Problem::breaks) {
+        return Some(found.into_iter().map(|problem| Finding { problem, skipped: Vec::new() }).collect());
+    }
+    if !lenient && found.iter().any(Problem::is_error) {
+        return None;
+    }
+    if !lenient {
+        return Some(found.into_iter().map(|problem| Finding { problem, skipped: Vec::new() }).collect());
+    }
+    let broken = broken(document, &found, methods, schemes);
+    if broken.document {
+        return None;
+    }
+    let mut labels: Vec<Vec<String>> = vec![Vec::new(); found.len()];
+    for (operation, indexes) in &broken.operations {
+        for index in indexes {
+            labels[*index].push(operation.label.clone());
+        }
+    }
+    remove(document, broken.operations.into_keys().map(|OperationRef { pointer, .. }| pointer));
+    Some(found.into_iter().zip(labels).map(|(problem, skipped)| Finding { problem, skipped }).collect())
+}
+
+/// Reads a parsed document: its dialect, its problems, and (when they leave anything to read)
+/// the document converted and resolved.
+pub(super) fn read(path: &Path, document: Value, lenient: bool) -> Result<Read, ReadError> {
+    read_hoisted(path, document, Hoisted::default(), lenient)
+}
+
+/// [`read`] for a document whose operations' inline schemas were moved to `components` as it
+/// was parsed ([`super::hoist`]): a problem in one is reported where it was first written.
+pub(super) fn read_hoisted(
+    path: &Path,
+    mut document: Value,
+    hoisted: Hoisted,
+    lenient: bool,
+) -> Result<Read, ReadError> {
+    let dialect = dialect(&document)
+        .map_err(|refusal| ReadError::Refused { pointer: refusal.pointer, message: refusal.message })?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut pointers = PointerMap::default();
+    for (name, first) in hoisted.pointers {
+        pointers.record(format!("#/components/schemas/{name}"), first);
+    }
+    let mut schema_findings: Vec<(Finding, bool)> = Vec::new();
+    if dialect == Dialect::Swagger2 {
+        let found = swagger::check(&mut document);
+        let own = found.own.len();
+        let vague: Vec<bool> = found.schema.iter().map(|s| s.vague).collect();
+        let all: Vec<Problem> = found.own.into_iter().chain(found.schema.into_iter().map(|s| s.problem)).collect();
+        let settled = settle(&mut document, all.clone(), Methods::SWAGGER, "/securityDefinitions", lenient);
+        let Some(mut settled) = settled else {
+            return Err(ReadError::Invalid { problems: without_restated(all, own, &vague) });
+        };
+        schema_findings = settled.split_off(own).into_iter().zip(vague).collect();
+        findings = settled;
+        let converted = swagger::convert(document);
+        document = converted.document;
+        pointers = converted.pointers;
+        findings.extend(converted.warnings.into_iter().map(|problem| Finding { problem, skipped: Vec::new() }));
+    }
+    let mut found = structure::problems(&document, dialect.legacy());
+    if dialect != Dialect::Swagger2 {
+        let mut pointer = String::from("#");
+        structure::dangling_refs(&document, &document, &mut pointer, &mut found);
+    }
+    if dialect == Dialect::OpenApi32 {
+        found.extend(super::v32::problems(&mut document));
+    }
+    let methods = Methods::of(&document);
+    let settled = settle(&mut document, found.clone(), methods, "/components/securitySchemes", lenient);
+    let original = |mut problem: Problem| {
+        problem.pointer = pointers.original(&problem.pointer).into_owned();
+        problem
     };
-    let legacy = version.starts_with("3.0.");
-    if !legacy && !version.starts_with("3.1.") {
-        return Err(ReadError::Version { pointer: "#/openapi".to_owned(), version });
+    let Some(settled) = settled else {
+        let mut all: Vec<Problem> = findings.into_iter().map(|f| f.problem).collect();
+        all.extend(found.into_iter().map(original));
+        let kept: Vec<Problem> = schema_findings
+            .into_iter()
+            .filter(|(f, vague)| !restated(&f.problem, *vague, &all))
+            .map(|(f, _)| f.problem)
+            .collect();
+        all.extend(kept);
+        return Err(ReadError::Invalid { problems: all });
+    };
+    for mut finding in settled {
+        finding.problem = original(finding.problem);
+        if !findings.iter().any(|f| f.problem == finding.problem) {
+            findings.push(finding);
+        }
     }
-    let problems = structure::problems(&document, legacy);
-    if !problems.is_empty() {
-        return Err(ReadError::Invalid { problems });
+    // The JSON Schema's findings, but those that only restate one of conform's own.
+    for (finding, vague) in schema_findings {
+        let named = |label: &String| findings.iter().any(|f| f.skipped.contains(label));
+        if !restated(&finding.problem, vague, findings.iter().map(|f| &f.problem)) || !finding.skipped.iter().all(named)
+        {
+            findings.push(finding);
+        }
     }
-    let rewrite: fn(&mut Value) = if legacy { rewrite_legacy } else { |_| {} };
-    super::resolve::resolve(path, document, rewrite, read_other)
+    let rewrite: fn(&mut Value) = match dialect {
+        Dialect::Swagger2 => |value| {
+            swagger::rewrite_everywhere(value);
+            rewrite_legacy(value);
+        },
+        Dialect::OpenApi30 => rewrite_legacy,
+        Dialect::OpenApi31 | Dialect::OpenApi32 => |_| {},
+    };
+    let document = super::resolve::resolve(path, document, rewrite, read_other).map_err(|e| match e {
+        ReadError::Ref { pointer, target, problem } => {
+            ReadError::Ref { pointer: pointers.original(&pointer).into_owned(), target, problem }
+        }
+        other => other,
+    })?;
+    Ok(Read { document, dialect, findings, pointers })
+}
+
+/// Whether a JSON Schema finding says no more than one of conform's own: one at the same place,
+/// or (for a failed alternative) inside it.
+fn restated<'a>(finding: &Problem, vague: bool, own: impl IntoIterator<Item = &'a Problem>) -> bool {
+    own.into_iter()
+        .any(|p| p.pointer == finding.pointer || (vague && p.pointer.starts_with(&format!("{}/", finding.pointer))))
+}
+
+/// `all` (conform's own problems first, `own` of them, then the JSON Schema's) without the
+/// JSON Schema's findings that restate an own one.
+fn without_restated(all: Vec<Problem>, own: usize, vague: &[bool]) -> Vec<Problem> {
+    let (mine, schema) = all.split_at(own);
+    let kept = schema.iter().zip(vague).filter(|(p, v)| !restated(p, **v, mine)).map(|(p, _)| p.clone());
+    mine.iter().cloned().chain(kept).collect()
 }
 
 /// Another file a `$ref` names, parsed.
@@ -257,7 +417,7 @@ mod tests {
     fn bad_documents_are_errors_with_places() {
         let error = parse("openapi: 3.1.0\npaths: [\n").unwrap_err();
         assert!(matches!(error, ReadError::Syntax { line: 2.., .. }), "{error:?}");
-        assert!(matches!(parse("openapi: 2.0\n").unwrap_err(), ReadError::Version { .. }));
-        assert!(matches!(parse("swagger: '2.0'\n").unwrap_err(), ReadError::Shape(_)));
+        assert!(matches!(parse("openapi: 2.0\n").unwrap_err(), ReadError::Refused { .. }));
+        assert!(matches!(parse("swagger: '1.2'\n").unwrap_err(), ReadError::Refused { .. }));
     }
 }

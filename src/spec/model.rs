@@ -1,12 +1,16 @@
-//! `Spec`: one loaded OpenAPI document as the harness uses it: its id (the file stem), its
-//! operations, the path of its first server, and its sandbox fixture.
+//! `Spec`: one loaded OpenAPI (or Swagger 2.0) document as the harness uses it: its id (the file
+//! stem), its operations, the path of its first server, its sandbox fixture, and what loading it
+//! found that did not stop it.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::dialect::Dialect;
+use super::extract::take_operations;
 use super::fixture::{SandboxFixture, sandbox_fixture};
-use super::operation::{Operation, take_operations};
+use super::lint::Diagnostic;
+use super::operation::Operation;
 
 /// The specs that ship inside the binary, by file name.
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -19,7 +23,7 @@ pub const BUNDLED: &[(&str, &str)] = &[
 pub struct Spec {
     pub id: String,
     pub path: PathBuf,
-    /// `3.0.3`, `3.1.0`, …
+    /// `2.0`, `3.0.3`, `3.1.0`, `3.2.0`, …
     pub version: String,
     /// The path part of the first server URL (`/api/otp/v2`), or empty.
     pub base_path: String,
@@ -28,6 +32,10 @@ pub struct Spec {
     /// Whether the spec deals in phone numbers, worked out once by whoever needs it (masking asks
     /// for every case, and the answer walks every schema of the spec).
     pub phones: std::sync::OnceLock<bool>,
+    /// What loading it found that did not stop it: constructs read with a warning or not used,
+    /// and the problems that left operations out (each names the operations). Empty when the
+    /// spec was loaded strictly ([`spec_from_document`], [`bundled`]).
+    pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Why a spec could not be loaded: the file, where in it, and what is wrong.
@@ -48,25 +56,65 @@ fn server_path(document: &Value) -> String {
 }
 
 /// Builds a [`Spec`] from a document that is resolved and rewritten to JSON Schema 2020-12,
-/// taking the document apart as it goes.
+/// taking the document apart as it goes. Strict: an operation written wrong refuses the spec.
 pub fn spec_from_document(path: &Path, mut document: Value) -> Result<Spec, LoadError> {
-    let error = |pointer: String, message: String| LoadError { path: path.to_owned(), pointer: Some(pointer), message };
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
-    let version = document.get("openapi").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let sandbox = sandbox_fixture(&document).map_err(|(pointer, message)| error(pointer, message))?;
-    let base_path = server_path(&document);
-    let operations = take_operations(&id, &mut document).map_err(|e| error(e.pointer, e.message))?;
-    Ok(Spec { id, path: path.to_owned(), version, base_path, operations, sandbox, phones: Default::default() })
+    let operations = take_operations(&id, &mut document).map_err(|e| LoadError {
+        path: path.to_owned(),
+        pointer: Some(e.pointer),
+        message: e.message,
+    })?;
+    let dialect = super::dialect::dialect(&document).unwrap_or(Dialect::OpenApi31);
+    build_spec(path, document, dialect, operations)
 }
 
-/// Loads a spec file.
+/// A [`Spec`] of `operations` (taken out of `document` already) and what else the document says.
+pub(super) fn build_spec(
+    path: &Path,
+    document: Value,
+    dialect: Dialect,
+    operations: Vec<Operation>,
+) -> Result<Spec, LoadError> {
+    let error = |pointer: String, message: String| LoadError { path: path.to_owned(), pointer: Some(pointer), message };
+    let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
+    let version = match dialect {
+        Dialect::Swagger2 => "2.0".to_owned(),
+        _ => document.get("openapi").and_then(Value::as_str).unwrap_or_default().to_owned(),
+    };
+    let sandbox = sandbox_fixture(&document).map_err(|(pointer, message)| error(pointer, message))?;
+    let base_path = server_path(&document);
+    Ok(Spec {
+        id,
+        path: path.to_owned(),
+        version,
+        base_path,
+        operations,
+        sandbox,
+        phones: Default::default(),
+        diagnostics: Vec::new(),
+    })
+}
+
+/// Loads a spec file leniently: an operation whose own definition is broken is left out, and
+/// the spec's [`Spec::diagnostics`] say which and why. A problem that breaks the whole document
+/// (or an unreadable file) is an error naming the first problem.
 pub fn load_spec(path: &Path) -> Result<Spec, LoadError> {
-    let document = super::load_resolved(path).map_err(|e| LoadError {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
         path: path.to_owned(),
         pointer: None,
-        message: e.to_string(),
+        message: super::ReadError::Io(e.to_string()).to_string(),
     })?;
-    spec_from_document(path, document)
+    match super::lint::load_leniently(path, text) {
+        (_, Some(spec)) => Ok(spec),
+        (diagnostics, None) => {
+            let first = diagnostics.iter().find(|d| d.is_error()).or(diagnostics.first());
+            Err(LoadError {
+                path: path.to_owned(),
+                pointer: first.and_then(|d| d.pointer.clone()),
+                message: first.map_or_else(|| "the spec does not load".to_owned(), |d| d.message.clone()),
+            })
+        }
+    }
 }
 
 /// The bundled specs.

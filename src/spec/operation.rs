@@ -1,17 +1,13 @@
 //! The `Operation` model: what the rest of the harness knows of an OpenAPI operation, extracted
-//! from a document whose `$ref`s are resolved and whose schemas are rewritten to JSON Schema 2020-12.
-//! Everything downstream (case generation, checks, reports) reads this model, never the raw document.
+//! ([`super::extract`]) from a document whose `$ref`s are resolved and whose schemas are
+//! rewritten to JSON Schema 2020-12. Everything downstream (case generation, checks, reports)
+//! reads this model, never the raw document. A Swagger 2.0 spec and its OpenAPI 3.0 twin make
+//! the same model.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use super::reference::follow;
-
-/// The HTTP methods OpenAPI can document on a path item.
-pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Where a rule comes from (`contract.md` §1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -87,7 +83,7 @@ pub enum ParamLocation {
 }
 
 impl ParamLocation {
-    fn parse(s: &str) -> Option<Self> {
+    pub(super) fn parse(s: &str) -> Option<Self> {
         match s {
             "path" => Some(Self::Path),
             "query" => Some(Self::Query),
@@ -116,6 +112,52 @@ pub struct Parameter {
     pub schema: Value,
     /// The parameter's `example` (or its schema's), sent by the examples phase.
     pub example: Option<Value>,
+    /// How an array value is written, when the document says: Swagger 2.0's `collectionFormat`,
+    /// or OpenAPI 3's `style`/`explode` given on the parameter. `None`: as JSON text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection_format: Option<CollectionFormat>,
+}
+
+/// How an array parameter is written: its items joined by a delimiter, or the parameter repeated
+/// once per item (`multi`, query parameters only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CollectionFormat {
+    /// `a,b` (OpenAPI 3: `style: form, explode: false` in a query, `style: simple` elsewhere).
+    Csv,
+    /// `a b` (`style: spaceDelimited`).
+    Ssv,
+    /// `a<TAB>b` (no OpenAPI 3 style: `x-conform-collection-format: tsv`).
+    Tsv,
+    /// `a|b` (`style: pipeDelimited`).
+    Pipes,
+    /// `name=a&name=b` (`style: form, explode: true`).
+    Multi,
+}
+
+impl CollectionFormat {
+    /// A Swagger 2.0 `collectionFormat` value.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "csv" => Some(Self::Csv),
+            "ssv" => Some(Self::Ssv),
+            "tsv" => Some(Self::Tsv),
+            "pipes" => Some(Self::Pipes),
+            "multi" => Some(Self::Multi),
+            _ => None,
+        }
+    }
+
+    /// What joins the items (`None`: the parameter is repeated instead).
+    pub fn delimiter(self) -> Option<&'static str> {
+        match self {
+            Self::Csv => Some(","),
+            Self::Ssv => Some(" "),
+            Self::Tsv => Some("\t"),
+            Self::Pipes => Some("|"),
+            Self::Multi => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,7 +230,7 @@ pub enum StatusKey {
 }
 
 impl StatusKey {
-    fn parse(key: &str) -> Option<Self> {
+    pub(super) fn parse(key: &str) -> Option<Self> {
         if key == "default" {
             return Some(StatusKey::Default);
         }
@@ -233,7 +275,7 @@ pub enum CredentialLocation {
     Header(String),
     Query(String),
     Cookie(String),
-    /// `Authorization: Bearer <value>`.
+    /// `Authorization: Bearer <value>` (an HTTP bearer scheme, or an OAuth 2 access token).
     Bearer,
     /// `Authorization: Basic <value>` (the value is `user:password`, base64-encoded when sent).
     Basic,
@@ -255,7 +297,7 @@ pub struct Operation {
     pub spec: String,
     /// `operationId`, or `method-path` when the document gives none.
     pub id: String,
-    /// Upper case: `POST`.
+    /// Upper case: `POST`; an OpenAPI 3.2 additional operation's as written (`COPY`).
     pub method: String,
     /// The path template as documented: `/v2/auth/request-code`.
     pub path: String,
@@ -308,381 +350,9 @@ pub struct ModelError {
     pub message: String,
 }
 
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
-fn model_error(pointer: impl Into<String>, message: impl Into<String>) -> ModelError {
-    ModelError { pointer: pointer.into(), message: message.into() }
-}
-
-/// What every operation of a document reads from outside its path item.
-struct DocumentContext<'a> {
-    /// The document, for the `$ref`s it keeps ([`super::follow`]); its `paths` may be gone.
-    document: &'a Value,
-    schemes: BTreeMap<String, Credential>,
-    legacy: bool,
-    global_security: Option<&'a Value>,
-    /// The document's `x-conform-invalid-input`, for operations without their own.
-    invalid_input: Option<super::InvalidInput>,
-}
-
-impl<'a> DocumentContext<'a> {
-    fn of(document: &'a Value) -> Result<Self, ModelError> {
-        Ok(Self {
-            document,
-            schemes: security_schemes(document)?,
-            legacy: document.get("openapi").and_then(Value::as_str).is_some_and(|v| v.starts_with("3.0.")),
-            global_security: document.get("security"),
-            invalid_input: super::invalid_input(document, "#").map_err(|(p, m)| model_error(p, m))?,
-        })
-    }
-}
-
-/// Extracts every operation of a resolved, rewritten document.
-pub fn extract_operations(spec_id: &str, document: &Value) -> Result<Vec<Operation>, ModelError> {
-    let context = DocumentContext::of(document)?;
-    let Some(paths) = document.get("paths") else { return Ok(Vec::new()) };
-    let paths = paths.as_object().ok_or_else(|| model_error("#/paths", "`paths` must be an object"))?;
-    let mut operations = Vec::new();
-    for (path, item) in paths {
-        operations.extend(path_item_operations(spec_id, path, item, &context)?);
-    }
-    unique_ids(operations)
-}
-
-/// [`extract_operations`] that takes the document's `paths` apart as it goes, so that a big
-/// document's paths and the operations made from them are not both held at once.
-pub fn take_operations(spec_id: &str, document: &mut Value) -> Result<Vec<Operation>, ModelError> {
-    let paths = match document.get_mut("paths") {
-        Some(paths) => std::mem::take(paths),
-        None => return Ok(Vec::new()),
-    };
-    let context = DocumentContext::of(document)?;
-    let Value::Object(paths) = paths else { return Err(model_error("#/paths", "`paths` must be an object")) };
-    let mut operations = Vec::new();
-    for (path, item) in paths {
-        operations.extend(path_item_operations(spec_id, &path, &item, &context)?);
-    }
-    unique_ids(operations)
-}
-
-/// The operations of one path item.
-fn path_item_operations(
-    spec_id: &str,
-    path: &str,
-    item: &Value,
-    context: &DocumentContext<'_>,
-) -> Result<Vec<Operation>, ModelError> {
-    let item_pointer = format!("#/paths/{}", escape(path));
-    let item = item.as_object().ok_or_else(|| model_error(&item_pointer, "a path item must be an object"))?;
-    let mut path_methods: Vec<String> =
-        METHODS.iter().filter(|m| item.contains_key(**m)).map(|m| m.to_ascii_uppercase()).collect();
-    path_methods.sort();
-    let shared_parameters = item.get("parameters");
-    let mut operations = Vec::new();
-    for method in METHODS.iter().filter(|m| item.contains_key(**m)) {
-        let pointer = format!("{item_pointer}/{method}");
-        let op = item[*method].as_object().ok_or_else(|| model_error(&pointer, "an operation must be an object"))?;
-        let id = match op.get("operationId") {
-            Some(Value::String(id)) if !id.is_empty() => id.clone(),
-            Some(_) => return Err(model_error(format!("{pointer}/operationId"), "must be a non-empty string")),
-            None => fallback_id(method, path),
-        };
-        let parameters = parameters(context.document, shared_parameters, op.get("parameters"), &pointer)?;
-        let body = request_body(context.document, op.get("requestBody"), &pointer)?;
-        let responses = responses(context.document, op.get("responses"), &pointer, context.legacy)?;
-        let security = op.get("security").or(context.global_security);
-        let credentials = credentials(security, &context.schemes, &pointer)?;
-        let side_effect = super::side_effect(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
-        let either = super::either_places(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
-        let invalid_input = super::invalid_input(&item[*method], &pointer).map_err(|(p, m)| model_error(p, m))?;
-        let accepts_valid_input = op
-            .get("x-conform-accepts-valid-input")
-            .and_then(Value::as_object)
-            .and_then(|o| Level::parse(o.get("level")?.as_str()?).map(|level| (level, o)))
-            .map(|(level, o)| Source::new(level, o.get("cite").and_then(Value::as_str).unwrap_or_default()));
-        operations.push(Operation {
-            spec: spec_id.to_owned(),
-            id,
-            method: method.to_ascii_uppercase(),
-            path: path.to_owned(),
-            pointer,
-            path_methods: path_methods.clone(),
-            parameters,
-            body,
-            responses,
-            credentials,
-            accepts_valid_input,
-            side_effect,
-            either,
-            invalid_input: invalid_input.or_else(|| context.invalid_input.clone()),
-            source: Source::from_extension(op),
-        });
-    }
-    Ok(operations)
-}
-
-/// `operations`, unless two share an id.
-fn unique_ids(operations: Vec<Operation>) -> Result<Vec<Operation>, ModelError> {
-    let mut seen = BTreeMap::new();
-    for op in &operations {
-        if let Some(first) = seen.insert(op.id.as_str(), op.pointer.as_str()) {
-            return Err(model_error(&op.pointer, format!("operationId `{}` is also used at {first}", op.id)));
-        }
-    }
-    Ok(operations)
-}
-
-fn fallback_id(method: &str, path: &str) -> String {
-    let slug: String = path
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
-        .collect::<String>()
-        .split('-')
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-");
-    format!("{method}-{slug}")
-}
-
-fn parameters(
-    document: &Value,
-    shared: Option<&Value>,
-    own: Option<&Value>,
-    pointer: &str,
-) -> Result<Vec<Parameter>, ModelError> {
-    let mut out: Vec<Parameter> = Vec::new();
-    for (list, list_pointer) in [(shared, format!("{pointer}/../parameters")), (own, format!("{pointer}/parameters"))] {
-        let Some(list) = list else { continue };
-        let list = list.as_array().ok_or_else(|| model_error(&list_pointer, "`parameters` must be an array"))?;
-        for (i, param) in list.iter().enumerate() {
-            let param = follow(document, param);
-            let at = format!("{list_pointer}/{i}");
-            let name = param
-                .get("name")
-                .and_then(Value::as_str)
-                .ok_or_else(|| model_error(&at, "a parameter needs a `name`"))?;
-            let location = param
-                .get("in")
-                .and_then(Value::as_str)
-                .and_then(ParamLocation::parse)
-                .ok_or_else(|| model_error(&at, "`in` must be path, query, header or cookie"))?;
-            let required =
-                location == ParamLocation::Path || param.get("required").and_then(Value::as_bool).unwrap_or(false);
-            let schema = param.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-            let example = param.get("example").or_else(|| schema.get("example")).cloned();
-            let parameter = Parameter { name: name.to_owned(), location, required, schema, example };
-            // An operation's own parameter overrides the path item's of the same name and location.
-            out.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
-            out.push(parameter);
-        }
-    }
-    Ok(out)
-}
-
-fn request_body(document: &Value, body: Option<&Value>, pointer: &str) -> Result<Option<RequestBody>, ModelError> {
-    let Some(body) = body.map(|b| follow(document, b)) else { return Ok(None) };
-    let at = format!("{pointer}/requestBody");
-    let content = body
-        .get("content")
-        .and_then(Value::as_object)
-        .ok_or_else(|| model_error(&at, "a request body needs `content`"))?;
-    let mut examples = Vec::new();
-    if let Some(media) = content.iter().find(|(media, _)| is_json_media(media)).map(|(_, object)| object) {
-        if let Some(value) = media.get("example") {
-            examples.push(("example".to_owned(), value.clone()));
-        }
-        for (name, example) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
-            if let Some(value) = follow(document, example).get("value") {
-                examples.push((name.clone(), value.clone()));
-            }
-        }
-    }
-    let content = content
-        .iter()
-        .map(|(media, object)| {
-            (media.clone(), object.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new())))
-        })
-        .collect();
-    let required = body.get("required").and_then(Value::as_bool).unwrap_or(false);
-    Ok(Some(RequestBody { required, content, examples }))
-}
-
-/// The documented responses. OpenAPI 3.1 lets an operation leave them out (`legacy`: 3.0 does not).
-fn responses(
-    document: &Value,
-    responses: Option<&Value>,
-    pointer: &str,
-    legacy: bool,
-) -> Result<Vec<ResponseSpec>, ModelError> {
-    let at = format!("{pointer}/responses");
-    if responses.is_none() && !legacy {
-        return Ok(Vec::new());
-    }
-    let responses =
-        responses.and_then(Value::as_object).ok_or_else(|| model_error(&at, "an operation needs `responses`"))?;
-    let mut out = Vec::new();
-    for (key, response) in responses {
-        let status = StatusKey::parse(key)
-            .ok_or_else(|| model_error(format!("{at}/{key}"), "not a status code, range or `default`"))?;
-        let object = follow(document, response)
-            .as_object()
-            .ok_or_else(|| model_error(format!("{at}/{key}"), "a response must be an object"))?;
-        let content = object
-            .get("content")
-            .and_then(Value::as_object)
-            .map(|c| c.iter().map(|(media, m)| (media.clone(), m.get("schema").cloned())).collect())
-            .unwrap_or_default();
-        let required_headers = object
-            .get("headers")
-            .and_then(Value::as_object)
-            .map(|h| {
-                h.iter()
-                    .filter(|(_, header)| {
-                        follow(document, header).get("required").and_then(Value::as_bool).unwrap_or(false)
-                    })
-                    .map(|(name, _)| name.to_ascii_lowercase())
-                    .collect()
-            })
-            .unwrap_or_default();
-        out.push(ResponseSpec { status, content, required_headers, source: Source::from_extension(object) });
-    }
-    Ok(out)
-}
-
-fn security_schemes(document: &Value) -> Result<BTreeMap<String, Credential>, ModelError> {
-    let mut out = BTreeMap::new();
-    let Some(schemes) = document.pointer("/components/securitySchemes").and_then(Value::as_object) else {
-        return Ok(out);
-    };
-    for (name, scheme) in schemes {
-        let at = format!("#/components/securitySchemes/{}", escape(name));
-        let kind = scheme.get("type").and_then(Value::as_str).unwrap_or_default();
-        let location = match kind {
-            "apiKey" => {
-                let key = scheme
-                    .get("name")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| model_error(&at, "an apiKey scheme needs `name`"))?;
-                match scheme.get("in").and_then(Value::as_str) {
-                    Some("header") => CredentialLocation::Header(key.to_owned()),
-                    Some("query") => CredentialLocation::Query(key.to_owned()),
-                    Some("cookie") => CredentialLocation::Cookie(key.to_owned()),
-                    _ => return Err(model_error(&at, "an apiKey scheme needs `in`: header, query or cookie")),
-                }
-            }
-            "http" => match scheme.get("scheme").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
-                Some("bearer") => CredentialLocation::Bearer,
-                Some("basic") => CredentialLocation::Basic,
-                _ => continue, // other HTTP schemes are not sent by conform
-            },
-            _ => continue, // oauth2 / openIdConnect / mutualTLS: not sent by conform
-        };
-        let variable = match (scheme.get("x-conform-variable").and_then(Value::as_str), &location) {
-            (Some(variable), _) => variable.to_owned(),
-            (None, CredentialLocation::Header(n) | CredentialLocation::Query(n) | CredentialLocation::Cookie(n)) => {
-                n.clone()
-            }
-            (None, _) => name.clone(),
-        };
-        let source = scheme.as_object().and_then(Source::from_extension);
-        out.insert(name.clone(), Credential { scheme: name.clone(), location, variable, source });
-    }
-    Ok(out)
-}
-
-fn credentials(
-    security: Option<&Value>,
-    schemes: &BTreeMap<String, Credential>,
-    pointer: &str,
-) -> Result<Vec<Credential>, ModelError> {
-    let Some(requirements) = security.and_then(Value::as_array) else { return Ok(Vec::new()) };
-    let Some(first) = requirements.first().and_then(Value::as_object) else { return Ok(Vec::new()) };
-    first
-        .keys()
-        .filter_map(|name| match schemes.get(name) {
-            Some(credential) => Some(Ok(credential.clone())),
-            None if name.is_empty() => None,
-            None => Some(Err(model_error(format!("{pointer}/security"), format!("unknown security scheme `{name}`")))),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn document() -> Value {
-        json!({
-            "openapi": "3.1.0",
-            "components": {"securitySchemes": {
-                "token": {"type": "apiKey", "in": "header", "name": "Client-Token", "x-conform-variable": "clientToken",
-                          "x-conform-source": {"level": "field", "cite": "notes"}},
-                "bearer": {"type": "http", "scheme": "bearer", "x-conform-variable": "token"}
-            }},
-            "security": [{"bearer": []}],
-            "paths": {
-                "/things/{id}": {
-                    "parameters": [{"name": "id", "in": "path", "schema": {"type": "string"}}],
-                    "get": {"operationId": "get-thing", "responses": {"200": {"description": "ok",
-                        "content": {"application/json": {"schema": {"type": "object"}}}}, "4XX": {"description": "no"}}},
-                    "post": {"security": [{"token": []}],
-                        "x-conform-accepts-valid-input": {"level": "doc", "cite": "page"},
-                        "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
-                        "responses": {"default": {"description": "any", "headers": {"Retry-After": {"required": true}}}}}
-                }
-            }
-        })
-    }
-
-    #[test]
-    fn extracts_operations_parameters_and_credentials() {
-        let ops = extract_operations("demo", &document()).unwrap();
-        assert_eq!(ops.len(), 2);
-        let get = ops.iter().find(|o| o.method == "GET").unwrap();
-        assert_eq!(get.id, "get-thing");
-        assert_eq!(get.qualified_id(), "demo::get-thing");
-        assert_eq!(get.path_methods, ["GET", "POST"]);
-        assert_eq!(get.parameters[0].name, "id");
-        assert!(get.parameters[0].required, "path parameters are always required");
-        assert_eq!(get.credentials[0].location, CredentialLocation::Bearer);
-        assert_eq!(get.credentials[0].variable, "token");
-        assert!(get.response_for(200).is_some());
-        assert_eq!(get.response_for(404).unwrap().status, StatusKey::Range(4));
-        assert!(get.response_for(500).is_none());
-        assert!(get.documents(200) && !get.documents(404));
-
-        let post = ops.iter().find(|o| o.method == "POST").unwrap();
-        assert_eq!(post.id, "post-things-id");
-        assert_eq!(post.credentials[0].location, CredentialLocation::Header("Client-Token".into()));
-        assert_eq!(post.credentials[0].source.as_ref().unwrap().level, Level::Field);
-        assert_eq!(post.accepts_valid_input.as_ref().unwrap().level, Level::Doc);
-        assert!(post.body.as_ref().unwrap().json().is_some());
-        assert_eq!(post.response_for(503).unwrap().required_headers, ["retry-after"]);
-    }
-
-    #[test]
-    fn bad_shapes_name_their_pointer() {
-        let mut doc = document();
-        doc["paths"]["/things/{id}"]["get"]["responses"]["abc"] = json!({});
-        let error = extract_operations("demo", &doc).unwrap_err();
-        assert_eq!(error.pointer, "#/paths/~1things~1{id}/get/responses/abc");
-
-        let mut doc = document();
-        doc["paths"]["/things/{id}"]["post"]["security"] = json!([{"nope": []}]);
-        let error = extract_operations("demo", &doc).unwrap_err();
-        assert!(error.message.contains("unknown security scheme `nope`"));
-    }
-
-    #[test]
-    fn taking_the_paths_apart_gives_the_same_operations() {
-        let mut doc = document();
-        let borrowed = extract_operations("demo", &doc).unwrap();
-        assert_eq!(take_operations("demo", &mut doc).unwrap(), borrowed);
-        assert_eq!(doc["paths"], Value::Null, "the paths are gone");
-    }
 
     #[test]
     fn status_keys() {
@@ -695,5 +365,12 @@ mod tests {
         assert!(is_json_media("application/json; charset=utf-8"));
         assert!(is_json_media("application/problem+json"));
         assert!(!is_json_media("text/plain"));
+    }
+
+    #[test]
+    fn collection_formats() {
+        assert_eq!(CollectionFormat::parse("pipes").and_then(CollectionFormat::delimiter), Some("|"));
+        assert_eq!(CollectionFormat::parse("multi").map(CollectionFormat::delimiter), Some(None));
+        assert_eq!(CollectionFormat::parse("bars"), None);
     }
 }

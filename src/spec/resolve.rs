@@ -305,7 +305,7 @@ impl Resolver {
     }
 
     /// [`Self::resolve_in`] for each member of `object` (but its `$ref` when `skip_ref`). A member
-    /// named `schema` is a schema.
+    /// named `schema` (or OpenAPI 3.2's `itemSchema`) is a schema.
     fn resolve_members(
         &mut self,
         file: &Path,
@@ -321,7 +321,7 @@ impl Resolver {
             let len = pointer.len();
             pointer.push('/');
             pointer.push_str(&escape(key));
-            self.resolve_in(file, child, pointer, schema || key == "schema")?;
+            self.resolve_in(file, child, pointer, schema || key == "schema" || key == "itemSchema")?;
             pointer.truncate(len);
         }
         Ok(())

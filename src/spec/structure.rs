@@ -12,10 +12,11 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::operation::METHODS;
+use super::methods::Methods;
+use super::problem::Problem;
 
 /// The JSON Schema types.
-const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
+pub const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
 /// Keywords whose value must be a non-negative integer.
 const COUNTS: &[&str] = &["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"];
 /// Keywords whose value is a schema.
@@ -41,10 +42,11 @@ fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-/// Every problem of `document` (`legacy`: OpenAPI 3.0), as `(pointer, message)`, in document order.
-pub fn problems(document: &Value, legacy: bool) -> Vec<(String, String)> {
+/// Every problem of `document` (`legacy`: OpenAPI 3.0), in document order.
+pub fn problems(document: &Value, legacy: bool) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut problem = |pointer: String, message: String| out.push((pointer, message));
+    let mut problem = |pointer: String, message: String| out.push(Problem::error(pointer, message));
+    let methods = Methods::of(document);
     match document.get("paths") {
         None if legacy => {
             problem("#".to_owned(), "OpenAPI 3.0 requires `paths` (it may be empty: `paths: {}`)".to_owned())
@@ -65,16 +67,60 @@ pub fn problems(document: &Value, legacy: bool) -> Vec<(String, String)> {
         if item.contains_key("$ref") {
             continue;
         }
-        for method in METHODS.iter().filter(|m| item.contains_key(**m)) {
-            let Some(operation) = item[*method].as_object() else { continue };
-            operation_problems(document, path, item, operation, &format!("{at}/{method}"), legacy, &mut problem);
+        for (key, _, operation) in methods.operations_in(item) {
+            let Some(operation) = operation.as_object() else { continue };
+            operation_problems(document, path, item, operation, &format!("{at}/{key}"), legacy, &mut problem);
         }
     }
     // A pattern is compiled once, however many schemas repeat it.
     let mut patterns = HashMap::new();
     let mut pointer = String::from("#");
-    every_schema(document, &mut pointer, &mut |schema, at| schema_problems(schema, at, &mut patterns, &mut problem));
+    every_schema(document, &mut pointer, &mut |schema, at| {
+        schema_problems(schema, at, TYPES, &mut patterns, &mut problem)
+    });
     out
+}
+
+/// The problems of one schema written at `pointer`, whose `type`s may be any of `types`.
+pub fn schema_problems_at(schema: &Value, pointer: &str, types: &[&str]) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let mut patterns = HashMap::new();
+    let mut at = pointer.to_owned();
+    schema_problems(schema, &mut at, types, &mut patterns, &mut |p, m| out.push(Problem::error(p, m)));
+    out
+}
+
+/// Every local `$ref` under `value` (at `pointer`) whose target is not in `document`, as the
+/// resolver words it.
+pub fn dangling_refs(document: &Value, value: &Value, pointer: &mut String, out: &mut Vec<Problem>) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::String(target)) = object.get("$ref")
+                && let Some(fragment) = target.strip_prefix('#')
+                && document.pointer(fragment).is_none()
+            {
+                out.push(Problem::error(pointer.clone(), format!("$ref `{target}` points nowhere (dangling)")));
+            }
+            for (key, child) in object {
+                if child.is_object() || child.is_array() {
+                    let len = pointer.len();
+                    push_segment(pointer, key);
+                    dangling_refs(document, child, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                dangling_refs(document, item, pointer, out);
+                pointer.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Appends `/segment` (escaped) to a JSON pointer.
@@ -175,7 +221,7 @@ fn every_schema<'a>(value: &'a Value, pointer: &mut String, found: &mut impl FnM
                 }
                 let len = pointer.len();
                 push_segment(pointer, key);
-                if key == "schema" && child.is_object() {
+                if (key == "schema" || key == "itemSchema") && child.is_object() {
                     found(child, pointer);
                 } else if key == "schemas" && in_components {
                     for (name, schema) in child.as_object().into_iter().flatten() {
@@ -210,6 +256,7 @@ fn every_schema<'a>(value: &'a Value, pointer: &mut String, found: &mut impl FnM
 fn schema_problems<'a>(
     schema: &'a Value,
     pointer: &mut String,
+    types: &[&str],
     patterns: &mut HashMap<&'a str, Option<String>>,
     problem: &mut impl FnMut(String, String),
 ) {
@@ -219,10 +266,10 @@ fn schema_problems<'a>(
     }
     match object.get("type") {
         None => {}
-        Some(Value::String(t)) if TYPES.contains(&t.as_str()) => {}
-        Some(Value::Array(ts)) if ts.iter().all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t))) => {}
+        Some(Value::String(t)) if types.contains(&t.as_str()) => {}
+        Some(Value::Array(ts)) if ts.iter().all(|t| t.as_str().is_some_and(|t| types.contains(&t))) => {}
         Some(other) => {
-            problem(format!("{pointer}/type"), format!("unknown type {other}: a type is one of {}", TYPES.join(", ")))
+            problem(format!("{pointer}/type"), format!("unknown type {other}: a type is one of {}", types.join(", ")))
         }
     }
     if let Some(pattern) = object.get("pattern") {
@@ -254,7 +301,7 @@ fn schema_problems<'a>(
         for segment in segments {
             push_segment(pointer, segment);
         }
-        schema_problems(child, pointer, patterns, problem);
+        schema_problems(child, pointer, types, patterns, problem);
         pointer.truncate(len);
     };
     for keyword in ONE_SCHEMA {
@@ -280,7 +327,7 @@ mod tests {
     use serde_json::json;
 
     fn messages(document: Value, legacy: bool) -> Vec<String> {
-        problems(&document, legacy).into_iter().map(|(p, m)| format!("{p}: {m}")).collect()
+        problems(&document, legacy).into_iter().map(|p| p.to_string()).collect()
     }
 
     #[test]

@@ -10,6 +10,8 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
+use super::hoist::{Hoisted, Hoister};
+
 /// A syntax error, with the 1-based line and column where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -26,9 +28,23 @@ pub fn is_json(path: &Path, text: &str) -> bool {
 
 /// Parses a spec's text: JSON or YAML (see the module docs).
 pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
+    parse_with(path, text, None)
+}
+
+/// [`parse`], moving operations' inline schemas to `components` as they are read ([`Hoister`]).
+pub fn parse_hoisting(path: &Path, text: &str) -> Result<(Value, Hoisted), SyntaxError> {
+    let hoister = RefCell::new(Hoister::default());
+    let mut document = parse_with(path, text, Some(&hoister))?;
+    match hoister.into_inner().finish(&mut document) {
+        Some(hoisted) => Ok((document, hoisted)),
+        None => parse(path, text).map(|document| (document, Hoisted::default())),
+    }
+}
+
+fn parse_with(path: &Path, text: &str, hoist: Option<&RefCell<Hoister>>) -> Result<Value, SyntaxError> {
     let duplicate = RefCell::new(None);
     let stack = RefCell::new(Vec::new());
-    let seed = Node { path: &stack, duplicate: &duplicate };
+    let seed = Node { path: &stack, duplicate: &duplicate, hoist };
     let (result, what) = if is_json(path, text) {
         let mut deserializer = serde_json::Deserializer::from_str(text.trim_start_matches('\u{feff}'));
         let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
@@ -49,6 +65,49 @@ pub fn parse(path: &Path, text: &str) -> Result<Value, SyntaxError> {
     result.map_err(|(line, column, message)| match duplicate.into_inner() {
         Some((pointer, key)) => duplicate_error(text, &pointer, &key, (line, column)),
         None => SyntaxError { line, column, message: format!("invalid {what}: {message}") },
+    })
+}
+
+/// Parses the JSON file at `path` as [`parse_hoisting`] does, reading it a piece at a time: a big
+/// spec's text (tens of megabytes) is not held while its document is built. The text is read
+/// whole only to name the lines of a key given twice.
+pub fn parse_json_file_hoisting(path: &Path) -> Result<(Value, Hoisted), SyntaxError> {
+    let hoister = RefCell::new(Hoister::default());
+    let mut document = parse_json_file(path, Some(&hoister))?;
+    match hoister.into_inner().finish(&mut document) {
+        Some(hoisted) => Ok((document, hoisted)),
+        None => parse_json_file(path, None).map(|document| (document, Hoisted::default())),
+    }
+}
+
+fn parse_json_file(path: &Path, hoist: Option<&RefCell<Hoister>>) -> Result<Value, SyntaxError> {
+    use std::io::BufRead;
+    let unreadable =
+        |e: std::io::Error| SyntaxError { line: 0, column: 0, message: format!("cannot read the file: {e}") };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).map_err(unreadable)?);
+    if reader.fill_buf().map_err(unreadable)?.starts_with("\u{feff}".as_bytes()) {
+        reader.consume(3);
+    }
+    let duplicate = RefCell::new(None);
+    let stack = RefCell::new(Vec::new());
+    let seed = Node { path: &stack, duplicate: &duplicate, hoist };
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let value = seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v));
+    value.map_err(|e| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let (line, column) = (e.line(), e.column());
+        match duplicate.into_inner() {
+            Some((pointer, key)) => {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                duplicate_error(&text, &pointer, &key, (line, column))
+            }
+            None => SyntaxError {
+                line,
+                column,
+                message: format!("invalid JSON: {}", message.strip_suffix(&suffix).unwrap_or(&message)),
+            },
+        }
     })
 }
 
@@ -97,6 +156,8 @@ struct Node<'a> {
     path: &'a RefCell<Vec<Segment>>,
     /// Set to the object's pointer and the key when a duplicate is found.
     duplicate: &'a RefCell<Option<(String, String)>>,
+    /// Moves operations' inline schemas to `components` as they are read, when given.
+    hoist: Option<&'a RefCell<Hoister>>,
 }
 
 impl<'de> DeserializeSeed<'de> for Node<'_> {
@@ -129,7 +190,8 @@ impl<'de> Visitor<'de> for Node<'_> {
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+    fn visit_string<E>(self, mut v: String) -> Result<Value, E> {
+        v.shrink_to_fit();
         Ok(Value::String(v))
     }
     fn visit_unit<E>(self) -> Result<Value, E> {
@@ -146,30 +208,63 @@ impl<'de> Visitor<'de> for Node<'_> {
         let mut items = Vec::new();
         loop {
             self.path.borrow_mut().push(Segment::Index(items.len()));
-            let item = seq.next_element_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            let item = seq.next_element_seed(Node { path: self.path, duplicate: self.duplicate, hoist: self.hoist })?;
             self.path.borrow_mut().pop();
             match item {
                 Some(item) => items.push(item),
-                None => return Ok(Value::Array(items)),
+                None => {
+                    // A big spec is millions of small values: none keeps room it does not use.
+                    items.shrink_to_fit();
+                    return Ok(Value::Array(items));
+                }
             }
         }
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
+        // The members are gathered first, and the object made with room for exactly them (an
+        // object grown one member at a time keeps room for up to twice as many, and most objects
+        // of a spec have one to four members).
+        let mut members: Vec<(String, Value)> = Vec::new();
+        let mut seen: Option<std::collections::HashSet<String>> = None;
         while let Some(key) = map.next_key_seed(Key)? {
-            if object.contains_key(&key) {
+            let duplicate = match &mut seen {
+                Some(seen) => !seen.insert(key.clone()),
+                None => members.iter().any(|(k, _)| *k == key),
+            };
+            if duplicate {
                 *self.duplicate.borrow_mut() = Some((pointer_of(&self.path.borrow()), key.clone()));
                 return Err(de::Error::custom(format!("duplicate key `{key}`")));
             }
+            if seen.is_none() && members.len() >= 16 {
+                seen = Some(members.iter().map(|(k, _)| k.clone()).chain([key.clone()]).collect());
+            }
             self.path.borrow_mut().push(Segment::Key(key));
-            let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate })?;
+            let value = map.next_value_seed(Node { path: self.path, duplicate: self.duplicate, hoist: self.hoist })?;
             let Some(Segment::Key(key)) = self.path.borrow_mut().pop() else {
                 return Err(de::Error::custom("the path of the document lost its place"));
             };
-            object.insert(key, value);
+            if let Some(hoist) = self.hoist
+                && self.path.borrow().is_empty()
+            {
+                hoist.borrow_mut().root_member(&key, &value);
+            }
+            members.push((key, value));
         }
-        Ok(Value::Object(object))
+        let mut object = Map::with_capacity(members.len());
+        object.extend(members);
+        let object = Value::Object(object);
+        let Some(hoist) = self.hoist else { return Ok(object) };
+        let path = self.path.borrow();
+        if !(7..=9).contains(&path.len()) || !matches!(path.first(), Some(Segment::Key(k)) if k == "paths") {
+            return Ok(object);
+        }
+        let keys: Option<Vec<&str>> =
+            path.iter().map(|s| if let Segment::Key(k) = s { Some(k.as_str()) } else { None }).collect();
+        match keys {
+            Some(keys) => Ok(hoist.borrow_mut().offer(&keys, || pointer_of(&path), object)),
+            None => Ok(object),
+        }
     }
 }
 

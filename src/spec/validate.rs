@@ -37,7 +37,7 @@ type Cache = Mutex<HashMap<u64, Vec<(Value, Compiled)>>>;
 const MAX_CACHED: usize = 4_096;
 
 /// A hash of the schema's structure. Key order counts, which at worst caches one schema twice.
-fn fingerprint(schema: &Value) -> u64 {
+pub(super) fn fingerprint(schema: &Value) -> u64 {
     fn walk(value: &Value, hasher: &mut DefaultHasher) {
         match value {
             Value::Null => 0u8.hash(hasher),
@@ -69,6 +69,32 @@ fn fingerprint(schema: &Value) -> u64 {
     let mut hasher = DefaultHasher::new();
     walk(schema, &mut hasher);
     hasher.finish()
+}
+
+/// [`fingerprint`], but for a schema's own `example`.
+fn fingerprint_without_example(schema: &Value) -> u64 {
+    match schema {
+        Value::Object(object) => {
+            let mut hasher = DefaultHasher::new();
+            for (key, value) in object.iter().filter(|(k, _)| *k != "example") {
+                key.hash(&mut hasher);
+                fingerprint(value).hash(&mut hasher);
+            }
+            hasher.finish()
+        }
+        other => fingerprint(other),
+    }
+}
+
+/// Whether two schemas are the same but for their own `example`.
+fn same_but_example(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let count = |o: &Map<String, Value>| o.keys().filter(|k| *k != "example").count();
+            count(a) == count(b) && a.iter().filter(|(k, _)| *k != "example").all(|(k, v)| b.get(k) == Some(v))
+        }
+        _ => a == b,
+    }
 }
 
 /// A validator for `schema`, not cached.
@@ -111,15 +137,16 @@ pub fn validation_errors(schema: &Value, value: &Value) -> Vec<String> {
 /// goes to the cache, which a big spec's tens of thousands of schemas would only churn), and the
 /// work is shared among the machine's cores. The errors come back in the order of `pairs`.
 pub fn validation_errors_of_all(pairs: &[(&Value, &Value)]) -> Vec<Vec<String>> {
-    // Pairs with the same schema, together: by fingerprint, then told apart by comparing.
+    // Pairs with the same schema, together: by fingerprint, then told apart by comparing. A
+    // schema's own `example` (an annotation, which validates nothing) does not count.
     let mut order: Vec<(u64, usize)> =
-        pairs.iter().enumerate().map(|(i, (schema, _))| (fingerprint(schema), i)).collect();
+        pairs.iter().enumerate().map(|(i, (schema, _))| (fingerprint_without_example(schema), i)).collect();
     order.sort_unstable();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for run in order.chunk_by(|a, b| a.0 == b.0) {
         let mut alike: Vec<Vec<usize>> = Vec::new();
         for &(_, i) in run {
-            match alike.iter_mut().find(|g| pairs[g[0]].0 == pairs[i].0) {
+            match alike.iter_mut().find(|g| same_but_example(pairs[g[0]].0, pairs[i].0)) {
                 Some(group) => group.push(i),
                 None => alike.push(vec![i]),
             }
@@ -195,7 +222,9 @@ pub fn violations(schema: &Value, value: &Value) -> Vec<Violation> {
             .map(|e| {
                 let at = e.instance_path().to_string();
                 let message = if at.is_empty() { format!("(root): {e}") } else { format!("{at}: {e}") };
-                Violation { message, source: source_at(schema, e.schema_path().as_str()) }
+                // The evaluation path goes through each `$ref` (the schema path starts again inside
+                // the referenced schema), so the sources met on the way are found.
+                Violation { message, source: source_at(schema, e.evaluation_path().as_str()) }
             })
             .collect(),
         Err(e) => vec![Violation { message: e.clone(), source: None }],
@@ -339,5 +368,19 @@ mod tests {
         let schema = json!({"type": 12});
         assert!(!is_valid(&schema, &json!(1)));
         assert!(validation_errors(&schema, &json!(1))[0].contains("the schema itself is invalid"));
+    }
+
+    #[test]
+    fn a_source_behind_a_reference_is_found() {
+        use super::super::definition::{define, new_definition_uri};
+        let uri = new_definition_uri();
+        define(
+            uri.clone(),
+            json!({"type": "object", "properties": {"a": {"type": "string", "pattern": "^x$",
+            "x-conform-source": {"level": "profile", "cite": "ours"}}}}),
+        );
+        let found = violations(&json!({"$ref": uri}), &json!({"a": "y"}));
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].source, Some(Source::new(super::super::operation::Level::Profile, "ours")));
     }
 }

@@ -75,5 +75,6 @@ fn unreadable(path: &Path, error: &std::io::Error) -> Diagnostic {
         column: 0,
         pointer: None,
         message: format!("cannot read the suite: {error}"),
+        level: Default::default(),
     }
 }

@@ -32,6 +32,7 @@ impl Faults<'_> {
             column,
             pointer: Some(pointer.to_owned()),
             message: message.into(),
+            level: Default::default(),
         });
     }
 }
@@ -48,7 +49,14 @@ pub fn parse_suite(path: &Path, text: &str, specs: &[Spec]) -> Result<Suite, Vec
         Err(e) => {
             let (line, column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
             let message = format!("invalid YAML: {e}");
-            return Err(vec![Diagnostic { path: path.to_owned(), line, column, pointer: None, message }]);
+            return Err(vec![Diagnostic {
+                path: path.to_owned(),
+                line,
+                column,
+                pointer: None,
+                message,
+                level: Default::default(),
+            }]);
         }
     };
     let Some(root) = document.as_object() else {

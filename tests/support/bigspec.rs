@@ -1,8 +1,9 @@
-//! A generator of big, realistic OpenAPI 3.1 specs (JSON), for the big-spec test and the
-//! `bigspec` benchmark: many paths, each operation with parameters, a request body and responses
-//! that refer heavily to `#/components/schemas/...` (nested `$ref`s, `allOf`, `oneOf`), examples,
-//! a recursive tree and two schemas that refer to each other. Deterministic: the same count gives
-//! the same text.
+//! Generators of big, realistic OpenAPI specs (JSON), for the big-spec test and the `bigspec`
+//! benchmark, in two shapes. [`big_spec`] (3.1) is `$ref`-heavy: many paths, each operation with
+//! parameters, a request body and responses that refer to `#/components/schemas/...` (nested
+//! `$ref`s, `allOf`, `oneOf`), examples, a recursive tree and two schemas that refer to each
+//! other. [`dense_spec`] (3.0) is what code generators often emit: every schema written inline
+//! where it is used, few `$ref`s. Deterministic: the same count gives the same text.
 
 use serde_json::{Value, json};
 
@@ -205,4 +206,88 @@ pub fn big_spec(resources: usize) -> String {
         }
     });
     serde_json::to_string_pretty(&document).unwrap_or_default()
+}
+
+/// An inline object schema of a resource of kind `i`, as generators that inline every schema
+/// write it: no `$ref`, a nested object and an array of objects.
+fn dense_object(i: usize, with_id: bool) -> Value {
+    let mut properties = serde_json::Map::new();
+    if with_id {
+        properties.insert("id".into(), json!({"type": "string", "format": "uuid"}));
+    }
+    properties.insert(
+        "name".into(),
+        json!({"type": "string", "minLength": 1, "maxLength": 80, "example": format!("item {i}")}),
+    );
+    properties.insert("state".into(), json!({"type": "string", "enum": ["new", "open", "closed"]}));
+    properties.insert("amount".into(), json!({"type": "number", "minimum": 0, "maximum": 1_000_000}));
+    properties
+        .insert("labels".into(), json!({"type": "array", "maxItems": 8, "items": {"type": "string", "maxLength": 24}}));
+    properties.insert(
+        "contact".into(),
+        json!({"type": "object", "properties": {
+            "email": {"type": "string", "format": "email"},
+            "phone": {"type": "string", "pattern": "^[0-9]{8,13}$"}}}),
+    );
+    properties.insert(
+        "entries".into(),
+        json!({"type": "array", "items": {"type": "object", "required": ["code"], "properties": {
+            "code": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{3}$"},
+            "value": {"type": "integer", "minimum": 0}}}}),
+    );
+    json!({"type": "object", "required": ["name"], "properties": properties})
+}
+
+/// A dense spec of `operations` operations (four a resource): every schema written inline where
+/// it is used (the request body, each response, each parameter) and only the error response a
+/// `$ref`, as code generators often emit; as compact JSON (about 1.4 KB an operation).
+pub fn dense_spec(operations: usize) -> String {
+    let mut paths = serde_json::Map::new();
+    let error = json!({"description": "an error", "content": {"application/json": {"schema": {
+        "type": "object", "required": ["message"], "properties": {
+            "message": {"type": "string"}, "code": {"type": "integer"}}}}}});
+    for i in 0..operations.div_ceil(4) {
+        let json_of = |schema: Value| json!({"application/json": {"schema": schema}});
+        let page = json!({"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": dense_object(i, true)},
+            "total": {"type": "integer", "minimum": 0}}});
+        let query = |name: &str, schema: Value| json!({"name": name, "in": "query", "schema": schema});
+        paths.insert(
+            format!("/group{}/kind{i}", i % 97),
+            json!({
+                "get": {"operationId": format!("listKind{i}"), "summary": format!("Lists the items of kind {i}"),
+                    "parameters": [query("limit", json!({"type": "integer", "minimum": 1, "maximum": 200})),
+                        query("offset", json!({"type": "integer", "minimum": 0})),
+                        query("state", json!({"type": "string", "enum": ["new", "open", "closed"]}))],
+                    "responses": {"200": {"description": "a page", "content": json_of(page)},
+                        "default": {"$ref": "#/components/responses/Error"}}},
+                "post": {"operationId": format!("createKind{i}"),
+                    "requestBody": {"required": true, "content": json_of(dense_object(i, false))},
+                    "responses": {"201": {"description": "created", "content": json_of(dense_object(i, true))},
+                        "400": error.clone()}}
+            }),
+        );
+        let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}});
+        paths.insert(
+            format!("/group{}/kind{i}/{{id}}", i % 97),
+            json!({
+                "parameters": [id],
+                "get": {"operationId": format!("getKind{i}"),
+                    "responses": {"200": {"description": "the item", "content": json_of(dense_object(i, true))},
+                        "404": error.clone()}},
+                "patch": {"operationId": format!("updateKind{i}"),
+                    "requestBody": {"content": json_of(dense_object(i, false))},
+                    "responses": {"200": {"description": "the item", "content": json_of(dense_object(i, true))},
+                        "default": {"$ref": "#/components/responses/Error"}}}
+            }),
+        );
+    }
+    let document = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Dense generated API", "version": "1.0.0"},
+        "servers": [{"url": "http://127.0.0.1:9/api"}],
+        "paths": paths,
+        "components": {"responses": {"Error": error}}
+    });
+    serde_json::to_string(&document).unwrap_or_default()
 }
