@@ -135,7 +135,11 @@ def read_conform(run, run_dir, spec_path):
     ids, templates = operations(load_spec(spec_path))
     base = data["targets"][0]["base_url"] if data.get("targets") else ""
     sent, shrinks = 0, 0
+    operations_seen, operations_tested = set(), set()
     for case in data.get("cases", []):
+        operations_seen.add(case["operation"])
+        if case["status"]["status"] in ("passed", "failed"):
+            operations_tested.add(case["operation"])
         request, response = case.get("request"), case.get("response")
         op = ids.get(case["operation"])
         if op is None and request:
@@ -175,6 +179,8 @@ def read_conform(run, run_dir, spec_path):
     run.own_unique = own_unique_count(os.path.join(run_dir, "stdout"))
     skipped = sum(1 for c in data.get("cases", []) if c["status"]["status"] == "skipped")
     notes = []
+    if not data.get("omitted"):  # every case kept: the operations can be counted
+        notes.append(f"{len(operations_tested)}/{len(operations_seen)} operations tested")
     if run.own_unique is not None:
         notes.append(f"{run.own_unique} unique as conform groups them")
     if run.found_while_shrinking:
