@@ -16,6 +16,7 @@ pub mod http;
 pub mod plan;
 pub mod reference;
 pub mod report;
+pub mod results;
 pub mod run;
 pub mod snapshot;
 pub mod spec;

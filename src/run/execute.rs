@@ -15,18 +15,21 @@ use super::guard::{AllowEntry, Refusal, SendGuard};
 use super::halt::Halt;
 use super::health::TargetHealth;
 use super::pool::{for_each_bounded, for_each_in_order};
-use super::reason::{Reason, ReasonKind};
-use super::requests::{Phase, RequestCounter};
-use super::result::{CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo};
 use super::sandbox::{self, Handshake, TargetClock};
-use super::scenario::{PlannedScenario, ScenarioResult, plan_scenarios, run_scenario};
+use super::scenario::{PlannedScenario, plan_scenarios, run_scenario};
 use super::shown::Shown;
-use super::tally::Tally;
 use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
 use crate::plan::{Plan, PlanOptions, plan};
+use crate::results::ScenarioResult;
+use crate::results::Tally;
+use crate::results::{
+    CaseResult, CaseStatus, MissingVariable, ResponseSummary, RunResult, SendGuardReport, TargetInfo,
+};
+use crate::results::{Phase, RequestCounter};
+use crate::results::{Reason, ReasonKind};
 use crate::snapshot;
 use crate::spec::{Operation, SandboxFixture, Spec};
 use crate::suite::Suite;
@@ -593,7 +596,7 @@ impl Session {
             seed,
             started_at,
             shard: shared.config.plan.shard,
-            rules: super::rules::catalogue(&cases, &omitted, &scenarios),
+            rules: crate::results::catalogue(&cases, &omitted, &scenarios),
             strict,
             dry_run,
             targets,

@@ -8,9 +8,9 @@ use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
 use super::execute::{Shared, SpecTarget};
-use super::requests::Phase;
 use crate::case::generator_regex;
 use crate::http::{HttpClient, PreparedRequest, TransportError};
+use crate::results::Phase;
 use crate::spec::{FixtureValue, SandboxFixture};
 
 /// The sandbox protocol versions conform speaks (`contract.md` §6).

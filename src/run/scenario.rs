@@ -9,21 +9,21 @@ use std::collections::BTreeMap;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{Value, json};
 
 use super::call::{Outcome as CallOutcome, call};
 use super::execute::{Shared, SpecTarget};
 use super::guard::{self, Refusal};
-use super::reason::{Reason, ReasonKind};
-use super::requests::Phase;
-use super::result::{CaseStatus, ResponseSummary};
 use super::shown::Shown;
 use super::{sandbox, wire};
 use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
 use crate::check::{Failure, RuleId};
 use crate::http::{PreparedRequest, to_curl};
-use crate::spec::{Operation, ParamLocation, Source, Spec};
+use crate::results::Phase;
+use crate::results::{CaseStatus, ScenarioResult, StepResult};
+use crate::results::{Reason, ReasonKind};
+use crate::spec::{Operation, ParamLocation, Spec};
 use crate::suite::{Action, Expect, Outcome, Scenario, Suite, VarDefault, Vars, render, render_text};
 
 /// At most this many smaller inputs are tried when shrinking a failing property.
@@ -41,50 +41,6 @@ pub struct PlannedScenario {
     pub seed: u64,
     /// Its place among the run's scenarios before any `--shard` kept some.
     pub plan_index: usize,
-}
-
-/// What one step did, as reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepResult {
-    pub step: String,
-    /// `call request-code`, `outbox`, `advance 601`, `state number-banned`.
-    pub action: String,
-    pub request: Option<PreparedRequest>,
-    pub response: Option<ResponseSummary>,
-    pub curl: Option<String>,
-    /// What the step was expected to show (`must not succeed`, `status 200`, …), when anything.
-    pub expected: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioResult {
-    pub id: String,
-    pub spec: String,
-    pub suite: String,
-    pub scenario: String,
-    /// The rule it proves (`single-use`, …), `scenario` or `property`.
-    pub rule: RuleId,
-    pub source: Source,
-    pub seed: u64,
-    pub status: CaseStatus,
-    pub failures: Vec<Failure>,
-    pub steps: Vec<StepResult>,
-    /// A property scenario's generated input (after shrinking), masked like requests.
-    pub input: Option<String>,
-    pub shrink_steps: u32,
-    /// Each call step's answer against its committed snapshot (`spec::suite::scenario::NN-step`).
-    pub snapshots: Vec<crate::snapshot::Outcome>,
-    /// The scenario's place among the whole (unsharded) run's scenarios, for `report merge`.
-    pub plan_index: usize,
-    /// How long the scenario took, shrinking included (written in milliseconds).
-    #[serde(with = "super::result::duration_ms")]
-    pub duration: std::time::Duration,
-}
-
-impl ScenarioResult {
-    pub fn fails_run(&self, strict: bool) -> bool {
-        self.failures.iter().any(|f| f.severity.fails_run(strict))
-    }
 }
 
 /// The scenarios of `suites`, each with its seed and its spec's index.

@@ -16,7 +16,7 @@ use crate::http::{
 use crate::snapshot;
 use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart, Spec, is_json_media};
 
-use super::result::ResponseSummary;
+use crate::results::ResponseSummary;
 
 /// Bodies in results are cut to this many characters.
 const MAX_BODY_CHARS: usize = 2_000;
