@@ -18,6 +18,7 @@ pub mod reference;
 pub mod report;
 pub mod results;
 pub mod run;
+pub mod show;
 pub mod snapshot;
 pub mod spec;
 pub mod suite;

@@ -8,9 +8,10 @@ use super::execute::{MAX_RATE_LIMIT_WAIT_SECONDS, Shared, SpecTarget};
 use super::{sandbox, wire};
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
-use crate::http::{HttpResponse, PreparedRequest, TransportError, mask_phone};
+use crate::http::{HttpResponse, PreparedRequest, TransportError};
 use crate::results::Phase;
 use crate::results::{Reason, ReasonKind};
+use crate::show::mask_phone;
 use crate::spec::Operation;
 
 /// One attempt at a case: the request sent and what came of it.

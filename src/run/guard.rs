@@ -347,7 +347,7 @@ pub fn guard_request(
         })));
     }
     if let Some(number) = numbers.iter().find(|n| !guard.allows(n)) {
-        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
+        return Err(Refusal::NotAllowListed(crate::show::mask_phone(number)));
     }
     Ok(numbers)
 }

@@ -11,7 +11,6 @@ mod pool;
 mod sandbox;
 mod scenario;
 mod secrets;
-mod shown;
 mod shrink;
 mod variables;
 mod wire;

@@ -15,14 +15,15 @@ use serde_json::{Value, json};
 use super::call::{Outcome as CallOutcome, call};
 use super::execute::{Shared, SpecTarget};
 use super::guard::{self, Refusal};
-use super::shown::Shown;
 use super::{sandbox, wire};
 use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
 use crate::check::{Failure, RuleId};
-use crate::http::{PreparedRequest, to_curl};
+use crate::http::PreparedRequest;
 use crate::results::Phase;
 use crate::results::{CaseStatus, ScenarioResult, StepResult};
 use crate::results::{Reason, ReasonKind};
+use crate::show::Shown;
+use crate::show::to_curl;
 use crate::spec::{Operation, ParamLocation, Spec};
 use crate::suite::{Action, Expect, Outcome, Scenario, Suite, VarDefault, Vars, render, render_text};
 
@@ -767,7 +768,7 @@ fn guard_step(
         return Err(Refusal::NoAllowedRecipient(why));
     }
     if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
-        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
+        return Err(Refusal::NotAllowListed(crate::show::mask_phone(number)));
     }
     if !shared.guard.reserve() {
         return Err(Refusal::BudgetSpent(shared.guard.max_sends));

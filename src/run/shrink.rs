@@ -9,12 +9,12 @@ use std::collections::BTreeSet;
 use super::admission::Admission;
 use super::call::{Attempt, Outcome};
 use super::execute::{Shared, SpecTarget, attempt, masked};
-use super::shown::Shown;
 use crate::case::{Case, CaseId, Shrink};
 use crate::check::{Failure, RuleId};
-use crate::http::to_curl;
 use crate::results::Phase;
 use crate::results::{CaseResult, CaseStatus};
+use crate::show::Shown;
+use crate::show::to_curl;
 use crate::spec::Operation;
 
 /// At most this many smaller inputs are tried when shrinking one failing case.
