@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use super::execute::Shared;
+use super::shared::Shared;
 use crate::results::EarlyStop;
 
 /// `--max-failures`, counted while the run goes.

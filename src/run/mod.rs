@@ -1,8 +1,8 @@
 //! Running a plan against targets: variables, sandbox fixtures, concurrency, the calls, the checks
 //! and shrinking. It emits [`Event`]s for progress and returns a [`RunResult`]; it never prints.
 
-mod admission;
-mod call;
+mod config;
+mod exchange;
 mod execute;
 mod guard;
 mod halt;
@@ -11,12 +11,15 @@ mod pool;
 mod sandbox;
 mod scenario;
 mod secrets;
-mod shrink;
+mod session;
+mod shared;
 mod variables;
 mod wire;
 
-pub use execute::{Event, Keep, RunConfig, RunError, Session, run};
+pub use config::{Event, Keep, RunConfig, RunError};
+pub use execute::run;
 pub use guard::{AllowEntry, BudgetKind, Refusal, SendGuard};
+pub use session::Session;
 // The results a run produces live in `crate::results`; they are named here too, for callers that
 // think of them as the run's.
 pub use crate::results::{

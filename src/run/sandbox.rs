@@ -7,7 +7,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use super::execute::{Shared, SpecTarget};
+use super::shared::{Shared, SpecTarget};
 use crate::case::generator_regex;
 use crate::http::{HttpClient, PreparedRequest, TransportError};
 use crate::results::Phase;

@@ -12,9 +12,10 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use serde_json::{Value, json};
 
-use super::call::{Outcome as CallOutcome, call};
-use super::execute::{Shared, SpecTarget};
+use super::exchange::call::{Outcome as CallOutcome, call};
+use super::exchange::record::{masked, record_snapshot};
 use super::guard::{self, Refusal};
+use super::shared::{Shared, SpecTarget};
 use super::{sandbox, wire};
 use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
 use crate::check::{Failure, RuleId};
@@ -274,7 +275,7 @@ async fn run_untimed(
     for (step, content) in snapshotted {
         let outcome = crate::snapshot::compare(&shared.config.snapshots, &format!("{}::{step}", result.id), &content);
         let outcome = Shown::for_spec(&shared.redactor, false, spec).snapshot_outcome(outcome);
-        super::execute::record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
+        record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
         result.snapshots.push(outcome);
     }
     (result, findings)
@@ -542,7 +543,7 @@ async fn perform(
             match attempt.outcome {
                 CallOutcome::Crashed(_, failures) => {
                     let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
-                    run.failures.extend(super::execute::masked(&show, failures, None));
+                    run.failures.extend(masked(&show, failures, None));
                     let request = show.request(&attempt.request);
                     run.steps.push(StepResult {
                         step: name.to_owned(),

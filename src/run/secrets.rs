@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::execute::RunConfig;
+use super::config::RunConfig;
 use crate::http::credential::{self, CREDENTIAL_HEADERS, Part};
 use crate::show::{MIN_SAFE_LEN, Redactor};
 use crate::spec::{Credential, CredentialLocation, Spec};

@@ -2,7 +2,7 @@
 //! ([`crate::results::RequestCounts`]), and its outcome recorded in the target's health
 //! ([`super::health`]), which asks a target that keeps failing whether it still answers.
 
-use super::execute::{Shared, SpecTarget};
+use super::shared::{Shared, SpecTarget};
 use crate::http::{HttpResponse, PreparedRequest, TransportError};
 use crate::results::Phase;
 
