@@ -422,6 +422,17 @@ pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
     granted
 }
 
+/// The send guard's word on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Not a message-sending call to a target without a sandbox: nothing to guard.
+    Free,
+    /// A guarded call that holds one of the `--max-sends` budget's sends.
+    Send,
+    /// A guarded call that must not be made.
+    Refused(Refusal),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use super::shared::Shared;
 use crate::results::EarlyStop;
 
 /// `--max-failures`, counted while the run goes.
@@ -47,21 +46,6 @@ impl Halt {
             .load(Ordering::SeqCst)
             .then(|| EarlyStop::MaxFailures { limit, not_started: self.not_started.load(Ordering::SeqCst) })
     }
-}
-
-/// Every way the run stopped early: `--max-failures`, and each target given up (once per origin).
-pub(super) fn early_stops(shared: &Shared) -> Vec<EarlyStop> {
-    let mut stops: Vec<EarlyStop> = shared.halt.report().into_iter().collect();
-    let mut named = std::collections::BTreeSet::new();
-    for health in shared.targets.iter().map(|t| &t.health) {
-        if let Some(message) = health.stopped()
-            && named.insert(health.url())
-        {
-            let (url, message, cases) = (health.url().to_owned(), message.to_owned(), health.skipped());
-            stops.push(EarlyStop::TargetStopped { url, message, cases });
-        }
-    }
-    stops
 }
 
 #[cfg(test)]

@@ -135,27 +135,6 @@ pub(super) async fn create(
     }
 }
 
-/// The target's clock as conform last saw it: the `now` its sandbox reported when the clock
-/// moved, running on from there. Time rules read it, never conform's own clock; until the
-/// sandbox reports a time, it is conform's.
-#[derive(Debug, Default)]
-pub struct TargetClock(std::sync::Mutex<Option<(DateTime<Utc>, std::time::Instant)>>);
-
-impl TargetClock {
-    pub fn observe(&self, now: DateTime<Utc>) {
-        if let Ok(mut seen) = self.0.lock() {
-            *seen = Some((now, std::time::Instant::now()));
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        match self.0.lock().ok().and_then(|seen| *seen) {
-            Some((at, since)) => at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
-            None => Utc::now(),
-        }
-    }
-}
-
 /// Moves the target's clock forward (`POST /__sandbox/clock`) and keeps the `now` it answers.
 pub(super) async fn advance(shared: &Shared, target: &SpecTarget, seconds: u64) -> Result<(), String> {
     let request = PreparedRequest::new("POST", format!("{}/__sandbox/clock", target.origin))

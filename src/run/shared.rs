@@ -5,15 +5,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::clock::TargetClock;
 use super::config::RunConfig;
-use super::exchange::admission::Admission;
-use super::guard::SendGuard;
+use super::guard::{Admission, SendGuard};
 use super::halt::Halt;
 use super::health::TargetHealth;
-use super::sandbox::TargetClock;
 use crate::case;
 use crate::http::HttpClient;
-use crate::results::RequestCounter;
+use crate::results::{EarlyStop, RequestCounter};
 use crate::show::Redactor;
 use crate::spec::SandboxFixture;
 
@@ -70,5 +69,20 @@ impl Shared {
     pub(super) fn admission(&self, index: usize) -> &Admission {
         static FREE: Admission = Admission::Free;
         self.admissions.get(&index).unwrap_or(&FREE)
+    }
+
+    /// Every way the run stopped early: `--max-failures`, and each target given up (once per origin).
+    pub(super) fn early_stops(&self) -> Vec<EarlyStop> {
+        let mut stops: Vec<EarlyStop> = self.halt.report().into_iter().collect();
+        let mut named = std::collections::BTreeSet::new();
+        for health in self.targets.iter().map(|t| &t.health) {
+            if let Some(message) = health.stopped()
+                && named.insert(health.url())
+            {
+                let (url, message, cases) = (health.url().to_owned(), message.to_owned(), health.skipped());
+                stops.push(EarlyStop::TargetStopped { url, message, cases });
+            }
+        }
+        stops
     }
 }

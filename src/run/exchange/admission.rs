@@ -8,19 +8,8 @@ use std::collections::BTreeMap;
 use super::input::first_input;
 use crate::case::{Case, RequestInput};
 use crate::plan::Plan;
-use crate::run::guard::{self, BudgetKind, Candidate, Refusal};
+use crate::run::guard::{self, Admission, BudgetKind, Candidate, Refusal};
 use crate::run::shared::Shared;
-
-/// The send guard's word on one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Admission {
-    /// Not a message-sending call to a target without a sandbox: nothing to guard.
-    Free,
-    /// A guarded call that holds one of the `--max-sends` budget's sends.
-    Send,
-    /// A guarded call that must not be made.
-    Refused(Refusal),
-}
 
 /// Whether the case calls a message-sending operation on a target without a sandbox: every such
 /// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed

@@ -1,11 +1,12 @@
 //! One attempt at a generated case, through every stage of the exchange: variables and a fresh
 //! fixture, the request built, the send guard's word, the send and the checks.
 
-use super::admission::{Admission, guard_input, is_guarded};
+use super::admission::{guard_input, is_guarded};
 use super::call::{Attempt, Outcome, call};
 use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::http::PreparedRequest;
 use crate::results::{Phase, Reason, ReasonKind};
+use crate::run::guard::Admission;
 use crate::run::sandbox;
 use crate::run::shared::{Shared, SpecTarget};
 use crate::spec::Operation;

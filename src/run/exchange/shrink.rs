@@ -6,7 +6,6 @@
 
 use std::collections::BTreeSet;
 
-use super::admission::Admission;
 use super::attempt::attempt;
 use super::call::{Attempt, Outcome};
 use super::record::masked;
@@ -14,6 +13,7 @@ use crate::case::{Case, CaseId, Shrink};
 use crate::check::{Failure, RuleId};
 use crate::results::Phase;
 use crate::results::{CaseResult, CaseStatus};
+use crate::run::guard::Admission;
 use crate::run::shared::{Shared, SpecTarget};
 use crate::show::Shown;
 use crate::show::to_curl;
