@@ -73,7 +73,16 @@ impl SendGuard {
 
     /// Takes one send from the budget; `false` when it is spent.
     pub fn reserve(&self) -> bool {
-        self.sent.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max_sends).then_some(n + 1)).is_ok()
+        self.reserve_many(1)
+    }
+
+    /// Takes `count` sends from the budget, all or none; `false` when fewer are left.
+    pub fn reserve_many(&self, count: u32) -> bool {
+        self.sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                n.checked_add(count).filter(|after| *after <= self.max_sends)
+            })
+            .is_ok()
     }
 
     pub fn sent(&self) -> u32 {
@@ -589,6 +598,17 @@ mod tests {
         let guard = SendGuard::new(Vec::new(), 3);
         let granted = (0..10).filter(|_| guard.reserve()).count();
         assert_eq!((granted, guard.sent()), (3, 3));
+    }
+
+    #[test]
+    fn a_scenario_s_sends_are_taken_all_or_none() {
+        let guard = SendGuard::new(Vec::new(), 5);
+        assert!(guard.reserve_many(3));
+        assert!(!guard.reserve_many(3), "two left: a flow that needs three gets none");
+        assert_eq!(guard.sent(), 3);
+        assert!(guard.reserve_many(2));
+        assert!(!guard.reserve(), "spent");
+        assert!(!guard.reserve_many(u32::MAX), "no overflow");
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::guard::{Refusal, SendGuard};
 use super::halt::Halt;
 use super::health::TargetHealth;
 use super::sandbox::{self, Handshake};
-use super::scenario::{PlannedScenario, plan_scenarios, run_scenario};
+use super::scenario::{PlannedScenario, plan_scenarios, run_scenario, scenario_admissions};
 use super::shared::{Shared, SpecTarget};
 use crate::case;
 use crate::http::HttpClient;
@@ -192,6 +192,7 @@ impl Session {
             guard,
             sends: Default::default(),
             admissions: BTreeMap::new(),
+            scenario_admissions: BTreeMap::new(),
             time: Default::default(),
             requests: RequestCounter::default(),
             halt: Halt::default(),
@@ -207,6 +208,7 @@ impl Session {
             .into_iter()
             .filter(|s| keeps(&s.id))
             .collect();
+        shared.scenario_admissions = scenario_admissions(&shared, &scenarios);
         Ok(Session { shared: Arc::new(shared), plan: Arc::new(plan), scenarios, seed, targets: info, missing })
     }
 

@@ -19,6 +19,8 @@ pub(super) struct FlowRun {
     pub(super) crashed: bool,
     /// The variables earlier steps captured, by name (shown by name in later snapshots).
     pub(super) captured: Vec<String>,
+    /// The sends the send guard granted this run of the flow that its steps have not used yet.
+    pub(super) sends_left: u32,
 }
 
 impl Tried for FlowRun {

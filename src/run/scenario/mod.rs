@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::exchange::record::record_snapshot;
 use super::exchange::shrink::shrink_by;
+use super::guard::Admission;
 use super::shared::{Shared, SpecTarget};
 use crate::check::{Failure, RuleId};
 use crate::results::{CaseStatus, ScenarioResult, StepResult};
@@ -19,45 +20,20 @@ use crate::suite::{Action, Outcome, Scenario, Suite, render};
 
 mod expect;
 mod flow_run;
+mod plan;
 mod skip;
 mod step;
 mod vars;
 
 use expect::{describe, judge_expect};
 use flow_run::FlowRun;
+pub(super) use plan::scenario_admissions;
+use plan::sending_steps;
+pub use plan::{PlannedScenario, plan_scenarios};
 use skip::Stop;
 pub(super) use skip::skip_reason;
 use step::{as_text, perform};
 use vars::{property_input, variables};
-
-/// One scenario to run: which suite, which scenario in it, and its seed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlannedScenario {
-    /// `spec::suite::scenario`.
-    pub id: String,
-    pub suite: usize,
-    pub scenario: usize,
-    /// Index of the suite's spec in the run.
-    pub spec: usize,
-    pub seed: u64,
-    /// Its place among the run's scenarios before any `--shard` kept some.
-    pub plan_index: usize,
-}
-
-/// The scenarios of `suites`, each with its seed and its spec's index.
-pub fn plan_scenarios(suites: &[Suite], specs: &[Spec], run_seed: u64) -> Vec<PlannedScenario> {
-    let mut out = Vec::new();
-    for (s, suite) in suites.iter().enumerate() {
-        let Some(spec) = specs.iter().position(|spec| spec.id == suite.spec) else { continue };
-        for (n, scenario) in suite.scenarios.iter().enumerate() {
-            let id = format!("{}::{}::{}", suite.spec, suite.id, scenario.name);
-            let seed = crate::plan::case_seed(run_seed, &id);
-            let plan_index = out.len();
-            out.push(PlannedScenario { id, suite: s, scenario: n, spec, seed, plan_index });
-        }
-    }
-    out
-}
 
 /// Runs one planned scenario (and shrinks it, when it is a failing property), timed. With it,
 /// the findings met while shrinking: failures of rules the scenario did not break, on a smaller
@@ -119,6 +95,21 @@ async fn run_untimed(
         result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
         return (result, Vec::new());
     }
+    // The send guard's word was given before the run (see `plan.rs`); a sending scenario without
+    // it is not run (fail safe).
+    let sending = if target.sandbox { Vec::new() } else { sending_steps(suite, scenario, spec) };
+    if let Some(first) = sending.first() {
+        let refusal = match shared.scenario_admissions.get(&planned.plan_index) {
+            Some(Admission::Send) => None,
+            Some(Admission::Refused(refusal)) => Some(refusal.to_string()),
+            _ => Some("not sent: the send guard did not admit this scenario".to_owned()),
+        };
+        if let Some(refusal) = refusal {
+            let message = format!("step `{first}`: {refusal}");
+            result.status = CaseStatus::Skipped(Reason::new(ReasonKind::SendGuard, show.message(&message, None)));
+            return (result, Vec::new());
+        }
+    }
     // A property runs its flow for `--cases` inputs drawn from `given`, up to the first that
     // fails, and shrinks that one. Shrinking replays the tree from the input's seed, so that no
     // value tree lives across an `.await`.
@@ -151,7 +142,9 @@ async fn run_untimed(
     // breaks another rule, one the scenario did not break, is a finding of its own.
     let mut found: Vec<FlowRun> = Vec::new();
     let first_broken = outcome.as_ref().ok().is_some_and(|o| !o.failures.is_empty());
-    if let (Some(given), true, Ok(first)) = (&scenario.given, first_broken, &outcome) {
+    // A property whose flow sends messages on a real target is not shrunk: its sends were granted
+    // for its inputs only.
+    if let (Some(given), true, true, Ok(first)) = (&scenario.given, first_broken, sending.is_empty(), &outcome) {
         let shrunk = shrink_by(first.clone(), |steps, tries| {
             Box::pin(async move {
                 let Ok((candidate, true)) = property_input(given, &scenario.pointer, input_seed, &steps) else {
@@ -225,6 +218,12 @@ async fn attempt(
         snapshots: Vec::new(),
         crashed: false,
         captured: Vec::new(),
+        // Granted before the run (see `plan.rs`): one per sending step, for each run of the flow.
+        sends_left: if target.sandbox {
+            0
+        } else {
+            u32::try_from(sending_steps(suite, scenario, spec).len()).unwrap_or(0)
+        },
     };
     let vars = match variables(shared, suite, spec, target, seed, input).await {
         Ok(vars) => vars,

@@ -59,7 +59,7 @@ pub(super) async fn perform(
             let context =
                 case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
             let request = case::build(operation, &input, context);
-            let recipients = guard_step(shared, target, operation, &input).map_err(|refusal| {
+            let recipients = guard_step(shared, target, operation, &input, &mut run.sends_left).map_err(|refusal| {
                 let message = format!("step `{name}`: {refusal}");
                 Stop::Skip(Reason::new(ReasonKind::SendGuard, show_spec(shared, spec).message(&message, None)))
             })?;
@@ -271,12 +271,14 @@ pub(super) fn step_input(
 
 /// On a target without a sandbox, a step that can send a message goes only to allow-listed
 /// recipients as written (a flow's later steps depend on them: they are not rewritten), and
-/// takes one of the `--max-sends` budget's sends. `Err` is the send guard's refusal.
+/// takes one of the sends granted to the flow before the run (`sends_left`). `Err` is the send
+/// guard's refusal.
 pub(super) fn guard_step(
     shared: &Shared,
     target: &SpecTarget,
     operation: &Operation,
     input: &RequestInput,
+    sends_left: &mut u32,
 ) -> Result<Vec<String>, Refusal> {
     let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
     if target.sandbox {
@@ -293,9 +295,10 @@ pub(super) fn guard_step(
     if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
         return Err(Refusal::NotAllowListed(crate::show::mask_phone(number)));
     }
-    if !shared.guard.reserve() {
+    if *sends_left == 0 {
         return Err(Refusal::BudgetSpent(shared.guard.max_sends));
     }
+    *sends_left -= 1;
     Ok(numbers)
 }
 
