@@ -76,7 +76,7 @@ impl Session {
         let mut targets = Vec::new();
         let mut evidence = Vec::new();
         let mut references = Vec::new();
-        for (spec, url) in config.specs.iter().zip(&config.targets) {
+        for (index, (spec, url)) in config.specs.iter().zip(&config.targets).enumerate() {
             let url = url.trim_end_matches('/').to_owned();
             // The sandbox sits beside the API (`URL/__sandbox`) or at the server's root: an exact
             // base (`--base-url http://host/api/v2`) has the API's path in it. Only a valid
@@ -140,7 +140,10 @@ impl Session {
             if let Some(fixture) = &fixture {
                 names.extend(fixture.variables().map(str::to_owned));
             }
-            let base_url = format!("{base}{}", spec.base_path.trim_end_matches('/'));
+            // An exact base (`--base-url`) is where operation paths start; else the spec's server
+            // path is joined onto the target.
+            let exact = config.exact_bases.get(index).copied().unwrap_or(false);
+            let base_url = if exact { base } else { format!("{base}{}", spec.base_path.trim_end_matches('/')) };
             let clock = clocks.entry(origin.clone()).or_default().clone();
             let health = healths
                 .entry(origin.clone())
