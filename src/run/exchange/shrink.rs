@@ -9,7 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use super::attempt::attempt;
-use super::call::{Attempt, Outcome};
+use super::call::{Attempt, CallOutcome};
 use super::record::masked;
 use crate::case::{Case, CaseId, Shrink};
 use crate::check::{Failure, RuleId};
@@ -124,7 +124,7 @@ pub(crate) fn finding(
     let n = n.to_string();
     let parts: Vec<&str> = parent.id.as_str().split("::").chain(["found-while-shrinking", n.as_str()]).collect();
     let response = match attempt.outcome {
-        Outcome::Answered(response, _, _) => Some(response),
+        CallOutcome::Answered(response, _, _) => Some(response),
         _ => None,
     };
     let status = response.as_ref().map(|r| r.status);

@@ -10,7 +10,7 @@ use super::skip::{Stop, needs_sandbox, no_outbox};
 use crate::case::{self, Body, CaseKind, RequestInput};
 use crate::http::PreparedRequest;
 use crate::results::{Phase, Reason, ReasonKind, StepResult};
-use crate::run::exchange::call::{Outcome as CallOutcome, call};
+use crate::run::exchange::call::{CallOutcome, call};
 use crate::run::exchange::record::masked;
 use crate::run::guard::{self, Refusal};
 use crate::run::shared::{Shared, SpecTarget};
