@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
+use super::budget::Admission;
 use super::config::{Event, Keep, settled};
 use super::exchange::admission::is_guarded;
 use super::exchange::attempt::attempt;
@@ -15,7 +16,6 @@ use super::exchange::call::CallOutcome;
 use super::exchange::input::first_input;
 use super::exchange::record::{masked, snapshot_case};
 use super::exchange::shrink;
-use super::guard::Admission;
 use super::pool::{for_each_bounded, for_each_in_order};
 use super::shared::Shared;
 use crate::case::{Case, CaseKind};

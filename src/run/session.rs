@@ -9,12 +9,12 @@ use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use super::budget::Admission;
 use super::clock::TargetClock;
 use super::config::{Event, RunConfig, RunError};
 use super::exchange::admission::admissions;
 use super::exchange::input::first_input;
 use super::execute::{Pass, run_case, run_cases};
-use super::guard::Admission;
 use super::guard::{Refusal, SendGuard};
 use super::halt::Halt;
 use super::health::TargetHealth;

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::budget::Admission;
 use super::clock::TargetClock;
 use super::config::RunConfig;
-use super::guard::{Admission, SendGuard};
+use super::guard::SendGuard;
 use super::halt::Halt;
 use super::health::TargetHealth;
 use crate::case;

@@ -6,7 +6,7 @@ use super::call::{Attempt, CallOutcome, call};
 use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::http::PreparedRequest;
 use crate::results::{Phase, Reason, ReasonKind};
-use crate::run::guard::Admission;
+use crate::run::budget::Admission;
 use crate::run::sandbox;
 use crate::run::shared::{Shared, SpecTarget};
 use crate::spec::Operation;

@@ -15,7 +15,7 @@ use crate::case::{Case, CaseId, Shrink};
 use crate::check::{Failure, RuleId};
 use crate::results::Phase;
 use crate::results::{CaseResult, CaseStatus};
-use crate::run::guard::Admission;
+use crate::run::budget::Admission;
 use crate::run::shared::{Shared, SpecTarget};
 use crate::show::Shown;
 use crate::show::to_curl;

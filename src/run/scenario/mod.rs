@@ -7,9 +7,9 @@
 
 use serde_json::Value;
 
+use super::budget::Admission;
 use super::exchange::record::record_snapshot;
 use super::exchange::shrink::shrink_by;
-use super::guard::Admission;
 use super::shared::{Shared, SpecTarget};
 use crate::check::{Failure, RuleId};
 use crate::results::{CaseStatus, ScenarioResult, StepResult};

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::run::guard::{Admission, Refusal};
+use crate::run::budget::Admission;
+use crate::run::guard::Refusal;
 use crate::run::shared::Shared;
 use crate::spec::Spec;
 use crate::suite::{Action, Scenario, Suite};
