@@ -10,6 +10,7 @@ mod guard;
 mod halt;
 mod health;
 mod pool;
+mod prepare;
 mod sandbox;
 mod scenario;
 mod secrets;
