@@ -55,6 +55,10 @@ pub struct RunConfig {
     /// `--max-failures`: once this many cases and scenarios have failed the run, no new one
     /// starts (see [`EarlyStop::MaxFailures`]).
     pub max_failures: Option<usize>,
+    /// Per target (same order as `targets`), whether it is an exact base (`--base-url`): operation
+    /// paths start right at it, and the spec's server path is not joined onto it. A missing entry
+    /// is `false` (`--target`: the server path is joined).
+    pub exact_bases: Vec<bool>,
 }
 
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
@@ -126,6 +130,7 @@ impl Default for RunConfig {
             keep: Keep::ALL,
             references: BTreeMap::new(),
             max_failures: None,
+            exact_bases: Vec::new(),
         }
     }
 }
