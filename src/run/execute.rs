@@ -26,7 +26,7 @@ use super::variables::VariableSources;
 use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::check::CheckId;
 use crate::http::{HttpClient, Limits, PreparedRequest, Redactor, TransportError, to_curl};
-use crate::plan::{Plan, PlanOptions, plan};
+use crate::plan::{Phases, Plan, PlanOptions, plan_phases};
 use crate::snapshot;
 use crate::spec::{Operation, SandboxFixture, Spec};
 use crate::suite::Suite;
@@ -47,6 +47,8 @@ pub struct RunConfig {
     /// `--checks`: only these run (all when `None`).
     pub checks: Option<Vec<CheckId>>,
     pub plan: PlanOptions,
+    /// (issue 25) `--phases`: which phases make cases.
+    pub phases: Phases,
     pub strict: bool,
     pub concurrency: usize,
     pub limits: Limits,
@@ -134,6 +136,7 @@ impl Default for RunConfig {
             headers: Vec::new(),
             checks: None,
             plan: PlanOptions::default(),
+            phases: Phases::ALL,
             strict: false,
             concurrency: 8,
             limits: Limits::default(),
@@ -381,7 +384,7 @@ impl Session {
         let redactor = super::secrets::redactor(&config);
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.strategies.names().clone()).collect();
         let missing = all_missing(&config.specs, &targets);
-        let plan = plan(&config.specs, &names, &config.plan);
+        let plan = plan_phases(&config.specs, &names, &config.plan, config.phases);
         let seed = plan.seed;
         let info = config
             .specs
