@@ -257,3 +257,18 @@ fn problems_found_after_the_conversion_point_at_the_swagger_file() {
     let spec = load_spec(&spec_path("located.yaml")).unwrap();
     assert_eq!(spec.operations.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["list-pets"]);
 }
+
+/// A broken operation skipped is still a documented method of its path: the undocumented-method
+/// probe of its siblings does not send it (seen on httpbin's `/redirect-to`: "GET is not documented").
+#[test]
+fn a_skipped_operations_method_is_still_documented() {
+    let path = spec_path("skipped-method.yaml");
+    let spec = load_spec(&path).expect("POST loads");
+    let post = spec.operations.iter().find(|o| o.method == "POST").expect("POST /things");
+    assert_eq!(post.path_methods, ["GET", "POST"]);
+    let output =
+        cli::conform(&["run", "--spec", path.to_str().unwrap(), "--target", "http://127.0.0.1:9", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("post-things::protocol::method-put"), "{stdout}");
+    assert!(!stdout.contains("protocol::method-get"), "the skipped GET was probed as undocumented:\n{stdout}");
+}

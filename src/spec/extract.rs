@@ -122,7 +122,11 @@ fn path_item_operations(
     };
     let found = context.methods.operations_in(item);
     let mut path_methods: Vec<String> = found.iter().map(|(_, method, _)| method.clone()).collect();
+    // Broken operations taken out of the document are still documented methods of their path.
+    let skipped = item.get(super::scope::SKIPPED_METHODS).and_then(Value::as_array);
+    path_methods.extend(skipped.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
     path_methods.sort();
+    path_methods.dedup();
     for (key, method, value) in found {
         let pointer = format!("{item_pointer}/{key}");
         match operation(spec_id, path, item, &method, value, &pointer, &path_methods, context) {
