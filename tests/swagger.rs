@@ -122,7 +122,9 @@ async fn a_swagger_spec_runs_against_a_server_that_keeps_it() {
     assert!(failures.is_empty(), "not even a warning against a correct server: {failures:#?}");
     // Every valid request was read by the server as valid: the arrays, forms and credentials
     // were written the way the 2.0 spec says.
-    for case in result.cases.iter().filter(|c| c.kind == CaseKind::Positive) {
+    // (issue 25) The random ones: a coverage edge (the largest id) may name no pet, a 404.
+    let random = |c: &&conform::run::CaseResult| c.kind == CaseKind::Positive && !c.id.as_str().contains("::coverage.");
+    for case in result.cases.iter().filter(random) {
         let status = case.response.as_ref().map(|r| r.status);
         assert!(status.is_some_and(|s| s < 300), "{} was answered {status:?}", case.id);
     }

@@ -67,6 +67,12 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub cases: u32,
 
+    /// The phases that make cases, comma-separated: examples (the spec's request and parameter
+    /// examples), coverage (edge values, hostile bodies, protocol probes), fuzzing (random valid
+    /// cases and one negative case per constraint). Default: all.
+    #[arg(long, value_name = "PHASE,...", default_value_t = crate::plan::Phases::ALL)]
+    pub phases: crate::plan::Phases,
+
     /// The seed; the same seed sends the same requests. Default: random, printed in the summary.
     #[arg(long)]
     pub seed: Option<u64>,

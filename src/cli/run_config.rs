@@ -38,6 +38,7 @@ pub(super) fn run_config(args: &RunArgs, loaded: Loaded) -> RunConfig {
         headers: args.headers.clone(),
         checks: args.checks.clone(),
         plan: PlanOptions { cases: args.cases as usize, seed: args.seed.unwrap_or(drawn_seed), shard: args.shard },
+        phases: args.phases,
         strict: args.strict,
         concurrency: args.concurrency as usize,
         allow_recipients: args.allow_recipients.clone(),

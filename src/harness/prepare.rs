@@ -132,6 +132,7 @@ pub(super) fn prepare(settings: Settings, target_env: Option<&str>) -> Result<Tr
             seed: settings.seed.value.unwrap_or_else(rand::random),
             shard: None,
         },
+        phases: settings.phases.value,
         strict: settings.strict.value,
         concurrency: 1,
         limits: Limits {

@@ -27,7 +27,7 @@ impl BudgetKind {
     pub fn of(kind: &CaseKind) -> BudgetKind {
         match kind {
             CaseKind::Positive => BudgetKind::Positive,
-            CaseKind::Negative(_) => BudgetKind::Negative,
+            CaseKind::Negative(_) | CaseKind::Hostile { .. } => BudgetKind::Negative,
             CaseKind::Protocol(_) => BudgetKind::Protocol,
             CaseKind::Example { .. } | CaseKind::Step => BudgetKind::Example,
         }

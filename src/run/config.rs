@@ -7,7 +7,7 @@ use super::guard::AllowEntry;
 use super::variables::VariableSources;
 use crate::check::CheckId;
 use crate::http::{Limits, TransportError};
-use crate::plan::PlanOptions;
+use crate::plan::{Phases, PlanOptions};
 use crate::results::{CaseResult, CaseStatus};
 use crate::snapshot;
 use crate::spec::Spec;
@@ -26,6 +26,8 @@ pub struct RunConfig {
     /// `--checks`: only these run (all when `None`).
     pub checks: Option<Vec<CheckId>>,
     pub plan: PlanOptions,
+    /// (issue 25) `--phases`: which phases make cases.
+    pub phases: Phases,
     pub strict: bool,
     pub concurrency: usize,
     pub limits: Limits,
@@ -117,6 +119,7 @@ impl Default for RunConfig {
             headers: Vec::new(),
             checks: None,
             plan: PlanOptions::default(),
+            phases: Phases::ALL,
             strict: false,
             concurrency: 8,
             limits: Limits::default(),

@@ -17,7 +17,7 @@ use super::session::Session;
 use super::shared::{Shared, SpecTarget};
 use crate::case;
 use crate::http::HttpClient;
-use crate::plan::plan;
+use crate::plan::plan_phases;
 use crate::results::{MissingVariable, Phase, RequestCounter, TargetInfo};
 use crate::show::Redactor;
 use crate::spec::{Operation, Spec};
@@ -59,7 +59,7 @@ impl Session {
         let redactor = super::secrets::redactor(&config);
         let names: Vec<BTreeSet<String>> = targets.iter().map(|t| t.strategies.names().clone()).collect();
         let missing = all_missing(&config.specs, &targets);
-        let plan = plan(&config.specs, &names, &config.plan);
+        let plan = plan_phases(&config.specs, &names, &config.plan, config.phases);
         let seed = plan.seed;
         let info = target_info(&config.specs, &targets, evidence, references, &redactor);
         let guard = SendGuard::new(config.allow_recipients.clone(), config.max_sends);

@@ -325,7 +325,26 @@ fn responses(
                     .collect()
             })
             .unwrap_or_default();
-        out.push(ResponseSpec { status, content, required_headers, source: Source::from_extension(object) });
+        let header_schemas = object
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| {
+                h.iter()
+                    // OpenAPI: a `Content-Type` response header's definition is ignored.
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+                    .filter_map(|(name, header)| {
+                        Some((name.to_ascii_lowercase(), follow(document, header).get("schema")?.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(ResponseSpec {
+            status,
+            content,
+            required_headers,
+            header_schemas,
+            source: Source::from_extension(object),
+        });
     }
     Ok(out)
 }
