@@ -153,6 +153,10 @@ def read_conform(run, run_dir, spec_path):
             run.five_xx[endpoint] = run.five_xx.get(endpoint, 0) + 1
         for failure in case.get("failures", []):
             status = response["status"] if response else "-"
+            if response is None and request and DROPPED.search(failure["message"]):
+                # Since issue 25 a request whose connection the target dropped is a failure (a crash).
+                endpoint = request["method"] + " " + op.split(" ", 1)[1]
+                run.dropped[endpoint] = run.dropped.get(endpoint, 0) + 1
             sample = f"{status}: {failure['message']}"
             run.add_failure(op, failure["rule"], status, sample, failure.get("severity", "error"))
         if case["status"]["status"] == "error":
