@@ -1,6 +1,6 @@
 //! Big specs (issue 17): a generated spec of a few megabytes, `$ref`-heavy, loads with every
 //! operation, validates through its references, and generates cases. Not a timed test: the
-//! figures for a 40 MB spec are in the README ("Big specs"), measured with `bench/run`.
+//! figures for a 40 MB spec are in docs/performance.md ("Big specs"), measured with `bench/run`.
 
 #[path = "support/bigspec.rs"]
 mod bigspec;

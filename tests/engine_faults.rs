@@ -1,7 +1,7 @@
 //! The engine against deliberately broken servers: for every covered fault, a run with that fault
 //! fails, and the rule meant for it (a check, or a suite rule of the bundled suites) is among the
 //! failures. The clean server passes everything, cases and scenarios, under `--strict`. The
-//! detection matrix is printed (run with `--nocapture` to see it) and kept in the README.
+//! detection matrix is printed (run with `--nocapture` to see it) and kept in docs/checks.md.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -186,9 +186,9 @@ async fn every_covered_fault_is_caught_by_its_check() {
         }
     }
     println!("| fault | intended rule | result |\n|---|---|---|\n{}", matrix.join("\n"));
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../docs/checks.md");
     let stale: Vec<&String> = matrix.iter().filter(|row| !readme.contains(row.as_str())).collect();
-    assert!(stale.is_empty(), "the README's detection matrix is out of date; these rows differ:\n{stale:#?}");
+    assert!(stale.is_empty(), "docs/checks.md's detection matrix is out of date; these rows differ:\n{stale:#?}");
     assert!(missed.is_empty(), "faults not caught:\n{}", missed.join("\n"));
     let covered = Fault::ALL.iter().filter(|f| intended(**f).is_some()).count();
     assert!(covered >= 60, "only {covered} faults covered");

@@ -1,10 +1,12 @@
-//! The README is executable: every block marked `<!-- walkthrough -->` runs against a fresh
-//! reference server, and what each command prints must match the `# ...` lines under it
+//! The documentation is executable: every block of the README or of `docs/reference-server.md`
+//! marked `<!-- walkthrough -->` runs against a fresh reference server, and what each command prints must match the `# ...` lines under it
 //! (`...` stands for a random part). Also: the README's two commands are the ones CI runs.
 
 use std::process::Command;
 
 const README: &str = include_str!("../README.md");
+/// The pages that hold walkthroughs: the README's front page and the reference server's page.
+const PAGES: [&str; 2] = [README, include_str!("../docs/reference-server.md")];
 const MARKER: &str = "<!-- walkthrough -->";
 const STEP: &str = "@@conform-step@@";
 
@@ -17,13 +19,15 @@ struct Step {
 
 fn walkthroughs() -> Vec<Vec<Step>> {
     let mut blocks = Vec::new();
-    let mut rest = README;
-    while let Some(at) = rest.find(MARKER) {
-        rest = &rest[at + MARKER.len()..];
-        let body = rest.trim_start().strip_prefix("```sh\n").expect("a ```sh block follows the marker");
-        let end = body.find("\n```").expect("the block is closed");
-        blocks.push(steps(&body[..end]));
-        rest = &body[end..];
+    for page in PAGES {
+        let mut rest = page;
+        while let Some(at) = rest.find(MARKER) {
+            rest = &rest[at + MARKER.len()..];
+            let body = rest.trim_start().strip_prefix("```sh\n").expect("a ```sh block follows the marker");
+            let end = body.find("\n```").expect("the block is closed");
+            blocks.push(steps(&body[..end]));
+            rest = &body[end..];
+        }
     }
     blocks
 }

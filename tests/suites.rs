@@ -120,9 +120,9 @@ fn a_state_the_sandbox_lacks_skips_the_scenario_with_the_reason() {
     assert_eq!(code, Some(0), "the other scenario ran and passed: {stdout}{stderr}");
 }
 
-/// The README's coverage table: every rule and property of the bundled suites, with its source
+/// docs/suites.md's coverage table: every rule and property of the bundled suites, with its source
 /// and the scenario that checks it. Run with `--nocapture` to print it; the test fails when the
-/// README's copy is stale.
+/// page's copy is stale.
 #[test]
 fn the_readme_coverage_table_is_current() {
     let specs = conform::spec::bundled().unwrap();
@@ -143,6 +143,6 @@ fn the_readme_coverage_table_is_current() {
     let table = format!("| rule | source | scenario |\n|---|---|---|\n{}\n", rows.join("\n"));
     println!("{table}");
     assert!(rows.len() >= 10, "{} scenarios", rows.len());
-    let readme = include_str!("../README.md");
-    assert!(readme.contains(&table), "the README's coverage table is out of date; it should read:\n{table}");
+    let readme = include_str!("../docs/suites.md");
+    assert!(readme.contains(&table), "docs/suites.md's coverage table is out of date; it should read:\n{table}");
 }

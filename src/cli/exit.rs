@@ -1,4 +1,4 @@
-//! The exit codes, as documented in the README. Scripts depend on them: never renumber.
+//! The exit codes, as documented in docs/running.md ("Exit codes"). Scripts depend on them: never renumber.
 
 /// The target honours its contract (or the command succeeded).
 pub const CONFORMANT: u8 = 0;

@@ -110,10 +110,10 @@ fn compiled(schema: &Value) -> Compiled {
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let key = fingerprint(schema);
     let cache = CACHE.get_or_init(Cache::default);
-    if let Some(bucket) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
-        if let Some((_, hit)) = bucket.iter().find(|(cached, _)| cached == schema) {
-            return hit.clone();
-        }
+    if let Some(bucket) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&key)
+        && let Some((_, hit)) = bucket.iter().find(|(cached, _)| cached == schema)
+    {
+        return hit.clone();
     }
     let built = Arc::new(compile(schema));
     let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -134,16 +134,15 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
         if location != "body"
             && !param.contains_key("type")
             && param.get("schema").is_some_and(|s| s.get("$ref").is_none())
+            && let Some(Value::Object(schema)) = param.remove("schema")
         {
-            if let Some(Value::Object(schema)) = param.remove("schema") {
-                for (key, value) in schema.into_iter().filter(|(k, _)| HOISTED.contains(&k.as_str())) {
-                    param.insert(key, value);
-                }
-                out.push(Problem::warning(
+            for (key, value) in schema.into_iter().filter(|(k, _)| HOISTED.contains(&k.as_str())) {
+                param.insert(key, value);
+            }
+            out.push(Problem::warning(
                     format!("{at}/schema"),
                     "a Swagger 2.0 parameter gives its `type` itself, not in a `schema` (that is OpenAPI 3): read as its type",
                 ));
-            }
         }
         let required = param.get("required") == Some(&Value::Bool(true));
         if location != "path" && !required && param.get("type").and_then(Value::as_str) == Some("object") {

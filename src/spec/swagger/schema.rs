@@ -63,10 +63,10 @@ pub fn convert(schema: &mut Value, warnings: &mut Vec<String>) {
 
 /// The keywords of one schema object that 2.0 spells differently (not its subschemas).
 pub fn keywords(object: &mut Map<String, Value>) {
-    if let Some(nullable) = object.remove("x-nullable") {
-        if !object.contains_key("nullable") {
-            object.insert("nullable".to_owned(), nullable);
-        }
+    if let Some(nullable) = object.remove("x-nullable")
+        && !object.contains_key("nullable")
+    {
+        object.insert("nullable".to_owned(), nullable);
     }
     if let Some(Value::String(property)) = object.get("discriminator") {
         let mut discriminator = Map::new();
