@@ -5,6 +5,12 @@
 mod graph;
 mod infer;
 mod render;
+mod stateful;
+mod values;
+mod walk;
 
 pub use graph::{Binding, BindingValue, Edge, EdgeOrigin, Graph, Inference};
 pub use render::render;
+pub use stateful::{READ_AFTER_WRITE, RESOURCE_AVAILABILITY, USE_AFTER_FREE, judge, sources};
+pub use values::{Record, created_id, evaluate, link_value};
+pub use walk::{PlannedStep, Walk, plan_walks};
