@@ -105,6 +105,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_failures: Option<u64>,
 
+    /// (flows, issue 27) Keep what the flow phase creates: no flow deletes its resources at its end.
+    #[arg(long)]
+    pub no_cleanup: bool,
+
     /// Print secrets, phone numbers and codes as they are, for local debugging. Never on by
     /// default; refused when CI is set.
     #[arg(long)]
@@ -342,6 +346,7 @@ pub fn run(args: RunArgs) -> u8 {
             allow_recipients: args.allow_recipients,
             max_sends: args.max_sends,
             max_failures: args.max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            flows: crate::flow::FlowOptions { cleanup: !args.no_cleanup, ..Default::default() },
             dry_run: args.dry_run,
             known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
             // The embedded server runs no variant.

@@ -76,6 +76,8 @@ pub struct RunConfig {
     /// `--max-failures`: once this many cases and scenarios have failed the run, no new one
     /// starts (see [`EarlyStop::MaxFailures`]).
     pub max_failures: Option<usize>,
+    /// (flows, issue 27) The flow phase: on by default wherever a spec's link graph has an edge.
+    pub flows: crate::flow::FlowOptions,
 }
 
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
@@ -147,6 +149,7 @@ impl Default for RunConfig {
             keep: Keep::ALL,
             references: BTreeMap::new(),
             max_failures: None,
+            flows: Default::default(),
         }
     }
 }
@@ -535,7 +538,15 @@ impl Session {
                 Err(e) => return Err(RunError::Config(format!("a scenario task failed: {e}"))),
             }
         }
-        let scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
+        let mut scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
+        // (flows, issue 27) The flow phase, after the cases and suites; each flow is a scenario.
+        if !shared.config.dry_run {
+            let first = scenarios.len();
+            scenarios.extend(super::flows::run_flows(&shared, seed).await);
+            for (n, flow) in scenarios.iter_mut().enumerate().skip(first) {
+                flow.plan_index = n;
+            }
+        }
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to
         // a hundred calls per case, and which case got shrunk would depend on timing. A failing

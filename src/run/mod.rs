@@ -4,6 +4,7 @@
 mod admission;
 mod call;
 mod execute;
+mod flows;
 mod guard;
 mod halt;
 mod health;
@@ -32,6 +33,7 @@ pub use result::{
 };
 pub use rules::{RuleInfo, catalogue, sorted as sorted_rules};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
+use scenario::guard_step as guard_step_for_flows;
 pub use scenario::{PlannedScenario, ScenarioResult, StepResult, plan_scenarios};
 pub use secrets::{Secret, redactor as secrets_redactor, secrets, short_secret_warnings};
 pub use tally::{OperationTally, RuleCounts, StatusCounts, Tally};

@@ -792,7 +792,7 @@ fn step_input(operation: &Operation, with: &BTreeMap<String, Value>, vars: &Vars
 /// On a target without a sandbox, a step that can send a message goes only to allow-listed
 /// recipients as written (a flow's later steps depend on them: they are not rewritten), and
 /// takes one of the `--max-sends` budget's sends. `Err` is the send guard's refusal.
-fn guard_step(
+pub(super) fn guard_step(
     shared: &Shared,
     target: &SpecTarget,
     operation: &Operation,

@@ -1,0 +1,190 @@
+//! The flow phase's driver in the run (issue 27): each spec's link graph walked
+//! ([`crate::flow`]), every step sent through the same call path as cases and scenario steps
+//! (a fresh fixture per flow, the send guard, the stateless checks), each flow reported as a
+//! scenario (`spec::flows::N-operation`) with its steps. Kept thin: the walk, the probes, the
+//! stateful checks and the shrinking are `crate::flow`'s.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::Value;
+
+use super::call::{Outcome as CallOutcome, call};
+use super::execute::{Shared, SpecTarget};
+use super::requests::Phase;
+use super::result::CaseStatus;
+use super::scenario::{ScenarioResult, StepResult};
+use super::shown::Shown;
+use super::{guard_step_for_flows as guard_step, sandbox};
+use crate::case::{self, CaseKind, RequestInput};
+use crate::check::RuleId;
+use crate::flow::{FlowRun, Graph, Sender, Sent, drive_shrinking, plan_walks};
+use crate::http::to_curl;
+use crate::spec::{Level, Source, Spec};
+
+struct RunSender<'a> {
+    shared: &'a Shared,
+    spec: &'a Spec,
+    target: &'a SpecTarget,
+    variables: BTreeMap<String, String>,
+}
+
+impl Sender for RunSender<'_> {
+    type Shown = StepResult;
+
+    fn generate(&self, index: usize, seed: u64) -> Result<RequestInput, String> {
+        let operation = &self.spec.operations[index];
+        let strategy = self.target.strategies.valid(index, operation).map_err(|e| e.to_string())?;
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&seed.to_le_bytes());
+        let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &bytes));
+        strategy.new_tree(&mut runner).map(|tree| tree.current()).map_err(|e| e.to_string())
+    }
+
+    async fn send(&self, index: usize, input: RequestInput, set: &BTreeSet<String>, label: &str) -> Sent<StepResult> {
+        let (shared, target, spec) = (self.shared, self.target, self.spec);
+        let operation = &spec.operations[index];
+        let mut variables = self.variables.clone();
+        variables.retain(|name, _| !set.contains(name));
+        let context =
+            case::Context { base_url: &target.base_url, variables: &variables, headers: &shared.config.headers };
+        let request = case::build(operation, &input, context);
+        let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
+        let step = |request: &crate::http::PreparedRequest, response| {
+            let request = show.request(request);
+            StepResult {
+                step: label.to_owned(),
+                action: format!("call {}", operation.id),
+                curl: Some(to_curl(&request, show.redactor())),
+                request: Some(request),
+                response,
+                expected: None,
+            }
+        };
+        let url = request.url.clone();
+        let nothing = |shown: StepResult, stop: String| Sent {
+            url: url.clone(),
+            status: None,
+            headers: Vec::new(),
+            body: None,
+            failures: Vec::new(),
+            stop: Some(stop),
+            shown,
+        };
+        // A variable the operation cannot do without has no value: nothing is sent (as for cases).
+        if let Some(missing) = target.missing.get(index).filter(|m| !m.is_empty()) {
+            let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
+            return nothing(step(&request, None), format!("{label}: no value for {}", names.join(", ")));
+        }
+        // The same send guard as scenario steps: on a target without a sandbox a message goes
+        // only to an allow-listed recipient and takes one of the budget's sends.
+        let recipients = match guard_step(shared, target, operation, &input) {
+            Ok(recipients) => recipients,
+            Err(refusal) => return nothing(step(&request, None), format!("{label}: {refusal}")),
+        };
+        let attempt = call(shared, target, operation, &CaseKind::Step, request, &recipients, Phase::Scenario).await;
+        match attempt.outcome {
+            CallOutcome::Answered(response, _, failures) => {
+                let status = response.status;
+                let failures = super::execute::masked(&show, failures, Some(status));
+                let body = serde_json::from_slice::<Value>(&response.body).ok();
+                Sent {
+                    url,
+                    status: Some(status),
+                    headers: response.headers.clone(),
+                    body,
+                    failures,
+                    stop: None,
+                    shown: step(&attempt.request, Some(show.response(&response))),
+                }
+            }
+            CallOutcome::Crashed(_, failures) => Sent {
+                failures: super::execute::masked(&show, failures, None),
+                ..nothing(step(&attempt.request, None), format!("{label}: the target dropped the connection"))
+            },
+            CallOutcome::NotSent(reason) | CallOutcome::Error(reason) => {
+                nothing(step(&attempt.request, None), format!("{label}: {}", reason.message))
+            }
+        }
+    }
+}
+
+/// The result of one flow, as a scenario.
+fn result(spec: &Spec, name: String, seed: u64, run: FlowRun<StepResult>, shrink_steps: u32) -> ScenarioResult {
+    let failures: Vec<_> = run.failures.into_iter().map(|(_, f)| f).collect();
+    let status = if !failures.is_empty() {
+        CaseStatus::Failed
+    } else if run.planned_sent == 0 {
+        let reason = run.stopped.clone().unwrap_or_else(|| "nothing was sent".to_owned());
+        CaseStatus::Skipped(super::reason::Reason::new(super::reason::ReasonKind::NoInput, reason))
+    } else {
+        CaseStatus::Passed
+    };
+    ScenarioResult {
+        id: format!("{}::flows::{name}", spec.id),
+        spec: spec.id.clone(),
+        suite: "flows".to_owned(),
+        scenario: name,
+        rule: failures.first().map_or_else(|| RuleId::new("flow"), |f| f.rule.clone()),
+        source: Source::new(Level::Doc, "the spec's links (declared, x-conform-links, inferred)"),
+        seed,
+        status,
+        failures,
+        steps: run.steps.into_iter().map(|s| s.shown).collect(),
+        input: None,
+        shrink_steps,
+        snapshots: Vec::new(),
+        plan_index: usize::MAX,
+        duration: std::time::Duration::ZERO,
+    }
+}
+
+/// Runs the flow phase: for each spec whose graph has an edge, its walks one after another.
+pub(super) async fn run_flows(shared: &Shared, run_seed: u64) -> Vec<ScenarioResult> {
+    let options = shared.config.flows;
+    let mut out = Vec::new();
+    if !options.enabled {
+        return out;
+    }
+    for (spec, target) in shared.config.specs.iter().zip(&shared.targets) {
+        let graph = Graph::of(spec);
+        if graph.is_empty() {
+            continue;
+        }
+        let seed = crate::plan::case_seed(run_seed, &format!("{}::flows", spec.id));
+        for (n, walk) in plan_walks(&graph, seed, options.walks_per_spec, options.max_steps).into_iter().enumerate() {
+            if shared.halt.stops() {
+                return out;
+            }
+            let started = std::time::Instant::now();
+            let name = format!("{:02}-{}", n + 1, spec.operations[walk.steps[0].operation].id);
+            let flow_seed = seed.wrapping_add(n as u64);
+            let mut variables = target.given.clone();
+            if let Some(fixture) = &target.fixture {
+                let made = match sandbox::fixture_values(fixture, flow_seed) {
+                    Ok(values) => sandbox::create(shared, target, fixture, &values).await.map(|()| values),
+                    Err(e) => Err(e),
+                };
+                match made {
+                    Ok(values) => variables.extend(values),
+                    Err(e) => {
+                        let stopped =
+                            FlowRun { steps: Vec::new(), failures: Vec::new(), stopped: Some(e), planned_sent: 0 };
+                        out.push(result(spec, name, flow_seed, stopped, 0));
+                        continue;
+                    }
+                }
+            }
+            let sender = RunSender { shared, spec, target, variables };
+            let (run, _, tried) = drive_shrinking(&sender, spec, &graph, &walk, flow_seed, options.cleanup).await;
+            let mut flow = result(spec, name, flow_seed, run, tried);
+            flow.duration = started.elapsed();
+            if flow.fails_run(shared.config.strict) {
+                shared.halt.failed();
+            }
+            out.push(flow);
+        }
+    }
+    out
+}
