@@ -50,3 +50,14 @@ fn flows_on_a_spec_with_broken_links_warns_and_shows_the_rest() {
     assert_eq!(err.matches("warning: ").count(), 3, "{err}");
     assert!(out.contains("makeThing --201--> getThing  [inferred: created resource]"), "{out}");
 }
+
+#[test]
+fn docs_flows_md_shows_what_conform_flows_prints() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/flows.md")).unwrap();
+    assert!(page.contains("conform flows --spec tests/flows/pets.yaml"));
+    let shown = stdout(&["flows", "--spec", "tests/flows/pets.yaml"]);
+    let block = page.split("```text\n").nth(1).unwrap().split("```").next().unwrap();
+    for line in block.lines().filter(|l| l.trim() != "...") {
+        assert!(shown.lines().any(|s| s == line), "docs/flows.md shows `{line}`, conform prints:\n{shown}");
+    }
+}

@@ -1,0 +1,89 @@
+//! The flow phase against a CRUD server of our own (real HTTP on loopback): each planted stateful
+//! bug is caught by the check meant for it, and the correct twin passes with no failure.
+
+#[path = "support/cli.rs"]
+mod cli;
+#[path = "support/crud.rs"]
+mod crud;
+#[path = "support/loopback.rs"]
+mod loopback;
+
+use crud::Bug;
+use serde_json::Value;
+
+/// Runs `conform run` on tests/flows/pets.yaml against a server with `bug`; the JSON report.
+async fn run(bug: Bug, extra: &[&str]) -> (Option<i32>, Value) {
+    let url = loopback::serve(crud::app(bug)).await;
+    let report = std::env::temp_dir().join(format!("conform-flow-phase-{}-{bug:?}.json", std::process::id()));
+    let report_arg = format!("json={}", report.display());
+    let mut args: Vec<String> = [
+        "run",
+        "--spec",
+        "tests/flows/pets.yaml",
+        "--target",
+        &url,
+        "--cases",
+        "5",
+        "--seed",
+        "11",
+        "--report",
+        &report_arg,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let output = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli::conform(&args)
+    })
+    .await
+    .unwrap();
+    let text = std::fs::read_to_string(&report)
+        .unwrap_or_else(|_| panic!("no report: {}", String::from_utf8_lossy(&output.stderr)));
+    (output.status.code(), serde_json::from_str(&text).unwrap())
+}
+
+/// The rules the flows broke.
+fn flow_rules(report: &Value) -> Vec<String> {
+    let mut rules: Vec<String> = report["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["suite"] == "flows")
+        .flat_map(|s| s["failures"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()))
+        .collect();
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+fn flows(report: &Value) -> usize {
+    report["scenarios"].as_array().unwrap().iter().filter(|s| s["suite"] == "flows").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_correct_crud_server_passes_with_no_failure() {
+    let (code, report) = run(Bug::None, &["--strict"]).await;
+    assert!(flows(&report) > 0, "flows ran");
+    assert_eq!(flow_rules(&report), Vec::<String>::new());
+    let failed: Vec<&Value> =
+        report["cases"].as_array().unwrap().iter().filter(|c| c["status"]["status"] == "failed").collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert_eq!(code, Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_planted_stateful_bug_is_caught() {
+    for (bug, rule) in [
+        (Bug::DeleteKeeps, "use_after_free"),
+        (Bug::CreatedNotFound, "ensure_resource_availability"),
+        (Bug::UpdateLost, "read_after_write"),
+        (Bug::SecondDelete500, "not_a_server_error"),
+    ] {
+        let (code, report) = run(bug, &["--strict"]).await;
+        let rules = flow_rules(&report);
+        assert!(rules.iter().any(|r| r == rule), "{bug:?}: {rules:?}");
+        assert_eq!(code, Some(1), "{bug:?}");
+    }
+}
