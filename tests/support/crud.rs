@@ -2,6 +2,9 @@
 //! stateful bug is planted: delete that does not delete, a create the next read does not find,
 //! an update that is not kept, a second delete that answers 500.
 
+// A test server: its handlers answer a whole response as the error, as axum handlers do.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
