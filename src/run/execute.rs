@@ -461,6 +461,16 @@ impl Session {
         run_scenario(&self.shared, &self.shared.config.suites, &self.scenarios[index]).await
     }
 
+    /// (flows, issue 27) The flow phase's flows, planned from the specs' link graphs.
+    pub fn flows(&self) -> Vec<super::flows::PlannedFlow> {
+        super::flows::plan_flows(&self.shared, self.seed)
+    }
+
+    /// (flows, issue 27) Runs one flow of [`Session::flows`].
+    pub async fn run_flow(&self, flow: &super::flows::PlannedFlow) -> ScenarioResult {
+        super::flows::run_flow(&self.shared, flow).await
+    }
+
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
     pub fn skip_reason(&self, index: usize) -> Option<Reason> {
         match (first_input(&self.shared, &self.plan.case(index)), self.shared.admission(index)) {

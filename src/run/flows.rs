@@ -5,6 +5,7 @@
 //! stateful checks and the shrinking are `crate::flow`'s.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -19,7 +20,7 @@ use super::shown::Shown;
 use super::{guard_step_for_flows as guard_step, sandbox};
 use crate::case::{self, CaseKind, RequestInput};
 use crate::check::RuleId;
-use crate::flow::{FlowRun, Graph, Sender, Sent, drive_shrinking, plan_walks};
+use crate::flow::{FlowRun, Graph, Sender, Sent, Walk, drive_shrinking, plan_walks};
 use crate::http::to_curl;
 use crate::spec::{Level, Source, Spec};
 
@@ -140,51 +141,85 @@ fn result(spec: &Spec, name: String, seed: u64, run: FlowRun<StepResult>, shrink
     }
 }
 
-/// Runs the flow phase: for each spec whose graph has an edge, its walks one after another.
-pub(super) async fn run_flows(shared: &Shared, run_seed: u64) -> Vec<ScenarioResult> {
+/// One flow to run: its id (`spec::flows::NN-operation`), its spec, its walk and its seed.
+#[derive(Debug, Clone)]
+pub struct PlannedFlow {
+    pub id: String,
+    spec: usize,
+    name: String,
+    graph: Arc<Graph>,
+    walk: Walk,
+    seed: u64,
+}
+
+/// The flows of a run: for each spec whose graph has an edge, its walks (none when the phase is off).
+pub(super) fn plan_flows(shared: &Shared, run_seed: u64) -> Vec<PlannedFlow> {
     let options = shared.config.flows;
     let mut out = Vec::new();
     if !options.enabled {
         return out;
     }
-    for (spec, target) in shared.config.specs.iter().zip(&shared.targets) {
-        let graph = Graph::of(spec);
+    for (index, spec) in shared.config.specs.iter().enumerate() {
+        let graph = Arc::new(Graph::of(spec));
         if graph.is_empty() {
             continue;
         }
         let seed = crate::plan::case_seed(run_seed, &format!("{}::flows", spec.id));
         for (n, walk) in plan_walks(&graph, seed, options.walks_per_spec, options.max_steps).into_iter().enumerate() {
-            if shared.halt.stops() {
-                return out;
-            }
-            let started = std::time::Instant::now();
             let name = format!("{:02}-{}", n + 1, spec.operations[walk.steps[0].operation].id);
-            let flow_seed = seed.wrapping_add(n as u64);
-            let mut variables = target.given.clone();
-            if let Some(fixture) = &target.fixture {
-                let made = match sandbox::fixture_values(fixture, flow_seed) {
-                    Ok(values) => sandbox::create(shared, target, fixture, &values).await.map(|()| values),
-                    Err(e) => Err(e),
-                };
-                match made {
-                    Ok(values) => variables.extend(values),
-                    Err(e) => {
-                        let stopped =
-                            FlowRun { steps: Vec::new(), failures: Vec::new(), stopped: Some(e), planned_sent: 0 };
-                        out.push(result(spec, name, flow_seed, stopped, 0));
-                        continue;
-                    }
-                }
-            }
-            let sender = RunSender { shared, spec, target, variables };
-            let (run, _, tried) = drive_shrinking(&sender, spec, &graph, &walk, flow_seed, options.cleanup).await;
-            let mut flow = result(spec, name, flow_seed, run, tried);
-            flow.duration = started.elapsed();
-            if flow.fails_run(shared.config.strict) {
-                shared.halt.failed();
-            }
-            out.push(flow);
+            out.push(PlannedFlow {
+                id: format!("{}::flows::{name}", spec.id),
+                spec: index,
+                name,
+                graph: graph.clone(),
+                walk,
+                seed: seed.wrapping_add(n as u64),
+            });
         }
+    }
+    out
+}
+
+/// Runs one planned flow (shrunk when it fails), timed: a fresh fixture, then its walk.
+pub(super) async fn run_flow(shared: &Shared, planned: &PlannedFlow) -> ScenarioResult {
+    let started = std::time::Instant::now();
+    let (spec, target) = (&shared.config.specs[planned.spec], &shared.targets[planned.spec]);
+    let name = planned.name.clone();
+    let mut variables = target.given.clone();
+    if let Some(fixture) = &target.fixture {
+        let made = match sandbox::fixture_values(fixture, planned.seed) {
+            Ok(values) => sandbox::create(shared, target, fixture, &values).await.map(|()| values),
+            Err(e) => Err(e),
+        };
+        match made {
+            Ok(values) => variables.extend(values),
+            Err(e) => {
+                let stopped = FlowRun { steps: Vec::new(), failures: Vec::new(), stopped: Some(e), planned_sent: 0 };
+                return result(spec, name, planned.seed, stopped, 0);
+            }
+        }
+    }
+    let sender = RunSender { shared, spec, target, variables };
+    let cleanup = shared.config.flows.cleanup;
+    let (run, _, tried) = drive_shrinking(&sender, spec, &planned.graph, &planned.walk, planned.seed, cleanup).await;
+    let mut flow = result(spec, name, planned.seed, run, tried);
+    flow.duration = started.elapsed();
+    flow
+}
+
+/// Runs the flow phase: every planned flow, one after another (a flow's steps depend on each
+/// other; flows of a spec share its resources).
+pub(super) async fn run_flows(shared: &Shared, run_seed: u64) -> Vec<ScenarioResult> {
+    let mut out = Vec::new();
+    for planned in plan_flows(shared, run_seed) {
+        if shared.halt.stops() {
+            break;
+        }
+        let flow = run_flow(shared, &planned).await;
+        if flow.fails_run(shared.config.strict) {
+            shared.halt.failed();
+        }
+        out.push(flow);
     }
     out
 }

@@ -23,6 +23,7 @@ mod variables;
 mod wire;
 
 pub use execute::{Event, Keep, RunConfig, RunError, Session, run};
+pub use flows::PlannedFlow;
 pub use guard::{AllowEntry, BudgetKind, Refusal, SendGuard};
 pub use halt::EarlyStop;
 pub use reason::{Reason, ReasonKind};
