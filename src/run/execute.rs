@@ -551,11 +551,7 @@ impl Session {
         let mut scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
         // (flows, issue 27) The flow phase, after the cases and suites; each flow is a scenario.
         if !shared.config.dry_run {
-            let first = scenarios.len();
             scenarios.extend(super::flows::run_flows(&shared, seed).await);
-            for (n, flow) in scenarios.iter_mut().enumerate().skip(first) {
-                flow.plan_index = n;
-            }
         }
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to

@@ -150,6 +150,8 @@ pub struct PlannedFlow {
     graph: Arc<Graph>,
     walk: Walk,
     seed: u64,
+    /// Its place among the whole (unsharded) run's scenarios, after the suites' ones.
+    plan_index: usize,
 }
 
 /// The flows of a run: for each spec whose graph has an edge, its walks (none when the phase is off).
@@ -159,6 +161,8 @@ pub(super) fn plan_flows(shared: &Shared, run_seed: u64) -> Vec<PlannedFlow> {
     if !options.enabled {
         return out;
     }
+    let config = &shared.config;
+    let mut plan_index = super::scenario::plan_scenarios(&config.suites, &config.specs, run_seed).len();
     for (index, spec) in shared.config.specs.iter().enumerate() {
         let graph = Arc::new(Graph::of(spec));
         if graph.is_empty() {
@@ -167,13 +171,20 @@ pub(super) fn plan_flows(shared: &Shared, run_seed: u64) -> Vec<PlannedFlow> {
         let seed = crate::plan::case_seed(run_seed, &format!("{}::flows", spec.id));
         for (n, walk) in plan_walks(&graph, seed, options.walks_per_spec, options.max_steps).into_iter().enumerate() {
             let name = format!("{:02}-{}", n + 1, spec.operations[walk.steps[0].operation].id);
+            let id = format!("{}::flows::{name}", spec.id);
+            plan_index += 1;
+            // `--shard I/N`: a flow goes whole, by its id, as a scenario does.
+            if config.plan.shard.is_some_and(|shard| !shard.keeps(&id)) {
+                continue;
+            }
             out.push(PlannedFlow {
-                id: format!("{}::flows::{name}", spec.id),
+                id,
                 spec: index,
                 name,
                 graph: graph.clone(),
                 walk,
                 seed: seed.wrapping_add(n as u64),
+                plan_index: plan_index - 1,
             });
         }
     }
@@ -195,7 +206,10 @@ pub(super) async fn run_flow(shared: &Shared, planned: &PlannedFlow) -> Scenario
             Ok(values) => variables.extend(values),
             Err(e) => {
                 let stopped = FlowRun { steps: Vec::new(), failures: Vec::new(), stopped: Some(e), planned_sent: 0 };
-                return result(spec, name, planned.seed, stopped, 0);
+                return ScenarioResult {
+                    plan_index: planned.plan_index,
+                    ..result(spec, name, planned.seed, stopped, 0)
+                };
             }
         }
     }
@@ -204,6 +218,7 @@ pub(super) async fn run_flow(shared: &Shared, planned: &PlannedFlow) -> Scenario
     let (run, _, tried) = drive_shrinking(&sender, spec, &planned.graph, &planned.walk, planned.seed, cleanup).await;
     let mut flow = result(spec, name, planned.seed, run, tried);
     flow.duration = started.elapsed();
+    flow.plan_index = planned.plan_index;
     flow
 }
 
@@ -212,8 +227,9 @@ pub(super) async fn run_flow(shared: &Shared, planned: &PlannedFlow) -> Scenario
 pub(super) async fn run_flows(shared: &Shared, run_seed: u64) -> Vec<ScenarioResult> {
     let mut out = Vec::new();
     for planned in plan_flows(shared, run_seed) {
+        // Each flow not started once --max-failures is reached is counted as such.
         if shared.halt.stops() {
-            break;
+            continue;
         }
         let flow = run_flow(shared, &planned).await;
         if flow.fails_run(shared.config.strict) {
