@@ -87,3 +87,50 @@ async fn each_planted_stateful_bug_is_caught() {
         assert_eq!(code, Some(1), "{bug:?}");
     }
 }
+
+/// A reference server without the sandbox (as a production deployment), with fixtures made
+/// in-process and given to conform as variables.
+async fn production_like() -> (conform::reference::Server, Vec<conform::run::VarFlag>) {
+    use conform::reference::{Faults, Reference, Server};
+    let reference = Reference::with_options(Faults::none(), false);
+    let params = serde_json::json!({"instance": "0d7e6b1a-5b8e-4f3c-a1d2-3e4f5a6b7c8d", "token": "HSTOKEN"});
+    reference.apply_state("hypersender", "instance", &params).unwrap();
+    let vars = params
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, value)| format!("hypersender.{name}={}", value.as_str().unwrap()).parse().unwrap())
+        .collect();
+    (Server::start_with(([127, 0, 0, 1], 0).into(), reference).await.unwrap(), vars)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sending_step_takes_the_same_send_budget() {
+    use conform::plan::PlanOptions;
+    use conform::run::{AllowEntry, RunConfig, VariableSources, run};
+    let (server, vars) = production_like().await;
+    let specs: Vec<conform::spec::Spec> =
+        conform::spec::bundled().unwrap().into_iter().filter(|s| s.id == "hypersender").collect();
+    let max_sends = 3;
+    let config = RunConfig {
+        targets: vec![format!("{}/api/otp/v2", server.url())],
+        specs,
+        variables: VariableSources { flags: vars, env: Default::default() },
+        plan: PlanOptions { cases: 2, seed: 5, shard: None },
+        allow_recipients: vec!["201000000000".parse::<AllowEntry>().unwrap()],
+        max_sends,
+        ..RunConfig::default()
+    };
+    let result = run(config, |_| {}).await.unwrap();
+    let sent = server.reference().messages_sent();
+    assert!(sent <= u64::from(max_sends), "the target sent {sent} messages, over the budget of {max_sends}");
+    let counted = result.send_guard.sends.len() as u64;
+    assert!(sent <= counted && counted <= u64::from(max_sends), "sent {sent}, counted {counted}");
+    let flows: Vec<_> = result.scenarios.iter().filter(|s| s.suite == "flows").collect();
+    assert_eq!(flows.len(), 4);
+    let refused = flows
+        .iter()
+        .filter(|f| matches!(&f.status, conform::run::CaseStatus::Skipped(r) if r.contains("--max-sends")))
+        .count();
+    assert!(refused > 0, "the budget spent by the cases refuses the flows' sends: {flows:#?}");
+}
