@@ -134,3 +134,31 @@ async fn a_message_sending_step_takes_the_same_send_budget() {
         .count();
     assert!(refused > 0, "the budget spent by the cases refuses the flows' sends: {flows:#?}");
 }
+
+/// A benchmark, not a test (no timed assertion): the flow phase of about 1,000 steps on the
+/// embedded default. Run it with
+/// `cargo test --release --test flow_phase -- --ignored --nocapture flow_phase_benchmark`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run it by hand in a release build"]
+async fn flow_phase_benchmark() {
+    use conform::flow::FlowOptions;
+    use conform::plan::PlanOptions;
+    use conform::reference::{Faults, Server};
+    use conform::run::{RunConfig, run};
+    let server = Server::start(([127, 0, 0, 1], 0).into(), Faults::none()).await.unwrap();
+    let specs = conform::spec::bundled().unwrap();
+    let config = RunConfig {
+        targets: vec![server.url(); specs.len()],
+        specs,
+        plan: PlanOptions { cases: 1, seed: 3, shard: None },
+        flows: FlowOptions { walks_per_spec: 200, ..FlowOptions::default() },
+        ..RunConfig::default()
+    };
+    let result = run(config, |_| {}).await.unwrap();
+    let flows: Vec<_> = result.scenarios.iter().filter(|s| s.suite == "flows").collect();
+    let steps: usize = flows.iter().map(|f| f.steps.len()).sum();
+    let time: std::time::Duration = flows.iter().map(|f| f.duration).sum();
+    let failed = flows.iter().filter(|f| !f.failures.is_empty()).count();
+    println!("flow phase: {} flows, {steps} steps, {failed} failed, {:.3} s", flows.len(), time.as_secs_f64());
+    assert_eq!(failed, 0);
+}
