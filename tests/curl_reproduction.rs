@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex};
 #[allow(dead_code)] // chromium_flags serves the HTML report's test
 mod tools;
 
-use conform::http::{HttpClient, Limits, PreparedRequest, Redactor, to_curl};
+use conform::http::{HttpClient, Limits, PreparedRequest};
+use conform::show::{Redactor, to_curl};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 

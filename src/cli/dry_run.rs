@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use super::output::quiet_when_closed;
 use crate::report::dry_run::DryRun;
-use crate::run::CaseStatus;
+use crate::results::CaseStatus;
 
 #[derive(Default)]
 pub struct DryRunPrinter {

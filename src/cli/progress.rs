@@ -11,7 +11,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::output::errln;
-use crate::run::{CaseStatus, Event};
+use crate::results::CaseStatus;
+use crate::run::Event;
 
 pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
@@ -97,7 +98,7 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::{Reason, ReasonKind};
+    use crate::results::{Reason, ReasonKind};
 
     #[test]
     fn a_count_line_comes_at_most_every_interval_and_not_at_the_end() {

@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 use super::exit::{CONFORMANT, HARNESS_ERROR};
 use super::output::errln;
 use crate::report::{self, Format, ReportError, ReportTarget};
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {

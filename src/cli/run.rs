@@ -17,7 +17,8 @@ use crate::http::Limits;
 use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
-use crate::run::{self, AllowEntry, Event, Keep, RunConfig, RunResult, VarFlag, VariableSources, Verdict};
+use crate::results::{RunResult, SpecWarning, Verdict};
+use crate::run::{self, AllowEntry, Event, Keep, RunConfig, VarFlag, VariableSources};
 use crate::snapshot;
 use crate::spec::{self, Spec};
 use crate::suite::{self, Suite};
@@ -404,7 +405,7 @@ pub fn run(args: RunArgs) -> u8 {
 /// The specs (with the warnings lint has for them) and the suites, or `None` once the reason
 /// they cannot be run is printed. A dry run, which prints no report on the console, says the
 /// specs' warnings on stderr before it starts.
-fn load(args: &RunArgs) -> Option<(Vec<Spec>, Vec<run::SpecWarning>, Vec<Suite>)> {
+fn load(args: &RunArgs) -> Option<(Vec<Spec>, Vec<SpecWarning>, Vec<Suite>)> {
     let (specs, warnings) = match super::specs::load_specs(&args.specs) {
         Ok(loaded) => loaded,
         Err(e) => {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::run::SpecWarning;
+use crate::results::SpecWarning;
 use crate::spec::{self, Diagnostic, Spec};
 
 /// The specs to test (the given files, or the bundled ones) and the warnings they came with; or

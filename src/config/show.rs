@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::settings::{Origin, Settings, Snapshots};
-use crate::http::{MASK, Redactor};
 use crate::run::{RunConfig, VariableSources, env_name};
+use crate::show::{MASK, Redactor};
 
 /// The redactor of a run with these settings' variables and headers (and the environment's
 /// `CONFORM_VAR_*` values `env`), as `conform run` builds it.

@@ -11,7 +11,8 @@ use tokio::runtime::Runtime;
 
 use crate::reference::Server;
 use crate::report::console;
-use crate::run::{CaseStatus, Session};
+use crate::results::CaseStatus;
+use crate::run::Session;
 
 /// The trials of a prepared run, and what they need while they run (the async runtime, the
 /// embedded reference server when it is the target).

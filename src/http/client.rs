@@ -107,7 +107,7 @@ impl HttpClient {
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(super::curl::USER_AGENT)
+            .user_agent(super::USER_AGENT)
             .build()
             .map_err(|e| TransportError::Other(e.to_string()))?;
         Ok(Self { inner, direct: None, limits, next_slot: Arc::new(tokio::sync::Mutex::new(Instant::now())) })

@@ -73,6 +73,9 @@ mod body_serde {
     }
 }
 
+/// The `User-Agent` conform sends (the client sets it on every request).
+pub const USER_AGENT: &str = concat!("conform/", env!("CARGO_PKG_VERSION"));
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@ use super::tally::{self, Counts, Outcome};
 use super::unique::{UniqueFailure, unique_failures};
 use crate::case::CaseKind;
 use crate::check::Failure;
-use crate::run::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport};
+use crate::results::{CaseResult, CaseStatus, RunResult, ScenarioResult, SendGuardReport};
 
 /// A cell of the console matrix: `ok N`, `W N`, `FAIL N`, or `-` when the rule never ran there.
 fn cell(cell: Cell) -> String {
@@ -425,7 +425,7 @@ pub fn summary(result: &RunResult) -> String {
 mod tests {
     use super::*;
     use crate::report::testing::small_result as result;
-    use crate::run::{ReasonKind, Verdict};
+    use crate::results::{ReasonKind, Verdict};
 
     #[test]
     fn renders_matrix_failures_skips_and_summary() {
@@ -458,8 +458,10 @@ mod tests {
         assert!(!render(&result).contains(first), "29 of 59 skipped");
         let mut many = crate::report::testing::grouped_result();
         for (n, case) in many.cases.iter_mut().skip(30).enumerate() {
-            case.status =
-                CaseStatus::Skipped(crate::run::Reason::new(ReasonKind::MissingVariable, format!("reason {}", n % 7)));
+            case.status = CaseStatus::Skipped(crate::results::Reason::new(
+                ReasonKind::MissingVariable,
+                format!("reason {}", n % 7),
+            ));
         }
         let text = render(&many);
         assert!(text.contains("  … and 2 more reasons (all under `skipped:` below)"), "the top five: {text}");
@@ -490,7 +492,7 @@ mod tests {
     fn nothing_tested_is_not_conformant() {
         let mut skipped = result();
         skipped.cases.retain(|c| matches!(c.status, CaseStatus::Skipped(_)));
-        skipped.missing.push(crate::run::MissingVariable {
+        skipped.missing.push(crate::results::MissingVariable {
             spec: "wawp".into(),
             name: "access_token".into(),
             env: "CONFORM_VAR_WAWP_ACCESS_TOKEN".into(),

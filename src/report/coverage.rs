@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::matrix::{self, Cell};
 use crate::check::{self, CheckId, RuleId};
-use crate::run::{CaseStatus, RunResult};
+use crate::results::{CaseStatus, RunResult};
 use crate::spec::Source;
 
 /// What kind of rule it is.

@@ -2,7 +2,7 @@
 //! `cli::dry_run`, which prints it): each request that would be sent as a curl line, why the
 //! others would not be, and a closing count.
 
-use crate::run::{CaseStatus, ReasonKind};
+use crate::results::{CaseStatus, ReasonKind};
 
 /// `--dry-run`'s output: every request that would be sent, as a curl line, and why the others
 /// would not be, one case at a time as they come (in plan order), then a closing line. The
@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn a_dry_run_prints_each_case_as_it_comes_and_counts_them() {
-        use crate::run::{Reason, ReasonKind};
+        use crate::results::{Reason, ReasonKind};
         let mut dry_run = DryRun::default();
         let planned = CaseStatus::Skipped(Reason::new(ReasonKind::DryRun, "dry run: not sent"));
         let guarded = CaseStatus::Skipped(Reason::new(ReasonKind::SendGuard, "not sent: no --allow-recipient"));

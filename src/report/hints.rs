@@ -1,7 +1,7 @@
 //! Hints computed from a run's result for the console: things the user probably got wrong, said
 //! plainly. For now one: when most answers from a target are 404, its base path is likely wrong.
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// A target whose answers are 404 more often than this (and at least [`MIN_NOT_FOUND`] times)
 /// gets the hint.
@@ -34,7 +34,7 @@ pub fn base_path(result: &RunResult) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::case::{CaseId, CaseKind};
-    use crate::run::{CaseResult, CaseStatus, ResponseSummary, TargetInfo};
+    use crate::results::{CaseResult, CaseStatus, ResponseSummary, TargetInfo};
 
     fn result(statuses: &[u16]) -> RunResult {
         let case = |status: u16| CaseResult {

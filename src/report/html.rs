@@ -14,7 +14,7 @@ use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 
 use super::{Format, ReportError};
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("report.html", include_str!("templates/report.html")),
@@ -54,9 +54,9 @@ mod tests {
         let guarded = render(&testing::small_result()).unwrap();
         assert!(guarded.contains("id=\"send-guard\"") && guarded.contains("href=\"#send-guard\""));
         let mut quiet = testing::small_result();
-        quiet.send_guard = crate::run::SendGuardReport::default();
+        quiet.send_guard = crate::results::SendGuardReport::default();
         quiet.cases.retain(
-            |c| !matches!(&c.status, crate::run::CaseStatus::Skipped(r) if r.kind == crate::run::ReasonKind::SendGuard),
+            |c| !matches!(&c.status, crate::results::CaseStatus::Skipped(r) if r.kind == crate::results::ReasonKind::SendGuard),
         );
         let page = render(&quiet).unwrap();
         assert!(!page.contains("send-guard") && !page.contains("Send guard"), "a run that sent no message");

@@ -5,7 +5,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::{Format, ReportError};
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// The version of the report's shape; a reader refuses others.
 pub const REPORT_VERSION: u32 = 1;

@@ -29,7 +29,7 @@ use super::console::{failure_block, scenario_block};
 use super::tally;
 use super::{Format, ReportError};
 use crate::check::{Failure, RuleId};
-use crate::run::{CaseStatus, Reason, RunResult};
+use crate::results::{CaseStatus, Reason, RunResult};
 
 pub fn render(result: &RunResult) -> Result<String, ReportError> {
     let mut report = Report::new("conform");

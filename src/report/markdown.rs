@@ -15,7 +15,7 @@ use super::tally::{self, Counts};
 use super::unique::unique_failures;
 use super::{Format, ReportError};
 use crate::check::Failure;
-use crate::run::{CaseStatus, Reason, RunResult};
+use crate::results::{CaseStatus, Reason, RunResult};
 
 /// At most this many rows of the matrix, failures, errors and missing variables.
 const MAX_ROWS: usize = 50;
@@ -46,8 +46,8 @@ pub fn render(result: &RunResult) -> Result<String, ReportError> {
 /// The verdict line and the counts table.
 fn head(out: &mut String, result: &RunResult) {
     let mark = match result.verdict() {
-        crate::run::Verdict::Conformant => "✅",
-        crate::run::Verdict::Nonconformant => "❌",
+        crate::results::Verdict::Conformant => "✅",
+        crate::results::Verdict::Nonconformant => "❌",
         _ => "⚠️",
     };
     let _ = writeln!(out, "## {mark} conform: {}\n", tally::verdict(result.verdict()));
@@ -239,7 +239,7 @@ mod tests {
     use super::*;
     use crate::check::{CheckId, RuleId};
     use crate::report::testing;
-    use crate::run::{MissingVariable, ReasonKind};
+    use crate::results::{MissingVariable, ReasonKind};
     use crate::spec::{Level, Source};
 
     fn result() -> RunResult {

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::{CheckId, Failure, RuleId};
-use crate::run::{CaseStatus, RunResult};
+use crate::results::{CaseStatus, RunResult};
 
 /// One rule in one row: exchanges that passed it, failed the run on it, or only warned.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +137,7 @@ pub fn rows(result: &RunResult) -> BTreeMap<RowKey, Row> {
 }
 
 /// The rules a scenario that ran judged: its own, and any other its calls broke.
-fn scenario_rules(scenario: &crate::run::ScenarioResult) -> BTreeSet<&RuleId> {
+fn scenario_rules(scenario: &crate::results::ScenarioResult) -> BTreeSet<&RuleId> {
     let mut rules: BTreeSet<&RuleId> = scenario.failures.iter().map(|f| &f.rule).collect();
     rules.insert(&scenario.rule);
     rules

@@ -23,7 +23,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::ReportError;
-use crate::run::{MissingVariable, RunResult, TargetInfo};
+use crate::results::{MissingVariable, RunResult, TargetInfo};
 
 /// The shards' results, each with the file it was read from (for messages), as one result.
 pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportError> {
@@ -121,7 +121,7 @@ pub fn merge(mut shards: Vec<(String, RunResult)>) -> Result<RunResult, ReportEr
         }
     }
     merged.spec_warnings = spec_warnings;
-    merged.rules = crate::run::sorted_rules(shards.iter().flat_map(|(_, r)| r.rules.iter().cloned()).collect());
+    merged.rules = crate::results::sorted_rules(shards.iter().flat_map(|(_, r)| r.rules.iter().cloned()).collect());
     // A finding met while shrinking shares its case's place.
     let planned = merged.cases.iter().filter(|c| c.found_while_shrinking.is_none());
     let places: BTreeSet<usize> = planned.clone().map(|c| c.plan_index).collect();
@@ -192,8 +192,8 @@ mod tests {
         let (first, mut one) = shard(1, 2, &[("a", 0), ("c", 2)], 1);
         let (second, mut two) = shard(2, 2, &[("b", 1)], 1);
         one.requests.positive = 3;
-        two.requests = crate::run::RequestCounts { negative: 4, shrinking: 10, ..Default::default() };
-        two.stopped.push(crate::run::EarlyStop::MaxFailures { limit: 1, not_started: 0 });
+        two.requests = crate::results::RequestCounts { negative: 4, shrinking: 10, ..Default::default() };
+        two.stopped.push(crate::results::EarlyStop::MaxFailures { limit: 1, not_started: 0 });
         let mut found = two.cases[0].clone();
         found.id = crate::case::CaseId::new(&["b", "found-while-shrinking", "1"]);
         found.found_while_shrinking = Some(two.cases[0].id.clone());

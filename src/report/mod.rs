@@ -1,4 +1,4 @@
-//! Reports: one file per format, each a function of the same [`crate::run::RunResult`]. Reports
+//! Reports: one file per format, each a function of the same [`crate::results::RunResult`]. Reports
 //! only read results; they never run anything, and never write files (the CLI does).
 //!
 //! - [`console`]: the terminal report; [`dry_run`]: `--dry-run`'s, case by case.
@@ -35,7 +35,7 @@ pub mod unique;
 
 pub use format::{Format, ReportTarget};
 
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// Why a report could not be rendered or read.
 #[derive(Debug, thiserror::Error)]

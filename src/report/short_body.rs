@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::run::ResponseSummary;
+use crate::results::ResponseSummary;
 
 /// The most characters of a body the console shows.
 pub const MAX_CHARS: usize = 200;

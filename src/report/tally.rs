@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use crate::check::Failure;
-use crate::run::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, Verdict};
+use crate::results::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, Verdict};
 use crate::snapshot::Outcome as SnapshotOutcome;
 
 /// How one case or scenario ended, as every report names it: exactly one of these each.
@@ -212,7 +212,7 @@ mod tests {
     fn an_error_with_failures_is_counted_once() {
         let mut result = testing::rich_result();
         let example = result.cases.iter_mut().find(|c| c.snapshot.is_some()).unwrap();
-        example.status = CaseStatus::Error(crate::run::Reason::new(ReasonKind::Harness, "disk full"));
+        example.status = CaseStatus::Error(crate::results::Reason::new(ReasonKind::Harness, "disk full"));
         let c = Counts::cases(&result);
         assert_eq!(c.passed + c.failed + c.warned + c.skipped + c.errors, c.total);
         assert_eq!((c.failed, c.errors), (1, 2));

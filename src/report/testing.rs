@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::case::{CaseId, CaseKind, Mutation, MutationKind, Probe, Target};
 use crate::check::{CheckId, Failure, RuleId};
 use crate::http::PreparedRequest;
-use crate::run::{
+use crate::results::{
     CaseResult, CaseStatus, MissingVariable, Reason, ReasonKind, ResponseSummary, RunResult, ScenarioResult,
     SendGuardReport, StepResult, TargetInfo,
 };
@@ -294,8 +294,8 @@ pub fn rich_result() -> RunResult {
 }
 
 /// A warning `conform lint` would give about an example of `spec`, which loaded all the same.
-pub fn spec_warning(spec: &str) -> crate::run::SpecWarning {
-    crate::run::SpecWarning {
+pub fn spec_warning(spec: &str) -> crate::results::SpecWarning {
+    crate::results::SpecWarning {
         spec: spec.into(),
         file: format!("specs/{spec}.yaml"),
         line: 12,

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use crate::check::Failure;
-use crate::run::{CaseResult, RunResult};
+use crate::results::{CaseResult, RunResult};
 
 /// One finding, and the cases that met it.
 #[derive(Debug, Clone)]
@@ -250,7 +250,7 @@ mod tests {
     use crate::check::CheckId;
     use crate::http::PreparedRequest;
     use crate::report::testing;
-    use crate::run::{CaseStatus, ResponseSummary};
+    use crate::results::{CaseStatus, ResponseSummary};
     use crate::spec::{Level, Source};
 
     #[test]

@@ -11,17 +11,15 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
-use super::call::{Outcome as CallOutcome, call};
-use super::execute::{Shared, SpecTarget};
-use super::requests::Phase;
-use super::result::CaseStatus;
-use super::scenario::{ScenarioResult, StepResult};
-use super::shown::Shown;
+use super::exchange::call::{Outcome as CallOutcome, call};
+use super::exchange::record::masked;
+use super::shared::{Shared, SpecTarget};
 use super::{guard_step_for_flows as guard_step, sandbox};
 use crate::case::{self, CaseKind, RequestInput};
 use crate::check::RuleId;
 use crate::flow::{FlowRun, Graph, Sender, Sent, Walk, drive_shrinking, plan_walks};
-use crate::http::to_curl;
+use crate::results::{CaseStatus, Phase, Reason, ReasonKind, ScenarioResult, StepResult};
+use crate::show::{Shown, to_curl};
 use crate::spec::{Level, Source, Spec};
 
 struct RunSender<'a> {
@@ -96,7 +94,7 @@ impl Sender for RunSender<'_> {
         match attempt.outcome {
             CallOutcome::Answered(response, _, failures) => {
                 let status = response.status;
-                let failures = super::execute::masked(&show, failures, Some(status));
+                let failures = masked(&show, failures, Some(status));
                 let body = serde_json::from_slice::<Value>(&response.body).ok();
                 Sent {
                     url,
@@ -109,7 +107,7 @@ impl Sender for RunSender<'_> {
                 }
             }
             CallOutcome::Crashed(_, failures) => Sent {
-                failures: super::execute::masked(&show, failures, None),
+                failures: masked(&show, failures, None),
                 ..nothing(step(&attempt.request, None), format!("{label}: the target dropped the connection"))
             },
             CallOutcome::NotSent(reason) | CallOutcome::Error(reason) => {
@@ -126,7 +124,7 @@ fn result(spec: &Spec, name: String, seed: u64, run: FlowRun<StepResult>, shrink
         CaseStatus::Failed
     } else if run.planned_sent == 0 {
         let reason = run.stopped.clone().unwrap_or_else(|| "nothing was sent".to_owned());
-        CaseStatus::Skipped(super::reason::Reason::new(super::reason::ReasonKind::NoInput, reason))
+        CaseStatus::Skipped(Reason::new(ReasonKind::NoInput, reason))
     } else {
         CaseStatus::Passed
     };

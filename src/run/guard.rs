@@ -347,7 +347,7 @@ pub fn guard_request(
         })));
     }
     if let Some(number) = numbers.iter().find(|n| !guard.allows(n)) {
-        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
+        return Err(Refusal::NotAllowListed(crate::show::mask_phone(number)));
     }
     Ok(numbers)
 }
@@ -420,6 +420,17 @@ pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
     }
     granted.sort_unstable();
     granted
+}
+
+/// The send guard's word on one case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Admission {
+    /// Not a message-sending call to a target without a sandbox: nothing to guard.
+    Free,
+    /// A guarded call that holds one of the `--max-sends` budget's sends.
+    Send,
+    /// A guarded call that must not be made.
+    Refused(Refusal),
 }
 
 #[cfg(test)]

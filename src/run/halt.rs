@@ -3,43 +3,9 @@
 //! target that stopped answering (see `health.rs`): its cases not yet sent are errors. Each stop
 //! is an [`EarlyStop`] in the result, which the summary prints.
 
-use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use serde::{Deserialize, Serialize};
-
-use super::execute::Shared;
-
-/// Why a run, or a target's part of it, stopped before its end.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reason", rename_all = "snake_case")]
-pub enum EarlyStop {
-    /// `--max-failures`: `limit` cases or scenarios failed the run; `not_started` more were
-    /// planned and never started (they are in no count).
-    MaxFailures { limit: usize, not_started: usize },
-    /// The target at `url` stopped answering (`message` says what it did); its `cases` cases
-    /// and scenarios not yet sent are errors.
-    TargetStopped { url: String, message: String, cases: usize },
-}
-
-impl fmt::Display for EarlyStop {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            EarlyStop::MaxFailures { limit, not_started } => write!(
-                f,
-                "stopped early: --max-failures {limit} reached; {not_started} planned case(s) and scenario(s) \
-                 were not started"
-            ),
-            EarlyStop::TargetStopped { url, message, cases } => {
-                write!(f, "stopped testing {url}: it stopped answering: {message}")?;
-                if *cases > 0 {
-                    write!(f, "; its {cases} case(s) and scenario(s) not yet sent are errors")?;
-                }
-                Ok(())
-            }
-        }
-    }
-}
+use crate::results::EarlyStop;
 
 /// `--max-failures`, counted while the run goes.
 #[derive(Debug, Default)]
@@ -80,21 +46,6 @@ impl Halt {
             .load(Ordering::SeqCst)
             .then(|| EarlyStop::MaxFailures { limit, not_started: self.not_started.load(Ordering::SeqCst) })
     }
-}
-
-/// Every way the run stopped early: `--max-failures`, and each target given up (once per origin).
-pub(super) fn early_stops(shared: &Shared) -> Vec<EarlyStop> {
-    let mut stops: Vec<EarlyStop> = shared.halt.report().into_iter().collect();
-    let mut named = std::collections::BTreeSet::new();
-    for health in shared.targets.iter().map(|t| &t.health) {
-        if let Some(message) = health.stopped()
-            && named.insert(health.url())
-        {
-            let (url, message, cases) = (health.url().to_owned(), message.to_owned(), health.skipped());
-            stops.push(EarlyStop::TargetStopped { url, message, cases });
-        }
-    }
-    stops
 }
 
 #[cfg(test)]

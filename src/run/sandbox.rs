@@ -7,10 +7,10 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use serde_json::{Value, json};
 
-use super::execute::{Shared, SpecTarget};
-use super::requests::Phase;
+use super::shared::{Shared, SpecTarget};
 use crate::case::generator_regex;
 use crate::http::{HttpClient, PreparedRequest, TransportError};
+use crate::results::Phase;
 use crate::spec::{FixtureValue, SandboxFixture};
 
 /// The sandbox protocol versions conform speaks (`contract.md` §6).
@@ -132,27 +132,6 @@ pub(super) async fn create(
             response.status,
             response.body_text().chars().take(300).collect::<String>()
         ))
-    }
-}
-
-/// The target's clock as conform last saw it: the `now` its sandbox reported when the clock
-/// moved, running on from there. Time rules read it, never conform's own clock; until the
-/// sandbox reports a time, it is conform's.
-#[derive(Debug, Default)]
-pub struct TargetClock(std::sync::Mutex<Option<(DateTime<Utc>, std::time::Instant)>>);
-
-impl TargetClock {
-    pub fn observe(&self, now: DateTime<Utc>) {
-        if let Ok(mut seen) = self.0.lock() {
-            *seen = Some((now, std::time::Instant::now()));
-        }
-    }
-
-    pub fn now(&self) -> DateTime<Utc> {
-        match self.0.lock().ok().and_then(|seen| *seen) {
-            Some((at, since)) => at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default(),
-            None => Utc::now(),
-        }
     }
 }
 

@@ -9,21 +9,23 @@ use std::collections::BTreeMap;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
-use serde::{Deserialize, Serialize};
+
 use serde_json::{Value, json};
 
-use super::call::{Outcome as CallOutcome, call};
-use super::execute::{Shared, SpecTarget};
+use super::exchange::call::{Outcome as CallOutcome, call};
+use super::exchange::record::{masked, record_snapshot};
 use super::guard::{self, Refusal};
-use super::reason::{Reason, ReasonKind};
-use super::requests::Phase;
-use super::result::{CaseStatus, ResponseSummary};
-use super::shown::Shown;
+use super::shared::{Shared, SpecTarget};
 use super::{sandbox, wire};
 use crate::case::{self, Body, CaseKind, RequestInput, Shrink};
 use crate::check::{Failure, RuleId};
-use crate::http::{PreparedRequest, to_curl};
-use crate::spec::{Operation, ParamLocation, Source, Spec};
+use crate::http::PreparedRequest;
+use crate::results::Phase;
+use crate::results::{CaseStatus, ScenarioResult, StepResult};
+use crate::results::{Reason, ReasonKind};
+use crate::show::Shown;
+use crate::show::to_curl;
+use crate::spec::{Operation, ParamLocation, Spec};
 use crate::suite::{Action, Expect, Outcome, Scenario, Suite, VarDefault, Vars, render, render_text};
 
 /// At most this many smaller inputs are tried when shrinking a failing property.
@@ -41,50 +43,6 @@ pub struct PlannedScenario {
     pub seed: u64,
     /// Its place among the run's scenarios before any `--shard` kept some.
     pub plan_index: usize,
-}
-
-/// What one step did, as reports show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepResult {
-    pub step: String,
-    /// `call request-code`, `outbox`, `advance 601`, `state number-banned`.
-    pub action: String,
-    pub request: Option<PreparedRequest>,
-    pub response: Option<ResponseSummary>,
-    pub curl: Option<String>,
-    /// What the step was expected to show (`must not succeed`, `status 200`, …), when anything.
-    pub expected: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScenarioResult {
-    pub id: String,
-    pub spec: String,
-    pub suite: String,
-    pub scenario: String,
-    /// The rule it proves (`single-use`, …), `scenario` or `property`.
-    pub rule: RuleId,
-    pub source: Source,
-    pub seed: u64,
-    pub status: CaseStatus,
-    pub failures: Vec<Failure>,
-    pub steps: Vec<StepResult>,
-    /// A property scenario's generated input (after shrinking), masked like requests.
-    pub input: Option<String>,
-    pub shrink_steps: u32,
-    /// Each call step's answer against its committed snapshot (`spec::suite::scenario::NN-step`).
-    pub snapshots: Vec<crate::snapshot::Outcome>,
-    /// The scenario's place among the whole (unsharded) run's scenarios, for `report merge`.
-    pub plan_index: usize,
-    /// How long the scenario took, shrinking included (written in milliseconds).
-    #[serde(with = "super::result::duration_ms")]
-    pub duration: std::time::Duration,
-}
-
-impl ScenarioResult {
-    pub fn fails_run(&self, strict: bool) -> bool {
-        self.failures.iter().any(|f| f.severity.fails_run(strict))
-    }
 }
 
 /// The scenarios of `suites`, each with its seed and its spec's index.
@@ -317,7 +275,7 @@ async fn run_untimed(
     for (step, content) in snapshotted {
         let outcome = crate::snapshot::compare(&shared.config.snapshots, &format!("{}::{step}", result.id), &content);
         let outcome = Shown::for_spec(&shared.redactor, false, spec).snapshot_outcome(outcome);
-        super::execute::record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
+        record_snapshot(&outcome, &mut rules, &mut result.failures, &mut result.status);
         result.snapshots.push(outcome);
     }
     (result, findings)
@@ -585,7 +543,7 @@ async fn perform(
             match attempt.outcome {
                 CallOutcome::Crashed(_, failures) => {
                     let show = Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation);
-                    run.failures.extend(super::execute::masked(&show, failures, None));
+                    run.failures.extend(masked(&show, failures, None));
                     let request = show.request(&attempt.request);
                     run.steps.push(StepResult {
                         step: name.to_owned(),
@@ -811,7 +769,7 @@ pub(super) fn guard_step(
         return Err(Refusal::NoAllowedRecipient(why));
     }
     if let Some(number) = numbers.iter().find(|n| !shared.guard.allows(n)) {
-        return Err(Refusal::NotAllowListed(crate::http::mask_phone(number)));
+        return Err(Refusal::NotAllowListed(crate::show::mask_phone(number)));
     }
     if !shared.guard.reserve() {
         return Err(Refusal::BudgetSpent(shared.guard.max_sends));

@@ -7,9 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::execute::RunConfig;
+use super::config::RunConfig;
 use crate::http::credential::{self, CREDENTIAL_HEADERS, Part};
-use crate::http::{MIN_SAFE_LEN, Redactor};
+use crate::show::{MIN_SAFE_LEN, Redactor};
 use crate::spec::{Credential, CredentialLocation, Spec};
 
 /// One secret, and what gave it (`--var zapi.token`, `the credential after `token` in --header

@@ -1,10 +1,10 @@
 //! Every request a run sends to a target goes through [`send`]: counted by phase
-//! ([`super::requests`]), and its outcome recorded in the target's health
+//! ([`crate::results::RequestCounts`]), and its outcome recorded in the target's health
 //! ([`super::health`]), which asks a target that keeps failing whether it still answers.
 
-use super::execute::{Shared, SpecTarget};
-use super::requests::Phase;
+use super::shared::{Shared, SpecTarget};
 use crate::http::{HttpResponse, PreparedRequest, TransportError};
+use crate::results::Phase;
 
 /// Sends `request` to `target` for `phase`. A target conform has given up is sent nothing.
 pub(super) async fn send(

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 use serde_json::{Map, Value};
 
-use crate::http::{HIDDEN, mask_digits};
+use crate::show::{HIDDEN, mask_digits};
 
 /// The headers a snapshot keeps (lower case).
 const KEPT_HEADERS: &[&str] = &["content-type", "allow", "retry-after"];

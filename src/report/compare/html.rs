@@ -35,7 +35,7 @@ mod tests {
         let mut b = testing::result();
         b.cases[1].failures.retain(|f| f.rule != crate::check::CheckId::NotAServerError);
         b.cases[2].failures.clear();
-        b.cases[2].status = crate::run::CaseStatus::Passed;
+        b.cases[2].status = crate::results::CaseStatus::Passed;
         b.cases[0].operation = "other-op".into();
         let model = Comparison::of(&[("before".into(), testing::result()), ("<after>".into(), b)]);
         let html = render(&model).unwrap();

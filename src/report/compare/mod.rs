@@ -14,7 +14,7 @@ use super::matrix::{self, RowKey};
 use super::tally::{self, Counts};
 use super::{Format, ReportError};
 use crate::check::RuleId;
-use crate::run::RunResult;
+use crate::results::RunResult;
 
 /// Renders the runs, each with its label, side by side.
 pub fn render(format: Format, runs: &[(String, RunResult)]) -> Result<String, ReportError> {

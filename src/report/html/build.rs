@@ -17,7 +17,7 @@ use crate::report::hints;
 use crate::report::matrix::{self, Cell, RowKey, RowKind};
 use crate::report::tally::{self, Counts, Outcome, SkipGroup};
 use crate::report::unique::unique_failures;
-use crate::run::{CaseResult, CaseStatus, ReasonKind, ResponseSummary, RunResult, ScenarioResult, Verdict};
+use crate::results::{CaseResult, CaseStatus, ReasonKind, ResponseSummary, RunResult, ScenarioResult, Verdict};
 use crate::spec::{Level, Source};
 
 pub(super) fn page(result: &RunResult) -> Page {

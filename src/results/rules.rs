@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::result::CaseResult;
+use super::run::CaseResult;
 use super::scenario::ScenarioResult;
 use crate::check::{self, Failure, RuleId, Severity};
 use crate::spec::{Level, Source};
@@ -45,7 +45,7 @@ impl RuleInfo {
 
 /// The catalogue of the rules that ran in these cases (kept, or passed and only counted in
 /// `counted`) and scenarios, sorted by rule, then source.
-pub fn catalogue(cases: &[CaseResult], counted: &super::Tally, scenarios: &[ScenarioResult]) -> Vec<RuleInfo> {
+pub fn catalogue(cases: &[CaseResult], counted: &super::tally::Tally, scenarios: &[ScenarioResult]) -> Vec<RuleInfo> {
     let mut out = Vec::new();
     out.extend(counted.operations.iter().flat_map(|o| o.rules.keys()).filter_map(RuleInfo::generic));
     for case in cases {

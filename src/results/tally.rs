@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::result::{CaseResult, CaseStatus};
+use super::run::{CaseResult, CaseStatus};
 use crate::check::{RuleId, Severity};
 
 /// Counts of cases, one entry per operation that had any, in (spec, operation) order.

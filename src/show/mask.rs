@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::PreparedRequest;
-use super::credential::CREDENTIAL_HEADERS;
+use crate::http::PreparedRequest;
+use crate::http::credential::CREDENTIAL_HEADERS;
 
 /// A run of at least this many digits is taken for a phone number in free text.
 const PHONE_DIGITS: usize = 8;

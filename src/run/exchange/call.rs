@@ -4,24 +4,28 @@
 //! judge every answer, the retry's included. A connection the target drops before any answer is
 //! sent once more; dropped again, by a target that answers other requests, it is a crash.
 
-use super::execute::{MAX_RATE_LIMIT_WAIT_SECONDS, Shared, SpecTarget};
-use super::reason::{Reason, ReasonKind};
-use super::requests::Phase;
-use super::{sandbox, wire};
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
-use crate::http::{HttpResponse, PreparedRequest, TransportError, mask_phone};
+use crate::http::{HttpResponse, PreparedRequest, TransportError};
+use crate::results::Phase;
+use crate::results::{Reason, ReasonKind};
+use crate::run::shared::{Shared, SpecTarget};
+use crate::run::{sandbox, wire};
+use crate::show::mask_phone;
 use crate::spec::Operation;
+
+/// A target that asks for a longer wait (Retry-After) than this is not waited for: the case is skipped.
+pub(crate) const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 
 /// One attempt at a case: the request sent and what came of it.
 #[derive(Debug, Clone)]
-pub(super) struct Attempt {
+pub(crate) struct Attempt {
     pub request: PreparedRequest,
     pub outcome: Outcome,
 }
 
 #[derive(Debug, Clone)]
-pub(super) enum Outcome {
+pub(crate) enum Outcome {
     Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
     /// The target dropped the connection before any answer, while it answers other requests:
     /// the rules that ran (`not_a_server_error`) and the failure.
@@ -48,7 +52,7 @@ impl Attempt {
 /// Sends `request` for `operation` and judges the answer. `recipients` are the numbers a
 /// message-sending call to a target without a sandbox reaches (empty otherwise): such a call is
 /// recorded, and a retry (after a 429, or a dropped connection) takes another send from the budget.
-pub(super) async fn call(
+pub(crate) async fn call(
     shared: &Shared,
     target: &SpecTarget,
     operation: &Operation,
@@ -166,7 +170,7 @@ async fn answer(
 }
 
 /// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).
-pub(super) fn judge(
+pub(crate) fn judge(
     shared: &Shared,
     exchange: &Exchange<'_>,
     only: Option<&[CheckId]>,

@@ -6,22 +6,24 @@
 
 use std::collections::BTreeSet;
 
-use super::admission::Admission;
+use super::attempt::attempt;
 use super::call::{Attempt, Outcome};
-use super::execute::{Shared, SpecTarget, attempt, masked};
-use super::requests::Phase;
-use super::result::{CaseResult, CaseStatus};
-use super::shown::Shown;
+use super::record::masked;
 use crate::case::{Case, CaseId, Shrink};
 use crate::check::{Failure, RuleId};
-use crate::http::to_curl;
+use crate::results::Phase;
+use crate::results::{CaseResult, CaseStatus};
+use crate::run::guard::Admission;
+use crate::run::shared::{Shared, SpecTarget};
+use crate::show::Shown;
+use crate::show::to_curl;
 use crate::spec::Operation;
 
 /// At most this many smaller inputs are tried when shrinking one failing case.
 const MAX_SHRINK_STEPS: u32 = 100;
 
 /// What shrinking one case came to.
-pub(super) struct Shrunk {
+pub(crate) struct Shrunk {
     /// The smallest input that still breaks the rule shrunk (the first attempt when none did).
     pub best: Attempt,
     /// How many smaller inputs were tried.
@@ -32,7 +34,7 @@ pub(super) struct Shrunk {
 }
 
 /// Shrinks `first`, a failing attempt at `case`, by the rule of its first failure.
-pub(super) async fn shrink(
+pub(crate) async fn shrink(
     shared: &Shared,
     case: &Case,
     operation: &Operation,
@@ -71,7 +73,7 @@ pub(super) async fn shrink(
 /// A finding met while shrinking `parent`, as a case of its own: the same operation, kind and
 /// seed, the id `<parent>::found-while-shrinking::<n>`, the rules it broke, and its own masked
 /// request, answer and curl line.
-pub(super) fn finding(
+pub(crate) fn finding(
     parent: &CaseResult,
     n: usize,
     attempt: Attempt,

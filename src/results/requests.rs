@@ -106,12 +106,12 @@ impl fmt::Display for RequestCounts {
 
 /// [`RequestCounts`] gathered by concurrent tasks.
 #[derive(Debug, Default)]
-pub(super) struct RequestCounter {
+pub(crate) struct RequestCounter {
     counts: [AtomicU64; 8],
 }
 
 impl RequestCounter {
-    pub(super) fn count(&self, phase: Phase) {
+    pub(crate) fn count(&self, phase: Phase) {
         let slot = match phase {
             Phase::Example => 0,
             Phase::Positive => 1,
@@ -125,7 +125,7 @@ impl RequestCounter {
         self.counts[slot].fetch_add(1, Ordering::Relaxed);
     }
 
-    pub(super) fn counts(&self) -> RequestCounts {
+    pub(crate) fn counts(&self) -> RequestCounts {
         let n = |slot: usize| self.counts[slot].load(Ordering::Relaxed);
         RequestCounts {
             examples: n(0),

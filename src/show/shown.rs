@@ -1,5 +1,5 @@
 //! How a run shows what it sent and received: secrets given by the user redacted, and values
-//! masked as the spec marks them (`x-conform-mask`; see `http::mask`), unless `--show-secrets`.
+//! masked as the spec marks them (`x-conform-mask`; see `show::mask`), unless `--show-secrets`.
 //! Credentials (security schemes, `--header` values, variables) are hidden whatever the spec
 //! says, and so are the recipients of message-sending operations. Results hold only what this made.
 //! Redaction comes before masking (which could cut a secret into pieces that no longer match)
@@ -10,13 +10,12 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::http::{
-    HttpResponse, Mark, MaskRules, PreparedRequest, Redactor, mask_body, mask_header, mask_message, mask_request,
-};
+use super::{Mark, MaskRules, Redactor, mask_body, mask_header, mask_message, mask_request};
+use crate::http::{HttpResponse, PreparedRequest};
 use crate::snapshot;
 use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart, Spec, is_json_media};
 
-use super::result::ResponseSummary;
+use crate::results::ResponseSummary;
 
 /// Bodies in results are cut to this many characters.
 const MAX_BODY_CHARS: usize = 2_000;

@@ -5,38 +5,28 @@
 
 use std::collections::BTreeMap;
 
-use super::execute::{Shared, first_input};
-use super::guard::{self, BudgetKind, Candidate, Refusal};
+use super::input::first_input;
 use crate::case::{Case, RequestInput};
 use crate::plan::Plan;
-
-/// The send guard's word on one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Admission {
-    /// Not a message-sending call to a target without a sandbox: nothing to guard.
-    Free,
-    /// A guarded call that holds one of the `--max-sends` budget's sends.
-    Send,
-    /// A guarded call that must not be made.
-    Refused(Refusal),
-}
+use crate::run::guard::{self, Admission, BudgetKind, Candidate, Refusal};
+use crate::run::shared::Shared;
 
 /// Whether the case calls a message-sending operation on a target without a sandbox: every such
 /// call, whatever the case's kind, needs one of the budget's sends, goes only to allow-listed
 /// recipients, and is made at most once (no shrinking, no re-run).
-pub(super) fn is_guarded(shared: &Shared, case: &Case) -> bool {
+pub(crate) fn is_guarded(shared: &Shared, case: &Case) -> bool {
     is_guarded_at(shared, case.spec, case.operation)
 }
 
 /// [`is_guarded`], by the indices of the spec and the operation.
-pub(super) fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> bool {
+pub(crate) fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> bool {
     shared.config.specs[spec].operations[operation].side_effect.is_some() && !shared.targets[spec].sandbox
 }
 
 /// The send guard's word on every guarded case of the plan (by index; the others are free): the
 /// guarded cases whose request can be made safe share the `--max-sends` budget fairly
 /// ([`guard::admit`]); the others are refused. Only guarded cases are made from the plan here.
-pub(super) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
+pub(crate) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
     let mut admissions = BTreeMap::new();
     let mut candidates = Vec::new();
     for index in 0..plan.len() {
@@ -77,7 +67,7 @@ pub(super) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admiss
 
 /// Makes a message-sending call's input safe for a target without a sandbox (see
 /// [`guard::guard_request`]); returns the numbers it reaches.
-pub(super) fn guard_input(shared: &Shared, case: &Case, input: &mut RequestInput) -> Result<Vec<String>, Refusal> {
+pub(crate) fn guard_input(shared: &Shared, case: &Case, input: &mut RequestInput) -> Result<Vec<String>, Refusal> {
     let operation = &shared.config.specs[case.spec].operations[case.operation];
     let Some(effect) = &operation.side_effect else { return Ok(Vec::new()) };
     guard::guard_request(&shared.guard, operation, effect, &case.kind, input, case.seed)

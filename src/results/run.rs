@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::halt::EarlyStop;
 use super::reason::{Reason, ReasonKind};
 use super::requests::RequestCounts;
 use super::rules::RuleInfo;
 use super::scenario::ScenarioResult;
+use super::stop::EarlyStop;
 use super::tally::Tally;
 use crate::case::{CaseId, CaseKind};
 use crate::check::{Failure, RuleId};
@@ -208,7 +208,7 @@ impl MissingVariable {
 }
 
 /// A [`Duration`] written as whole milliseconds.
-pub(super) mod duration_ms {
+pub(crate) mod duration_ms {
     pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
     }

@@ -4,10 +4,8 @@
 //! suppressed (`-H 'Content-Type:'` for a body sent without a label, `-H 'Expect:'`), and the
 //! one curl would word differently is given as conform sent it (`User-Agent`).
 
-use super::{PreparedRequest, Redactor};
-
-/// The `User-Agent` conform sends (the client sets it on every request).
-pub const USER_AGENT: &str = concat!("conform/", env!("CARGO_PKG_VERSION"));
+use super::Redactor;
+use crate::http::{PreparedRequest, USER_AGENT};
 
 /// Quotes `s` for a POSIX shell.
 fn quote(s: &str) -> String {

@@ -1,5 +1,5 @@
 //! Secret redaction: every value given as a variable or a header (and each part of a credential
-//! that is a secret by itself, see [`super::credential`]) is masked wherever it is printed
+//! that is a secret by itself, see [`crate::http::credential`]) is masked wherever it is printed
 //! (console, reports, snapshots, curl lines, messages), in every form it takes in text
 //! ([`super::encodings`]): raw, URL-encoded, JSON- and HTML-escaped (each character on its own,
 //! as encoders mix them), base64.
