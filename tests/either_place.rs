@@ -58,7 +58,7 @@ fn one_value_in_one_place_or_the_same_in_both() {
                         broken_everywhere += 1;
                     }
                 }
-            } else if operation.id == "request-code" {
+            } else if operation.id == "request-code" && !matches!(case.kind, CaseKind::Hostile { .. }) {
                 assert_eq!(phones.len().min(1), 1, "{}: a valid request-code names a phone", case.id);
             }
         }

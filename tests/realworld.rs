@@ -215,7 +215,9 @@ fn typed_query_parameters_get_negative_cases_and_cookies_are_sent() {
         let curl = curl_of(&stdout, &format!("typed-params::list-items::negative::{id}"));
         assert!(curl.contains(query), "{id}: {curl}");
     }
-    assert!(!stdout.contains("query.q-type") && !stdout.contains("query.q-empty"), "a string may be empty:\n{stdout}");
+    // (issue 25) The coverage phase sends `q=` too, as a hostile case (judged for crashes only).
+    let negative = |id: &str| stdout.contains(&format!("negative::{id}"));
+    assert!(!negative("query.q-type") && !negative("query.q-empty"), "a string may be empty:\n{stdout}");
     let positive = curl_of(&stdout, "typed-params::list-items::positive::0");
     let cookie = positive.split("-H 'Cookie: ").nth(1).unwrap_or_else(|| panic!("no cookie: {positive}"));
     let session = cookie.split(';').next().unwrap().trim_end_matches('\'').trim_end();

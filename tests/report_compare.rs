@@ -80,7 +80,8 @@ async fn a_fault_shows_as_the_one_differing_rule() {
 
     // The broken rule is marked where the fault shows; identical rows are not.
     let broken = row(&markdown, "zapi::registration-available", "not_a_server_error");
-    assert!(broken.starts_with("| ≠ |") && broken.contains("| pass ") && broken.ends_with("| FAIL 1 |"), "{broken}");
+    // (issue 25) The long phone reaches the fault from the negative phase and the coverage phase.
+    assert!(broken.starts_with("| ≠ |") && broken.contains("| pass ") && broken.contains("| FAIL "), "{broken}");
     let same = row(&markdown, "zapi::registration-available", "status_code_conformance");
     assert!(same.starts_with("|  |") && same.contains("| pass"), "{same}");
     assert!(markdown.contains("| clean | conformant |") && markdown.contains("| faulty | NOT conformant |"));

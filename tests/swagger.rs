@@ -122,7 +122,9 @@ async fn a_swagger_spec_runs_against_a_server_that_keeps_it() {
     assert!(failures.is_empty(), "not even a warning against a correct server: {failures:#?}");
     // Every valid request was read by the server as valid: the arrays, forms and credentials
     // were written the way the 2.0 spec says.
-    for case in result.cases.iter().filter(|c| c.kind == CaseKind::Positive) {
+    // (issue 25) The random ones: a coverage edge (the largest id) may name no pet, a 404.
+    let random = |c: &&conform::run::CaseResult| c.kind == CaseKind::Positive && !c.id.as_str().contains("::coverage.");
+    for case in result.cases.iter().filter(random) {
         let status = case.response.as_ref().map(|r| r.status);
         assert!(status.is_some_and(|s| s < 300), "{} was answered {status:?}", case.id);
     }
@@ -254,4 +256,19 @@ fn problems_found_after_the_conversion_point_at_the_swagger_file() {
     assert!(diagnostics[1].contains("at #/paths/~1pets/get/responses/200/examples/application~1json"), "{stderr}");
     let spec = load_spec(&spec_path("located.yaml")).unwrap();
     assert_eq!(spec.operations.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["list-pets"]);
+}
+
+/// A broken operation skipped is still a documented method of its path: the undocumented-method
+/// probe of its siblings does not send it (seen on httpbin's `/redirect-to`: "GET is not documented").
+#[test]
+fn a_skipped_operations_method_is_still_documented() {
+    let path = spec_path("skipped-method.yaml");
+    let spec = load_spec(&path).expect("POST loads");
+    let post = spec.operations.iter().find(|o| o.method == "POST").expect("POST /things");
+    assert_eq!(post.path_methods, ["GET", "POST"]);
+    let output =
+        cli::conform(&["run", "--spec", path.to_str().unwrap(), "--target", "http://127.0.0.1:9", "--dry-run"]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("post-things::protocol::method-put"), "{stdout}");
+    assert!(!stdout.contains("protocol::method-get"), "the skipped GET was probed as undocumented:\n{stdout}");
 }

@@ -97,6 +97,9 @@ class Run:
         self.failures = {}  # (operation, check) -> {"count", "sample", "severities"}
         self.errors = {}  # title -> count
         self.note = ""
+        self.own_unique = None  # conform: the unique failures its console counted (its own grouping)
+        self.found_while_shrinking = 0  # conform: findings met while shrinking another case
+        self.requests_by_phase = {}
         self.secrets = {}  # (secret index, variant) -> count
         self.secret_files = {}  # file -> count
 
@@ -132,7 +135,11 @@ def read_conform(run, run_dir, spec_path):
     ids, templates = operations(load_spec(spec_path))
     base = data["targets"][0]["base_url"] if data.get("targets") else ""
     sent, shrinks = 0, 0
+    operations_seen, operations_tested = set(), set()
     for case in data.get("cases", []):
+        operations_seen.add(case["operation"])
+        if case["status"]["status"] in ("passed", "failed"):
+            operations_tested.add(case["operation"])
         request, response = case.get("request"), case.get("response")
         op = ids.get(case["operation"])
         if op is None and request:
@@ -155,20 +162,45 @@ def read_conform(run, run_dir, spec_path):
                 endpoint = request["method"] + " " + op.split(" ", 1)[1]
                 run.dropped[endpoint] = run.dropped.get(endpoint, 0) + 1
                 run.add_failure(op, "connection_dropped", "-", detail["message"])
+        if case.get("found_while_shrinking"):
+            run.found_while_shrinking += 1
     for scenario in data.get("scenarios", []):
         sent += len(scenario.get("steps", []))
     requests = data.get("requests")
     if isinstance(requests, dict):
         # Counted by phase (examples, positive, negative, protocol, shrinking, retries, scenarios, sandbox).
+        run.requests_by_phase = {k: v for k, v in requests.items() if isinstance(v, int) and v}
         requests = requests.get("total", sum(v for v in requests.values() if isinstance(v, int)))
     if isinstance(requests, int):
         run.requests = requests
     else:
         run.requests = sent + shrinks
         run.requests_note = "≥"  # cases sent + shrink steps: conform does not count requests yet
+    run.own_unique = own_unique_count(os.path.join(run_dir, "stdout"))
     skipped = sum(1 for c in data.get("cases", []) if c["status"]["status"] == "skipped")
+    notes = []
+    if not data.get("omitted"):  # every case kept: the operations can be counted
+        notes.append(f"{len(operations_tested)}/{len(operations_seen)} operations tested")
+    if run.own_unique is not None:
+        notes.append(f"{run.own_unique} unique as conform groups them")
+    if run.found_while_shrinking:
+        notes.append(f"{run.found_while_shrinking} found while shrinking")
     if skipped:
-        run.note = f"{skipped} of {len(data.get('cases', []))} cases skipped"
+        notes.append(f"{skipped} of {len(data.get('cases', []))} kept cases skipped")
+    run.note = "; ".join(notes)
+
+
+# conform's console: "failures: N unique in M case(s), ...".
+OWN_UNIQUE = re.compile(r"^failures: (\d+) unique", re.MULTILINE)
+
+
+def own_unique_count(stdout_path):
+    try:
+        with open(stdout_path, encoding="utf-8", errors="replace") as f:
+            match = OWN_UNIQUE.search(f.read())
+    except FileNotFoundError:
+        return None
+    return int(match.group(1)) if match else 0
 
 
 def schemathesis_operation(recorder, case):
@@ -323,7 +355,7 @@ def judge(rules, server, tool, operation, check, statuses):
 
 # ------------------------------------------------------------------------------------------------
 
-RUN_ORDER = ("conform-shipped", "conform-converted", "schemathesis-equal")
+RUN_ORDER = ("conform-shipped", "schemathesis-equal", "conform-converted")
 
 
 def run_key(name):
@@ -363,9 +395,12 @@ def collect(out, rules):
     return servers
 
 
-def verdict_counts(run):
+def verdict_counts(run, warnings_only=False):
+    """Unique failures by verdict; with warnings_only, those whose every case was a warning."""
     counts = {"true": 0, "false": 0, "?": 0}
     for entry in run.failures.values():
+        if warnings_only and entry["severities"] != {"warning"}:
+            continue
         counts[entry["verdict"] if entry["verdict"] in counts else "?"] += 1
     return counts
 
@@ -378,7 +413,7 @@ def crash_cell(run):
 
 def table(servers):
     head = ["server", "run", "exit", "requests", "wall s", "5xx (+dropped) endpoints", "unique failures (true/false/?)",
-            "secret occurrences", "note"]
+            "of which warnings (true/false)", "secret occurrences", "note"]
     rows = []
     for server, _, runs in servers:
         for run in runs:
@@ -387,8 +422,10 @@ def table(servers):
             requests = "-" if run.requests is None else f"{run.requests_note}{run.requests}"
             v = verdict_counts(run)
             failures = f"{len(run.failures)} ({v['true']}/{v['false']}/{v['?']})" if run.requests is not None else "-"
+            w = verdict_counts(run, warnings_only=True)
+            warned = f"{w['true']}/{w['false']}" + (f"/{w['?']}" if w["?"] else "") if sum(w.values()) else "-"
             rows.append([server, label, str(run.meta["exit_code"]), requests, f"{run.meta['wall_seconds']:.1f}",
-                         crash_cell(run), failures,
+                         crash_cell(run), failures, warned,
                          str(sum(run.secrets.values())), run.note])
     return head, rows
 
@@ -418,6 +455,8 @@ def details(servers):
             if run.dropped:
                 lines.append("- connection dropped without an answer: "
                              + ", ".join(f"`{e}` ×{n}" for e, n in sorted(run.dropped.items())))
+            if run.requests_by_phase:
+                lines.append("- requests by phase: " + ", ".join(f"{k} {v}" for k, v in run.requests_by_phase.items()))
             if run.errors:
                 lines.append("- errors: " + ", ".join(f"{t} ×{n}" for t, n in sorted(run.errors.items())))
             if run.secrets:
@@ -467,6 +506,8 @@ def as_json(servers):
             result.append({
                 "server": server, "run": run.name, **run.meta, "requests": run.requests,
                 "requests_lower_bound": bool(run.requests_note), "note": run.note,
+                "own_unique_failures": run.own_unique, "found_while_shrinking": run.found_while_shrinking,
+                "requests_by_phase": run.requests_by_phase,
                 "five_xx_endpoints": run.five_xx, "dropped_endpoints": run.dropped, "errors": run.errors,
                 "secret_occurrences": sum(run.secrets.values()),
                 "secrets": {f"{i + 1}:{v}": n for (i, v), n in run.secrets.items()},

@@ -45,13 +45,97 @@ pub enum Body {
     Form(Value),
     /// An object sent as `multipart/form-data`, one part per property (per item for arrays).
     Multipart(Value),
+    /// (issue 25) A valid JSON body sent as hostile bytes labelled as JSON. Kept as JSON until it
+    /// is sent, as [`Body::Truncated`] is.
+    Hostile(Hostile, Value),
+}
+
+/// (issue 25) How a JSON body is made hostile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Hostile {
+    /// A byte that is not UTF-8 inside the text.
+    InvalidUtf8,
+    /// A UTF-8 byte-order mark before the text.
+    ByteOrderMark,
+    /// The body nested in 1,000 arrays.
+    DeepNesting,
+    /// The first key of the object written twice.
+    DuplicateKeys,
+    /// The number at this pointer written as `1e400`, beyond float range.
+    HugeNumber(String),
+    /// No bytes at all.
+    Empty,
+}
+
+/// How deep [`Hostile::DeepNesting`] nests.
+pub const HOSTILE_DEPTH: usize = 1000;
+
+impl Hostile {
+    /// The last part of the case id.
+    pub fn slug(&self) -> String {
+        match self {
+            Hostile::InvalidUtf8 => "body-invalid-utf8".to_owned(),
+            Hostile::ByteOrderMark => "body-byte-order-mark".to_owned(),
+            Hostile::DeepNesting => "body-nested-1000".to_owned(),
+            Hostile::DuplicateKeys => "body-duplicate-keys".to_owned(),
+            Hostile::HugeNumber(pointer) => {
+                format!("{}-1e400", pointer.trim_start_matches('/').replace('/', "."))
+            }
+            Hostile::Empty => "body-empty".to_owned(),
+        }
+    }
+
+    /// The bytes of `value` made hostile.
+    pub fn bytes(&self, value: &Value) -> Vec<u8> {
+        let text = serde_json::to_vec(value).unwrap_or_default();
+        match self {
+            Hostile::InvalidUtf8 => {
+                let mut bytes = text;
+                let at = bytes.iter().position(|b| *b == b'"').map_or(bytes.len().min(1), |i| i + 1);
+                bytes.insert(at, 0xFF);
+                bytes
+            }
+            Hostile::ByteOrderMark => [&[0xEF, 0xBB, 0xBF][..], &text].concat(),
+            Hostile::DeepNesting => [b"[".repeat(HOSTILE_DEPTH), text, b"]".repeat(HOSTILE_DEPTH)].concat(),
+            Hostile::DuplicateKeys => match value.as_object().and_then(|o| o.iter().next()) {
+                Some((key, first)) => {
+                    let mut bytes = text;
+                    bytes.pop();
+                    let pair = format!(",{}:{}}}", Value::String(key.clone()), first);
+                    bytes.extend_from_slice(pair.as_bytes());
+                    bytes
+                }
+                None => br#"{"conform":1,"conform":2}"#.to_vec(),
+            },
+            Hostile::HugeNumber(pointer) => {
+                const MARK: &str = "conform-1e400-mark";
+                let mut marked = value.clone();
+                let placed = match marked.pointer_mut(pointer) {
+                    Some(slot) => {
+                        *slot = Value::String(MARK.to_owned());
+                        true
+                    }
+                    None => false,
+                };
+                let marked = if placed { marked } else { serde_json::json!({ "conform": MARK }) };
+                let text = serde_json::to_string(&marked).unwrap_or_default();
+                text.replacen(&format!("\"{MARK}\""), "1e400", 1).into_bytes()
+            }
+            Hostile::Empty => Vec::new(),
+        }
+    }
 }
 
 impl Body {
     /// The generated value, whatever its encoding or cut (`None` for no body).
     pub fn value(&self) -> Option<&Value> {
         match self {
-            Body::Json(value) | Body::Truncated(value) | Body::Form(value) | Body::Multipart(value) => Some(value),
+            Body::Json(value)
+            | Body::Truncated(value)
+            | Body::Form(value)
+            | Body::Multipart(value)
+            | Body::Hostile(_, value) => Some(value),
             Body::None => None,
         }
     }
@@ -59,7 +143,11 @@ impl Body {
     /// The generated value, for mutation.
     pub fn value_mut(&mut self) -> Option<&mut Value> {
         match self {
-            Body::Json(value) | Body::Truncated(value) | Body::Form(value) | Body::Multipart(value) => Some(value),
+            Body::Json(value)
+            | Body::Truncated(value)
+            | Body::Form(value)
+            | Body::Multipart(value)
+            | Body::Hostile(_, value) => Some(value),
             Body::None => None,
         }
     }
@@ -96,7 +184,21 @@ pub fn strategy(
         if variables.contains(&param.name) {
             continue;
         }
-        let strategy = values::valid(&param.schema, &format!("{}/parameters/{i}/schema", operation.pointer))?;
+        let strategy = match values::valid(&param.schema, &format!("{}/parameters/{i}/schema", operation.pointer)) {
+            Ok(strategy) => strategy,
+            // (issue 25) An optional parameter conform cannot make a value for is left out, which
+            // is valid: the operation is still tested, never skipped for it.
+            Err(_) if !param.required => continue,
+            Err(e) => return Err(e),
+        };
+        // (issue 25) A path value is never empty: `/accounts/` is another route, not this one
+        // with an empty id. Emptiness is a negative case, where the schema forbids it.
+        let strategy = if param.location == ParamLocation::Path {
+            let param = param.clone();
+            strategy.prop_filter("a path value is never empty", move |v| !param_text(&param, v).is_empty()).sboxed()
+        } else {
+            strategy
+        };
         let (location, name) = (param.location, param.name.clone());
         let strategy = strategy.prop_map(move |v| (location, name.clone(), v));
         params.push(if param.required {
@@ -188,9 +290,15 @@ pub struct Context<'a> {
     pub headers: &'a [(String, String)],
 }
 
-/// Percent-encodes a path segment.
-fn encode_segment(text: &str) -> String {
-    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20")
+/// Percent-encodes a path segment. A value that is a dot segment (`.`, `..`) has its dots
+/// encoded too, so that it reaches the target as the value it is rather than as a step up the
+/// path that a URL parser removes.
+pub(crate) fn encode_segment(text: &str) -> String {
+    match text {
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>().replace('+', "%20"),
+    }
 }
 
 /// The request `input` makes for `operation` in `context`.
@@ -287,6 +395,7 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
             bytes.pop();
             (documented(BodyEncoding::Json, "application/json"), bytes)
         }
+        Body::Hostile(hostile, value) => (documented(BodyEncoding::Json, "application/json"), hostile.bytes(value)),
         Body::Form(value) => {
             (documented(BodyEncoding::Form, "application/x-www-form-urlencoded"), form_encode(value).into_bytes())
         }

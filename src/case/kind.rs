@@ -23,6 +23,12 @@ pub enum CaseKind {
     Example {
         name: String,
     },
+    /// (issue 25) Bytes a server may take or refuse as it likes (a byte-order mark, duplicate
+    /// keys, a number beyond float range, header bytes outside ASCII): the coverage phase sends
+    /// them to see that nothing breaks. Judged only by the checks that hold for any answer.
+    Hostile {
+        name: String,
+    },
 }
 
 impl CaseKind {
@@ -33,6 +39,7 @@ impl CaseKind {
             CaseKind::Protocol(_) => "protocol",
             CaseKind::Step => "step",
             CaseKind::Example { .. } => "example",
+            CaseKind::Hostile { .. } => "hostile",
         }
     }
 }

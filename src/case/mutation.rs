@@ -26,13 +26,18 @@ enum Edit {
     Lengthen(usize),
     Shorten(usize),
     Mismatch(String),
+    /// An array made this long: cut, or grown by repeating its items (`"x"` in an empty one).
+    Resize(usize),
+    /// (issue 25) A number just outside its integer `format` (`int32`, `int64`): valid for the
+    /// validator, which does not check formats, but not for the spec.
+    OutsideFormat(Value),
 }
 
-fn escape(segment: &str) -> String {
+pub(super) fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
-fn types_of(schema: &Map<String, Value>) -> Vec<String> {
+pub(super) fn types_of(schema: &Map<String, Value>) -> Vec<String> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
@@ -41,7 +46,7 @@ fn types_of(schema: &Map<String, Value>) -> Vec<String> {
 }
 
 /// The JSON type names `value` satisfies.
-fn json_types(value: &Value) -> &'static [&'static str] {
+pub(super) fn json_types(value: &Value) -> &'static [&'static str] {
     match value {
         Value::Null => &["null"],
         Value::Bool(_) => &["boolean"],
@@ -64,16 +69,27 @@ fn wrong_type_for(types: &[String]) -> Option<Value> {
 /// order. A `$ref` is followed, but not back into a schema the walk is already in.
 pub fn constraints(schema: &Value) -> Vec<Constraint> {
     let mut out = Vec::new();
-    walk(schema, "", None, &mut Vec::new(), &mut out);
+    each_node(schema, &mut |object, pointer, source, _| node_constraints(object, pointer, source, &mut out));
     out
+}
+
+/// What [`each_node`] calls for each node: the node, its instance pointer, the
+/// `x-conform-source` in force, and whether its parent requires it (the root: `true`).
+pub(super) type Visit<'a> = dyn FnMut(&Map<String, Value>, &str, Option<&Source>, bool) + 'a;
+
+/// Calls `visit` with every schema node of `schema` reached through properties, `$ref`s and
+/// `allOf` folded in, parents before their properties.
+pub(super) fn each_node(schema: &Value, visit: &mut Visit<'_>) {
+    walk(schema, "", None, true, &mut Vec::new(), visit);
 }
 
 fn walk(
     schema: &Value,
     pointer: &str,
     inherited: Option<&Source>,
+    required: bool,
     followed: &mut Vec<String>,
-    out: &mut Vec<Constraint>,
+    visit: &mut Visit<'_>,
 ) {
     let Some(object) = schema.as_object() else { return };
     if let Some(uri) = object.get("$ref").and_then(Value::as_str) {
@@ -82,21 +98,33 @@ fn walk(
         };
         followed.push(uri.to_owned());
         if object.len() == 1 {
-            walk(target, pointer, inherited, followed, out);
+            walk(target, pointer, inherited, required, followed, visit);
         } else {
             let mut siblings = object.clone();
             siblings.remove("$ref");
             let merged = super::values::merge_all_of(&siblings, std::slice::from_ref(target));
-            walk(&merged, pointer, inherited, followed, out);
+            walk(&merged, pointer, inherited, required, followed, visit);
         }
         followed.pop();
         return;
     }
     if let Some(all) = object.get("allOf").and_then(Value::as_array) {
-        return walk(&super::values::merge_all_of(object, all), pointer, inherited, followed, out);
+        return walk(&super::values::merge_all_of(object, all), pointer, inherited, required, followed, visit);
     }
     let own = Source::from_extension(object);
     let source = own.as_ref().or(inherited);
+    visit(object, pointer, source, required);
+    let listed = object.get("required").and_then(Value::as_array);
+    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
+        for (name, property) in properties {
+            let required = listed.is_some_and(|r| r.iter().any(|n| n == name));
+            walk(property, &format!("{pointer}/{}", escape(name)), source, required, followed, visit);
+        }
+    }
+}
+
+/// The constraints one schema node carries itself (its properties' are theirs).
+fn node_constraints(object: &Map<String, Value>, pointer: &str, source: Option<&Source>, out: &mut Vec<Constraint>) {
     let mut push = |kind, description: String, edit| {
         out.push(Constraint { kind, pointer: pointer.to_owned(), description, source: source.cloned(), edit });
     };
@@ -159,11 +187,6 @@ fn walk(
             edit: Edit::Remove,
         });
     }
-    if let Some(properties) = object.get("properties").and_then(Value::as_object) {
-        for (name, property) in properties {
-            walk(property, &format!("{pointer}/{}", escape(name)), source, followed, out);
-        }
-    }
 }
 
 /// Splits a pointer into its parent and last segment (unescaped).
@@ -197,6 +220,46 @@ fn mismatch(pattern: &str, current: &str) -> Option<String> {
 }
 
 impl Constraint {
+    /// (issue 25) The value at `pointer` replaced by `value`: a coverage value, valid or not.
+    pub fn replace_with(
+        kind: MutationKind,
+        pointer: &str,
+        description: String,
+        source: Option<Source>,
+        value: Value,
+    ) -> Constraint {
+        Constraint { kind, pointer: pointer.to_owned(), description, source, edit: Edit::ReplaceWith(value) }
+    }
+
+    /// (issue 25) The array at `pointer` made `len` items long.
+    pub fn resize(
+        kind: MutationKind,
+        pointer: &str,
+        description: String,
+        source: Option<Source>,
+        len: usize,
+    ) -> Constraint {
+        Constraint { kind, pointer: pointer.to_owned(), description, source, edit: Edit::Resize(len) }
+    }
+
+    /// (issue 25) The number at `pointer` replaced by `value`, just outside its integer format.
+    pub fn outside_format(kind: MutationKind, pointer: &str, description: String, value: Value) -> Constraint {
+        Constraint { kind, pointer: pointer.to_owned(), description, source: None, edit: Edit::OutsideFormat(value) }
+    }
+
+    /// Whether the edit breaks an integer format: invalid, though the validator accepts it.
+    pub fn breaks_format(&self) -> bool {
+        matches!(self.edit, Edit::OutsideFormat(_))
+    }
+
+    /// The value this constraint's edit puts in place, where it is one fixed value.
+    pub fn replacement(&self) -> Option<&Value> {
+        match &self.edit {
+            Edit::ReplaceWith(value) | Edit::OutsideFormat(value) => Some(value),
+            _ => None,
+        }
+    }
+
     /// A required parameter left out (the pointer is empty: the parameter itself).
     pub fn missing_parameter(source: Option<Source>) -> Constraint {
         Constraint {
@@ -250,10 +313,16 @@ impl Constraint {
                 let Some((parent, key)) = split(&self.pointer) else { return false };
                 value.pointer_mut(parent).and_then(Value::as_object_mut).and_then(|o| o.remove(&key)).is_some()
             }
-            Edit::ReplaceWith(new) => self.replace(value, new.clone()),
+            Edit::ReplaceWith(new) | Edit::OutsideFormat(new) => self.replace(value, new.clone()),
             Edit::Lengthen(len) | Edit::Shorten(len) => {
                 let current = value.pointer(&self.pointer).and_then(Value::as_str).unwrap_or("x").to_owned();
                 self.replace(value, json!(resize(&current, *len)))
+            }
+            Edit::Resize(len) => {
+                let mut items = value.pointer(&self.pointer).and_then(Value::as_array).cloned().unwrap_or_default();
+                let pattern = if items.is_empty() { vec![json!("x")] } else { items.clone() };
+                items = pattern.iter().cycle().take(*len).cloned().collect();
+                self.replace(value, Value::Array(items))
             }
             Edit::Mismatch(pattern) => {
                 let current = value.pointer(&self.pointer).and_then(Value::as_str).unwrap_or("x").to_owned();

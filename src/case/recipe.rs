@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::id::CaseId;
-use super::input::{self, Body, RequestInput};
+use super::input::{self, Body, Hostile, RequestInput};
 use super::kind::{CaseKind, Probe};
 use super::mutation::Constraint;
 use super::strategies::Strategies;
@@ -33,14 +33,19 @@ pub enum Recipe {
     Valid,
     /// Valid, then one constraint broken.
     Mutated { place: Place, constraint: Constraint },
+    /// (issue 25) Valid, then one value set to a coverage edge that keeps it valid.
+    Edge { place: Place, constraint: Constraint },
+    /// (issue 25) A valid JSON body (an empty object where none was made) sent as hostile bytes.
+    Hostile(Hostile),
     /// A valid body cut short, so that it is not JSON.
     Malformed,
     /// Valid, then the operation's `x-conform-either-place` value at this index (a required one)
     /// taken out of every place.
     MissingEverywhere(usize),
-    /// The operation's request example at this index of its body's `examples`, with the
-    /// parameters' examples; whatever neither gives (and no variable fills) is generated.
-    Example(usize),
+    /// The operation's request example at this index of its body's `examples` (none: the
+    /// parameters' examples alone, with a generated body), with the parameters' examples;
+    /// whatever neither gives (and no variable fills) is generated.
+    Example(Option<usize>),
 }
 
 /// One case: what to send and why.
@@ -99,6 +104,17 @@ impl PlaceRule {
         }
     }
 
+    /// Whether the edited input is still valid at the edited place (present, where it is a
+    /// parameter).
+    fn still_valid(&self, place: &Place, input: &RequestInput) -> bool {
+        let Some(schema) = &self.schema else { return false };
+        let value = match place {
+            Place::Body => input.body.value(),
+            Place::Parameter(location, name) => input.slot(*location).get(name),
+        };
+        value.is_some_and(|value| crate::spec::is_valid(schema, value))
+    }
+
     /// Whether the mutated input really is invalid at the mutated place.
     fn still_invalid(&self, place: &Place, input: &RequestInput) -> bool {
         let Some(schema) = &self.schema else { return false };
@@ -122,6 +138,44 @@ impl Case {
     ) -> Result<BoxedStrategy<RequestInput>, GenerateError> {
         Ok(match &self.recipe {
             Recipe::Valid => valid.boxed(),
+            Recipe::Hostile(hostile) => {
+                let hostile = hostile.clone();
+                valid
+                    .prop_map(move |mut input| {
+                        let value = match std::mem::take(&mut input.body) {
+                            Body::Json(value) => value,
+                            _ => Value::Object(Default::default()),
+                        };
+                        input.body = Body::Hostile(hostile.clone(), value);
+                        input
+                    })
+                    .boxed()
+            }
+            Recipe::Edge { place, constraint } => {
+                let rule = PlaceRule::new(operation, place);
+                let (place, constraint) = (place.clone(), constraint.clone());
+                let groups = super::either::groups(operation, variables);
+                let edited = match &place {
+                    Place::Body => RecipientPart::Body(constraint.pointer.clone()),
+                    Place::Parameter(location, name) => RecipientPart::Parameter(*location, name.clone()),
+                };
+                valid
+                    .prop_filter_map("the edge must keep the input valid", move |mut input| {
+                        let applied = match &place {
+                            Place::Body => input.body.value_mut().is_some_and(|value| constraint.apply(value)),
+                            Place::Parameter(location, name) => {
+                                let slot = input.slot_mut(*location);
+                                let mut value = slot.get(name).cloned().unwrap_or(Value::Null);
+                                let applied = constraint.apply(&mut value);
+                                slot.insert(name.clone(), value);
+                                applied
+                            }
+                        };
+                        super::either::spread(&groups, &mut input, &edited);
+                        (applied && rule.still_valid(&place, &input)).then_some(input)
+                    })
+                    .boxed()
+            }
             Recipe::Malformed => valid
                 .prop_map(|mut input| {
                     input.body = match std::mem::take(&mut input.body) {
@@ -132,13 +186,17 @@ impl Case {
                 })
                 .boxed(),
             Recipe::Example(index) => {
-                let example =
-                    operation.body.as_ref().and_then(|b| b.examples.get(*index)).cloned().ok_or_else(|| {
-                        GenerateError {
-                            pointer: operation.pointer.clone(),
-                            message: format!("{}: no request example #{index}", self.id),
-                        }
-                    })?;
+                let example = match index {
+                    None => None,
+                    Some(index) => {
+                        Some(operation.body.as_ref().and_then(|b| b.examples.get(*index)).cloned().ok_or_else(
+                            || GenerateError {
+                                pointer: operation.pointer.clone(),
+                                message: format!("{}: no request example #{index}", self.id),
+                            },
+                        )?)
+                    }
+                };
                 let parameters: Vec<(ParamLocation, String, Value)> = operation
                     .parameters
                     .iter()
@@ -148,7 +206,9 @@ impl Case {
                 let groups = super::either::groups(operation, variables);
                 valid
                     .prop_map(move |mut input| {
-                        input.body = Body::Json(example.1.clone());
+                        if let Some((_, body)) = &example {
+                            input.body = Body::Json(body.clone());
+                        }
                         for (location, name, value) in &parameters {
                             input.slot_mut(*location).insert(name.clone(), value.clone());
                         }
@@ -219,7 +279,8 @@ impl Case {
                             }
                         };
                         super::either::spread(&groups, &mut input, &broken);
-                        (applied && rule.still_invalid(&place, &input)).then_some(input)
+                        let invalid = constraint.breaks_format() || rule.still_invalid(&place, &input);
+                        (applied && invalid).then_some(input)
                     })
                     .boxed()
             }

@@ -213,31 +213,75 @@ fn bound_i64(object: &Map<String, Value>, key: &str) -> Option<i64> {
     object.get(key).and_then(|v| v.as_i64().or_else(|| v.as_f64().map(|f| f as i64)))
 }
 
+/// The smallest and largest integer of a `format` (`int32`, `int64`; any other is taken as int64).
+pub(crate) fn format_range(object: &Map<String, Value>) -> (i64, i64) {
+    match object.get("format").and_then(Value::as_str) {
+        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
+        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
+        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
+        Some("uint8") => (0, u8::MAX.into()),
+        Some("uint16") => (0, u16::MAX.into()),
+        Some("uint32") => (0, u32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
 fn integer(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let min =
         bound_i64(object, "minimum").or_else(|| bound_i64(object, "exclusiveMinimum").map(|m| m.saturating_add(1)));
     let max =
         bound_i64(object, "maximum").or_else(|| bound_i64(object, "exclusiveMaximum").map(|m| m.saturating_sub(1)));
-    let (min, max) = match (min, max) {
-        (Some(min), Some(max)) => (min, max),
-        (Some(min), None) => (min, min.saturating_add(1000)),
-        (None, Some(max)) => (max.saturating_sub(1000), max),
-        (None, None) => (-1000, 1000),
-    };
+    let unbounded = min.is_none() || max.is_none();
+    let (lowest, highest) = format_range(object);
+    let (min, max) = (min.unwrap_or(lowest), max.unwrap_or(highest));
     if min > max {
         return Err(error(pointer, format!("no integer lies between {min} and {max}")));
     }
-    Ok((min..=max).prop_map(|n| Value::Number(n.into())).sboxed())
+    let number = |n: i64| Value::Number(n.into());
+    if !unbounded {
+        return Ok((min..=max).prop_map(number).sboxed());
+    }
+    // An open side reaches the edge of the format, but most values stay small: near zero or near
+    // the bound the schema does set, and now and then an edge itself.
+    let near = |at: i64| at.saturating_sub(100).max(min)..=at.saturating_add(100).min(max);
+    let anchor = if min > 0 {
+        min
+    } else if max < 0 {
+        max
+    } else {
+        0
+    };
+    let edges: Vec<Value> = [min, max, min.saturating_add(1), max.saturating_sub(1), anchor].map(number).to_vec();
+    Ok(prop_oneof![
+        5 => near(anchor).prop_map(number),
+        1 => proptest::sample::select(edges),
+        2 => (min..=max).prop_map(number),
+    ]
+    .sboxed())
 }
 
 fn number(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
     let get = |k: &str| object.get(k).and_then(Value::as_f64);
-    let min = get("minimum").or(get("exclusiveMinimum")).unwrap_or(-1000.0);
-    let max = get("maximum").or(get("exclusiveMaximum")).unwrap_or(min.max(0.0) + 1000.0);
+    let (given_min, given_max) =
+        (get("minimum").or(get("exclusiveMinimum")), get("maximum").or(get("exclusiveMaximum")));
+    let min = given_min.unwrap_or(-1000.0);
+    let max = given_max.unwrap_or(min.max(0.0) + 1000.0);
     if min > max || !min.is_finite() || !max.is_finite() {
         return Err(error(pointer, format!("no number lies between {min} and {max}")));
     }
-    Ok((min..=max).prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)).sboxed())
+    let finite = |f: f64| Number::from_f64(f).map(Value::Number);
+    let near = (min..=max).prop_filter_map("finite", finite).sboxed();
+    if given_min.is_some() && given_max.is_some() {
+        return Ok(near);
+    }
+    // An open side reaches far (within `float` when the format says so), most values staying near.
+    let reach = if object.get("format").and_then(Value::as_str) == Some("float") { f32::MAX as f64 } else { 1e300 };
+    let (far_min, far_max) = (given_min.unwrap_or(-reach), given_max.unwrap_or(reach));
+    Ok(prop_oneof![
+        3 => near,
+        1 => (far_min..=far_max).prop_filter_map("finite", finite),
+    ]
+    .sboxed())
 }
 
 /// A regex the proptest generator accepts: anchors stripped, `\d`, `\w` and `\s` made ASCII.
@@ -253,8 +297,8 @@ fn string(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<V
     if max.is_some_and(|max| max < min) {
         return Err(error(pointer, format!("maxLength {max:?} is below minLength {min}")));
     }
-    let regex = if let Some(pattern) = object.get("pattern").and_then(Value::as_str) {
-        generator_regex(pattern)
+    let regex = if object.contains_key("pattern") {
+        String::new()
     } else {
         match object.get("format").and_then(Value::as_str) {
             Some("date-time") => {
@@ -271,8 +315,12 @@ fn string(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<V
             }
         }
     };
-    let strategy = proptest::string::string_regex(&regex)
-        .map_err(|e| error(pointer, format!("cannot generate from the pattern `{regex}`: {e}")))?;
+    let strategy = match object.get("pattern").and_then(Value::as_str) {
+        Some(pattern) => super::pattern::strings(pattern).map_err(|message| error(pointer, message))?,
+        None => proptest::string::string_regex(&regex)
+            .map_err(|e| error(pointer, format!("cannot generate from the pattern `{regex}`: {e}")))?
+            .sboxed(),
+    };
     // The length filter can only reject when a length is set on a pattern or a format (the free
     // regex above has the lengths in it): without it, the same draws, made once fewer.
     let bounded = (min > 0 || max.is_some()) && (object.contains_key("pattern") || object.contains_key("format"));

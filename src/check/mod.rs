@@ -7,10 +7,12 @@
 mod auth_enforced;
 mod content_type_conformance;
 mod failure;
+mod missing_required_header;
 mod negative_data_rejection;
 mod not_a_server_error;
 mod positive_data_acceptance;
 mod rate_limit_conformance;
+mod response_headers_conformance;
 mod response_schema_conformance;
 mod rule;
 mod status_code_conformance;
@@ -45,6 +47,8 @@ pub enum CheckId {
     UnsupportedMediaType,
     AuthEnforced,
     RateLimitConformance,
+    ResponseHeadersConformance,
+    MissingRequiredHeader,
 }
 
 impl CheckId {
@@ -59,6 +63,8 @@ impl CheckId {
         CheckId::UnsupportedMediaType,
         CheckId::AuthEnforced,
         CheckId::RateLimitConformance,
+        CheckId::ResponseHeadersConformance,
+        CheckId::MissingRequiredHeader,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -73,6 +79,8 @@ impl CheckId {
             CheckId::UnsupportedMediaType => "unsupported_media_type",
             CheckId::AuthEnforced => "auth_enforced",
             CheckId::RateLimitConformance => "rate_limit_conformance",
+            CheckId::ResponseHeadersConformance => "response_headers_conformance",
+            CheckId::MissingRequiredHeader => "missing_required_header",
         }
     }
 }
@@ -168,6 +176,8 @@ pub fn registry() -> &'static [Check] {
         unsupported_media_type::CHECK,
         auth_enforced::CHECK,
         rate_limit_conformance::CHECK,
+        response_headers_conformance::CHECK,
+        missing_required_header::CHECK,
     ]
 }
 

@@ -24,6 +24,10 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         return Verdict::NotApplicable;
     }
     let what = format!("{} ({} {})", mutation.target, mutation.kind.as_str(), mutation.constraint);
+    // (issue 25) A missing required header accepted is `missing_required_header`'s finding.
+    if status < 400 && super::missing_required_header::missing_header(exchange.kind).is_some() {
+        return Verdict::NotApplicable;
+    }
     if status < 400 {
         return Verdict::fail_with(
             format!("invalid input was accepted with {status}: {what}"),

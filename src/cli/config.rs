@@ -63,6 +63,7 @@ fn from_args(args: &RunArgs, matches: Option<&ArgMatches>) -> Settings {
         strict: Setting::new(args.strict, at("strict", "--strict")),
         checks: Setting::new(args.checks.clone(), at("checks", "--checks")),
         cases: Setting::new(args.cases, at("cases", "--cases")),
+        phases: Setting::new(args.phases, at("phases", "--phases")),
         seed: Setting::new(args.seed, at("seed", "--seed")),
         concurrency: Setting::new(args.concurrency, at("concurrency", "--concurrency")),
         timeout: Setting::new(args.timeout, at("timeout", "--timeout")),
@@ -86,6 +87,7 @@ fn into_args(settings: &Settings, args: &mut RunArgs) {
     args.strict = settings.strict.value;
     args.checks = settings.checks.value.clone();
     args.cases = settings.cases.value;
+    args.phases = settings.phases.value;
     args.seed = settings.seed.value;
     args.concurrency = settings.concurrency.value;
     args.timeout = settings.timeout.value;

@@ -11,6 +11,7 @@ mod output;
 mod progress;
 mod report;
 mod run;
+mod run_config;
 mod runtime;
 mod serve;
 mod specs;

@@ -12,13 +12,12 @@ use super::dry_run::DryRunPrinter;
 use super::exit::{CONFORMANT, HARNESS_ERROR, NONCONFORMANT};
 use super::output::{self, errln};
 use super::progress::{PROGRESS_EVERY, Progress};
+use super::run_config::{Loaded, run_config};
 use crate::check::CheckId;
-use crate::http::Limits;
-use crate::plan::PlanOptions;
 use crate::reference::{self, Faults};
 use crate::report::console;
 use crate::results::{RunResult, SpecWarning, Verdict};
-use crate::run::{self, AllowEntry, Event, Keep, RunConfig, VarFlag, VariableSources};
+use crate::run::{self, AllowEntry, Event, VarFlag, VariableSources};
 use crate::snapshot;
 use crate::spec::{self, Spec};
 use crate::suite::{self, Suite};
@@ -67,6 +66,12 @@ pub struct RunArgs {
     /// Positive cases per operation.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub cases: u32,
+
+    /// The phases that make cases, comma-separated: examples (the spec's request and parameter
+    /// examples), coverage (edge values, hostile bodies, protocol probes), fuzzing (random valid
+    /// cases and one negative case per constraint). Default: all.
+    #[arg(long, value_name = "PHASE,...", default_value_t = crate::plan::Phases::ALL)]
+    pub phases: crate::plan::Phases,
 
     /// The seed; the same seed sends the same requests. Default: random, printed in the summary.
     #[arg(long)]
@@ -269,7 +274,7 @@ pub fn run(args: RunArgs) -> u8 {
     // The embedded server is the target only when neither --target nor --base-url names one.
     let embedded = args.targets.is_empty() && args.base_urls.is_empty();
     let (snapshots, snapshot_note) = snapshot_settings(&args, embedded);
-    let Some((mut specs, spec_warnings, suites)) = load(&args) else { return HARNESS_ERROR };
+    let Some((specs, spec_warnings, suites)) = load(&args) else { return HARNESS_ERROR };
     let runtime = match super::runtime::runtime() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -309,17 +314,10 @@ pub fn run(args: RunArgs) -> u8 {
                 return HARNESS_ERROR;
             }
         };
-        // An exact base: the spec's server path is not joined onto it.
-        for (spec, (_, exact)) in specs.iter_mut().zip(&targets) {
-            if *exact {
-                spec.base_path.clear();
-            }
-        }
-        let targets: Vec<String> = targets.into_iter().map(|(url, _)| url).collect();
         if let Some(url) = &default {
             errln!("conform: testing the embedded reference server at {url}");
         }
-        let variables = VariableSources::from_env(args.vars);
+        let variables = VariableSources::from_env(args.vars.clone());
         let known: Vec<&str> = specs.iter().map(|s| s.id.as_str()).collect();
         if let Some(flag) = variables.unknown_specs(&known).next() {
             errln!(
@@ -331,43 +329,16 @@ pub fn run(args: RunArgs) -> u8 {
             );
             return HARNESS_ERROR;
         }
-        let config = RunConfig {
+        let loaded = Loaded {
             specs,
+            suites,
             targets,
             variables,
-            headers: args.headers,
-            checks: args.checks,
-            plan: PlanOptions {
-                cases: args.cases as usize,
-                seed: args.seed.unwrap_or_else(rand::random),
-                shard: args.shard,
-            },
-            strict: args.strict,
-            concurrency: args.concurrency as usize,
-            allow_recipients: args.allow_recipients,
-            max_sends: args.max_sends,
-            max_failures: args.max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
-            flows: crate::flow::FlowOptions { cleanup: !args.no_cleanup, ..Default::default() },
-            dry_run: args.dry_run,
-            known_sandboxes: embedded.iter().map(reference::Server::url).collect(),
-            // The embedded server runs no variant.
-            references: embedded.iter().map(|server| (server.url(), Vec::new())).collect(),
-            show_secrets: args.show_secrets,
-            suites,
             snapshots,
-            // A file report lists every case, and (but for Markdown) its exchange; the console needs
-            // the failures only, and counts for the rest. A dry run's console output is printed
-            // case by case as the run goes, so without a report it keeps no case at all.
-            keep: Keep {
-                passed_cases: !args.reports.is_empty(),
-                passed_exchanges: args.reports.iter().any(|r| r.format != crate::report::Format::Markdown),
-            },
-            limits: Limits {
-                timeout: Duration::from_secs_f64(args.timeout),
-                max_response_bytes: usize::try_from(args.max_response_bytes).unwrap_or(usize::MAX),
-                min_interval: args.rate_limit,
-            },
+            embedded: default.clone(),
+            drawn_seed: rand::random(),
         };
+        let config = run_config(&args, loaded);
         // A secret too short to mask safely is named (never shown) before anything is sent.
         for warning in run::short_secret_warnings(&config) {
             errln!("conform: warning: {warning}");

@@ -13,12 +13,13 @@ use toml::de::{DeTable, DeValue};
 use super::settings::{Header, Setting, Snapshots, Targets};
 use super::value::{Reader, Value};
 use crate::check::CheckId;
+use crate::plan::Phases;
 use crate::report::{Format, ReportTarget};
 use crate::run::{AllowEntry, VarFlag};
 use crate::spec::Diagnostic;
 
 /// The keys a config file may hold.
-pub const KEYS: [&str; 18] = [
+pub const KEYS: [&str; 19] = [
     "specs",
     "suites",
     "target",
@@ -28,6 +29,7 @@ pub const KEYS: [&str; 18] = [
     "strict",
     "checks",
     "cases",
+    "phases",
     "seed",
     "concurrency",
     "timeout",
@@ -51,6 +53,8 @@ pub struct ConfigFile {
     pub strict: Option<Setting<bool>>,
     pub checks: Option<Setting<Option<Vec<CheckId>>>>,
     pub cases: Option<Setting<u32>>,
+    /// (issue 25) `phases = ["examples", "coverage"]`.
+    pub phases: Option<Setting<Phases>>,
     pub seed: Option<Setting<Option<u64>>>,
     pub concurrency: Option<Setting<u32>>,
     pub timeout: Option<Setting<f64>>,
@@ -75,6 +79,7 @@ impl ConfigFile {
             strict: None,
             checks: None,
             cases: None,
+            phases: None,
             seed: None,
             concurrency: None,
             timeout: None,
@@ -178,6 +183,11 @@ fn read_key(
             file.checks = Some(Setting::new(Some(checks), here()));
         }
         "cases" => file.cases = Some(Setting::new(number(0..=10_000)? as u32, here())),
+        "phases" => {
+            let names: Vec<String> = reader.strings(key, value)?.into_iter().map(|(text, _)| text.text).collect();
+            let phases = names.join(",").parse::<Phases>().map_err(|e| reader.error(span.start, key, e.to_string()))?;
+            file.phases = Some(Setting::new(phases, here()));
+        }
         "seed" => {
             let seed = match value.get_ref() {
                 DeValue::String(_) => {

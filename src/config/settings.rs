@@ -157,6 +157,8 @@ pub struct Settings {
     pub strict: Setting<bool>,
     pub checks: Setting<Option<Vec<CheckId>>>,
     pub cases: Setting<u32>,
+    /// (issue 25) `--phases`.
+    pub phases: Setting<crate::plan::Phases>,
     pub seed: Setting<Option<u64>>,
     pub concurrency: Setting<u32>,
     /// Seconds.
@@ -196,6 +198,7 @@ impl Default for Settings {
             strict: Setting::default_value(false),
             checks: Setting::default_value(None),
             cases: Setting::default_value(10),
+            phases: Setting::default_value(crate::plan::Phases::ALL),
             seed: Setting::default_value(None),
             concurrency: Setting::default_value(8),
             timeout: Setting::default_value(10.0),
@@ -221,6 +224,7 @@ impl Settings {
         self.strict.fill(file.strict.as_ref());
         self.checks.fill(file.checks.as_ref());
         self.cases.fill(file.cases.as_ref());
+        self.phases.fill(file.phases.as_ref());
         self.seed.fill(file.seed.as_ref());
         self.concurrency.fill(file.concurrency.as_ref());
         self.timeout.fill(file.timeout.as_ref());

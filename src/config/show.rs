@@ -105,6 +105,7 @@ pub fn render(settings: &Settings, env: &BTreeMap<String, String>) -> String {
     let checks = s.checks.value.as_ref().map_or("(all)".to_owned(), |c| list(c, |c| c.as_str().to_owned()));
     row("checks", checks, &s.checks.origin);
     row("cases", s.cases.value.to_string(), &s.cases.origin);
+    row("phases", s.phases.value.to_string(), &s.phases.origin);
     row("seed", s.seed.value.map_or("(random)".to_owned(), |n| n.to_string()), &s.seed.origin);
     row("concurrency", s.concurrency.value.to_string(), &s.concurrency.origin);
     row("timeout", format!("{} s", round(s.timeout.value)), &s.timeout.origin);

@@ -82,7 +82,7 @@ pub(super) fn prepare(settings: Settings, target_env: Option<&str>) -> Result<Tr
         .map_err(|e| HarnessError::Run(format!("cannot start the async runtime: {e}")))?;
     let runtime = Arc::new(runtime);
     let bundled = settings.specs.value.is_empty();
-    let mut specs = load_specs(&settings.specs.value)?;
+    let specs = load_specs(&settings.specs.value)?;
     let suites = if !settings.suites.value.is_empty() {
         crate::suite::load(&settings.suites.value, &specs)
     } else if bundled {
@@ -111,11 +111,6 @@ pub(super) fn prepare(settings: Settings, target_env: Option<&str>) -> Result<Tr
     } else {
         (None, settings.targets.value.resolve(&ids).map_err(HarnessError::Target)?)
     };
-    for (spec, (_, exact)) in specs.iter_mut().zip(&targets) {
-        if *exact {
-            spec.base_path.clear();
-        }
-    }
     let variables = VariableSources::from_env(settings.var_flags());
     if let Some(flag) = variables.unknown_specs(&ids).next() {
         let spec = flag.spec.clone().unwrap_or_default();
@@ -127,6 +122,7 @@ pub(super) fn prepare(settings: Settings, target_env: Option<&str>) -> Result<Tr
     }
     let config = RunConfig {
         specs,
+        exact_bases: targets.iter().map(|(_, exact)| *exact).collect(),
         targets: targets.into_iter().map(|(url, _)| url).collect(),
         variables,
         headers: settings.header_pairs(),
@@ -136,6 +132,7 @@ pub(super) fn prepare(settings: Settings, target_env: Option<&str>) -> Result<Tr
             seed: settings.seed.value.unwrap_or_else(rand::random),
             shard: None,
         },
+        phases: settings.phases.value,
         strict: settings.strict.value,
         concurrency: 1,
         limits: Limits {

@@ -139,8 +139,10 @@ fn plain_path_and_query(tail: &str) -> bool {
     let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?&=%+,;@!$()*[]".contains(&b);
     let (path, _) = tail.split_once('?').unwrap_or((tail, ""));
     let dot_segment = path.split('/').any(|segment| {
+        // (issue 25) A segment with its dots percent-encoded is a value (a path parameter's `.`
+        // or `..`), written as it is: the url crate would take it for a dot segment and drop it.
         let lower = segment.to_ascii_lowercase();
-        matches!(lower.as_str(), "." | ".." | "%2e" | ".%2e" | "%2e." | "%2e%2e")
+        matches!(lower.as_str(), "." | ".." | ".%2e" | "%2e.")
     });
     tail.bytes().all(plain) && !dot_segment
 }
@@ -184,12 +186,14 @@ mod tests {
             sent("http://127.0.0.1/a b/é/./x/../y?q=x y").as_deref(),
             Some("http://127.0.0.1/a%20b/%C3%A9/y?q=x%20y")
         );
+        // (issue 25) A path value `..` or `.`, percent-encoded, reaches the target as a value.
+        assert_eq!(sent("http://127.0.0.1/t/%2E%2E/d/%2E").as_deref(), Some("http://127.0.0.1/t/%2E%2E/d/%2E"));
         for other in ["https://example.com/", "http://", "ftp://x/", "not a url"] {
             assert_eq!(sent(other), None, "{other}");
         }
         assert!(written_as_is("http://127.0.0.1:4010/api/otp/v2/1b0a/request-code?x=1&y=%20"));
         for asked in
-            ["http://127.1/", "http://LOCALHOST/", "http://a:80/", "http://a/./b", "http://a/%2E%2e/b", "http://a"]
+            ["http://127.1/", "http://LOCALHOST/", "http://a:80/", "http://a/./b", "http://a/.%2e/b", "http://a"]
         {
             assert!(!written_as_is(asked), "{asked}");
         }
@@ -225,7 +229,8 @@ mod tests {
     proptest::proptest! {
         #[test]
         fn what_is_taken_as_written_the_url_crate_writes_unchanged(url in near_edge_url()) {
-            if written_as_is(&url) {
+            let encoded_dots = url.split(['/', '?']).any(|s| matches!(s.to_ascii_lowercase().as_str(), "%2e" | "%2e%2e"));
+            if written_as_is(&url) && !encoded_dots {
                 let written = url::Url::parse(&url).map(|u| u.as_str().to_owned());
                 proptest::prop_assert_eq!(written.as_deref(), Ok(url.as_str()));
             }

@@ -2,6 +2,8 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use super::coverage::coverage_cases;
+use super::phases::Phases;
 use super::seed::case_seed;
 use super::shard::Shard;
 use crate::case::{
@@ -152,9 +154,14 @@ fn make_case(ids: [&str; 2], at: (usize, usize), detail: &str, kind: CaseKind, r
     Case { id, spec: at.0, operation: at.1, kind, recipe, seed }
 }
 
-/// Builds the plan. `variables[i]` are the variable names that have values for `specs[i]`: the
-/// parameters they fill are neither generated nor mutated.
+/// Builds the plan with every phase. `variables[i]` are the variable names that have values for
+/// `specs[i]`: the parameters they fill are neither generated nor mutated.
 pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOptions) -> Plan {
+    plan_phases(specs, variables, options, Phases::ALL)
+}
+
+/// Builds the plan with the `phases` chosen (`--phases`).
+pub fn plan_phases(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOptions, phases: Phases) -> Plan {
     let mut plan = Plan {
         seed: options.seed,
         entries: Vec::new(),
@@ -177,7 +184,8 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 operation_id: operation.id.clone(),
             });
             let ids = [spec.id.as_str(), operation.id.as_str()];
-            for n in 0..options.cases {
+            let positives = if phases.fuzzing { options.cases } else { 0 };
+            for n in 0..positives {
                 let n = u32::try_from(n).expect("fewer than 2^32 cases per operation");
                 let case = make_case(ids, (s, o), &n.to_string(), CaseKind::Positive, Recipe::Valid, options.seed);
                 plan.add(case, planned, Some(n));
@@ -186,10 +194,27 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 plan.add(make_case(ids, (s, o), &detail, kind, recipe, options.seed), planned, None);
             };
             // The examples phase: each request example once.
-            for (index, (name, _)) in operation.body.iter().flat_map(|b| &b.examples).enumerate() {
-                push(name.clone(), CaseKind::Example { name: name.clone() }, Recipe::Example(index));
+            let examples = operation.body.iter().flat_map(|b| &b.examples).filter(|_| phases.examples);
+            for (index, (name, _)) in examples.enumerate() {
+                push(name.clone(), CaseKind::Example { name: name.clone() }, Recipe::Example(Some(index)));
             }
-            for (place, constraint) in negative_constraints(operation, names) {
+            // (issue 25) Parameters' examples travel with the body's; an operation without body
+            // examples sends its parameters' examples once, with a generated body.
+            let body_examples = operation.body.as_ref().is_some_and(|b| !b.examples.is_empty());
+            // A parameter a sandbox fixture fills is not the operation's example to send.
+            let fixture = |name: &str| spec.sandbox.as_ref().is_some_and(|f| f.variables().any(|v| v == name));
+            let parameter_examples = operation.parameters.iter().any(|p| {
+                p.example.is_some()
+                    && !names.contains(&p.name)
+                    && !fixture(&p.name)
+                    && p.location != ParamLocation::Cookie
+            });
+            if phases.examples && !body_examples && parameter_examples {
+                let name = "parameters".to_owned();
+                push(name.clone(), CaseKind::Example { name }, Recipe::Example(None));
+            }
+            let negatives = negative_constraints(operation, names);
+            for (place, constraint) in negatives.iter().filter(|_| phases.fuzzing).cloned() {
                 let target = match &place {
                     Place::Body => Target::Body(constraint.pointer.clone()),
                     Place::Parameter(ParamLocation::Query, name) => Target::Query(name.clone()),
@@ -214,7 +239,7 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
             }
             for (index, either) in operation.either.iter().enumerate() {
                 let fixed = either.places.iter().any(|p| filled_by_variable(operation, p, names));
-                if !either.required || fixed {
+                if !either.required || fixed || !phases.fuzzing {
                     continue;
                 }
                 let places: Vec<String> = either.places.iter().map(RecipientPart::to_string).collect();
@@ -228,7 +253,7 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 push(detail, CaseKind::Negative(mutation), Recipe::MissingEverywhere(index));
             }
             let takes_json = operation.body.as_ref().and_then(|b| b.json()).is_some();
-            if takes_json {
+            if takes_json && phases.fuzzing {
                 let mutation = Mutation {
                     kind: MutationKind::MalformedJson,
                     target: Target::Body(String::new()),
@@ -251,8 +276,17 @@ pub fn plan(specs: &[Spec], variables: &[BTreeSet<String>], options: &PlanOption
                 probes.push(Probe::MissingCredential { scheme: credential.scheme.clone() });
                 probes.push(Probe::WrongCredential { scheme: credential.scheme.clone() });
             }
-            for probe in probes {
+            for probe in probes.into_iter().filter(|_| phases.coverage) {
                 push(probe.slug(), CaseKind::Protocol(probe), Recipe::Valid);
+            }
+            // (issue 25) The coverage phase: edge values, header bytes and hostile bodies.
+            if phases.coverage {
+                let repeated = repeated_pointers(operation, names);
+                let within =
+                    |pointer: &str| repeated.iter().any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
+                for (detail, kind, recipe) in coverage_cases(operation, names, &negatives, &within) {
+                    push(detail, kind, recipe);
+                }
             }
         }
     }
@@ -269,22 +303,28 @@ fn target_of(place: &RecipientPart) -> Target {
     }
 }
 
-/// The constraints a negative case can break: the JSON body's, then each generated parameter's.
-/// A body field that only repeats a value a variable fills elsewhere (`x-conform-either-place`)
-/// is not generated, so it is not broken either.
-fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> Vec<(Place, Constraint)> {
-    let mut out = Vec::new();
-    let repeated: Vec<&str> = operation
+/// The body pointers that only repeat a value a variable fills elsewhere
+/// (`x-conform-either-place`): not generated, so neither broken nor edged.
+fn repeated_pointers(operation: &Operation, variables: &BTreeSet<String>) -> Vec<String> {
+    operation
         .either
         .iter()
         .filter(|e| e.places.iter().any(|p| filled_by_variable(operation, p, variables)))
         .flat_map(|e| e.places.iter())
         .filter_map(|p| match p {
-            RecipientPart::Body(pointer) => Some(pointer.as_str()),
+            RecipientPart::Body(pointer) => Some(pointer.clone()),
             RecipientPart::Parameter(..) => None,
         })
-        .collect();
-    let within = |pointer: &str| repeated.iter().any(|r| pointer == *r || pointer.starts_with(&format!("{r}/")));
+        .collect()
+}
+
+/// The constraints a negative case can break: the JSON body's, then each generated parameter's.
+/// A body field that only repeats a value a variable fills elsewhere (`x-conform-either-place`)
+/// is not generated, so it is not broken either.
+fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> Vec<(Place, Constraint)> {
+    let mut out = Vec::new();
+    let repeated = repeated_pointers(operation, variables);
+    let within = |pointer: &str| repeated.iter().any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
     if let Some((_, schema, encoding)) = operation.body.as_ref().and_then(|b| b.generated()) {
         for constraint in constraints(schema).into_iter().filter(|c| !within(&c.pointer)) {
             // A form field travels as text: `12345` in place of a string is still a string.
@@ -344,7 +384,7 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
 
 /// Whether a wrong-type edit of a value sent as text (a parameter, a form field) is still of the
 /// wrong type once it is text: only where the schema at the edit allows nothing but scalars.
-fn wrong_type_survives_text(schema: &serde_json::Value, constraint: &Constraint) -> bool {
+pub(super) fn wrong_type_survives_text(schema: &serde_json::Value, constraint: &Constraint) -> bool {
     let mut at = crate::spec::expand(schema);
     for segment in constraint.pointer.split('/').skip(1) {
         let name = segment.replace("~1", "/").replace("~0", "~");
@@ -371,12 +411,13 @@ mod tests {
         let specs = crate::spec::bundled().unwrap();
         let names = vec![BTreeSet::new(); specs.len()];
         let plan = plan(&specs, &names, &PlanOptions { cases: 3, seed: 9, shard: None });
-        let positives: Vec<Case> = plan.cases().filter(|c| c.kind == CaseKind::Positive).collect();
+        let random = |c: &Case| c.kind == CaseKind::Positive && c.recipe == Recipe::Valid;
+        let positives: Vec<Case> = plan.cases().filter(random).collect();
         assert_eq!(positives.len(), 3 * specs.iter().map(|s| s.operations.len()).sum::<usize>());
         for (index, case) in plan.cases().enumerate() {
             assert_eq!(plan.site(index), (case.spec, case.operation));
             let spec = &specs[case.spec];
-            let expected = if case.kind == CaseKind::Positive {
+            let expected = if random(&case) {
                 let n = case.id.as_str().rsplit("::").next().unwrap().to_owned();
                 make_case(
                     [spec.id.as_str(), spec.operations[case.operation].id.as_str()],

@@ -166,6 +166,8 @@ pub fn column(rule: &RuleId) -> &str {
         Some(CheckId::UnsupportedMediaType) => "415",
         Some(CheckId::AuthEnforced) => "auth",
         Some(CheckId::RateLimitConformance) => "429",
+        Some(CheckId::ResponseHeadersConformance) => "rhdr",
+        Some(CheckId::MissingRequiredHeader) => "hdr",
         None => rule.as_str(),
     }
 }

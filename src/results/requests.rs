@@ -17,7 +17,7 @@ pub enum Phase {
     Example,
     /// A generated case valid by the schemas.
     Positive,
-    /// A generated case that breaks one constraint.
+    /// A generated case that breaks one constraint, or (issue 25) hostile bytes.
     Negative,
     /// A protocol probe: an undocumented method, a missing or wrong `Content-Type` or credential.
     Protocol,
@@ -37,7 +37,7 @@ impl Phase {
     pub fn of(kind: &CaseKind) -> Phase {
         match kind {
             CaseKind::Positive => Phase::Positive,
-            CaseKind::Negative(_) => Phase::Negative,
+            CaseKind::Negative(_) | CaseKind::Hostile { .. } => Phase::Negative,
             CaseKind::Protocol(_) => Phase::Protocol,
             CaseKind::Example { .. } => Phase::Example,
             CaseKind::Step => Phase::Scenario,

@@ -7,7 +7,7 @@ use super::guard::AllowEntry;
 use super::variables::VariableSources;
 use crate::check::CheckId;
 use crate::http::{Limits, TransportError};
-use crate::plan::PlanOptions;
+use crate::plan::{Phases, PlanOptions};
 use crate::results::{CaseResult, CaseStatus};
 use crate::snapshot;
 use crate::spec::Spec;
@@ -26,6 +26,8 @@ pub struct RunConfig {
     /// `--checks`: only these run (all when `None`).
     pub checks: Option<Vec<CheckId>>,
     pub plan: PlanOptions,
+    /// (issue 25) `--phases`: which phases make cases.
+    pub phases: Phases,
     pub strict: bool,
     pub concurrency: usize,
     pub limits: Limits,
@@ -57,6 +59,10 @@ pub struct RunConfig {
     pub max_failures: Option<usize>,
     /// (flows, issue 27) The flow phase: on by default wherever a spec's link graph has an edge.
     pub flows: crate::flow::FlowOptions,
+    /// Per target (same order as `targets`), whether it is an exact base (`--base-url`): operation
+    /// paths start right at it, and the spec's server path is not joined onto it. A missing entry
+    /// is `false` (`--target`: the server path is joined).
+    pub exact_bases: Vec<bool>,
 }
 
 /// What a run keeps of its passed cases. A case that did not pass, and an example (it carries
@@ -115,6 +121,7 @@ impl Default for RunConfig {
             headers: Vec::new(),
             checks: None,
             plan: PlanOptions::default(),
+            phases: Phases::ALL,
             strict: false,
             concurrency: 8,
             limits: Limits::default(),
@@ -129,6 +136,7 @@ impl Default for RunConfig {
             references: BTreeMap::new(),
             max_failures: None,
             flows: Default::default(),
+            exact_bases: Vec::new(),
         }
     }
 }

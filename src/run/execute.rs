@@ -8,14 +8,14 @@ use std::time::Instant;
 
 use tokio::sync::Semaphore;
 
+use super::budget::Admission;
 use super::config::{Event, Keep, settled};
 use super::exchange::admission::is_guarded;
 use super::exchange::attempt::attempt;
-use super::exchange::call::Outcome;
+use super::exchange::call::CallOutcome;
 use super::exchange::input::first_input;
 use super::exchange::record::{masked, snapshot_case};
 use super::exchange::shrink;
-use super::guard::Admission;
 use super::pool::{for_each_bounded, for_each_in_order};
 use super::shared::Shared;
 use crate::case::{Case, CaseKind};
@@ -170,20 +170,20 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, pass: Pass) -> 
     let shown = std::cell::OnceCell::new();
     let show = || shown.get_or_init(|| Shown::new(&shared.redactor, shared.config.show_secrets, spec, operation));
     let response = match best.outcome {
-        Outcome::Error(reason) => {
+        CallOutcome::Error(reason) => {
             result.status = CaseStatus::Error(reason.map(|m| show().message(&m, None)));
             None
         }
-        Outcome::NotSent(reason) => {
+        CallOutcome::NotSent(reason) => {
             result.status = CaseStatus::Skipped(reason.map(|m| show().message(&m, None)));
             None
         }
-        Outcome::Crashed(rules, failures) => {
+        CallOutcome::Crashed(rules, failures) => {
             (result.rules, result.failures) = (rules, masked(show(), failures, None));
             result.status = CaseStatus::Failed;
             None
         }
-        Outcome::Answered(response, checks, failures) => {
+        CallOutcome::Answered(response, checks, failures) => {
             result.rules = checks;
             result.status = if failures.is_empty() { CaseStatus::Passed } else { CaseStatus::Failed };
             result.failures = masked(show(), failures, Some(response.status));

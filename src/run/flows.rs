@@ -11,7 +11,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::Value;
 
-use super::exchange::call::{Outcome as CallOutcome, call};
+use super::exchange::call::{CallOutcome, call};
 use super::exchange::record::masked;
 use super::shared::{Shared, SpecTarget};
 use super::{guard_step_for_flows as guard_step, sandbox};
@@ -86,7 +86,10 @@ impl Sender for RunSender<'_> {
         }
         // The same send guard as scenario steps: on a target without a sandbox a message goes
         // only to an allow-listed recipient and takes one of the budget's sends.
-        let recipients = match guard_step(shared, target, operation, &input) {
+        // Flows run after the budget was shared out among cases and scenarios: a flow's send
+        // takes one from what is left, counted before the guard's own checks (fail safe).
+        let mut sends_left = u32::from(operation.side_effect.is_some() && !target.sandbox && shared.guard.reserve());
+        let recipients = match guard_step(shared, target, operation, &input, &mut sends_left) {
             Ok(recipients) => recipients,
             Err(refusal) => return nothing(step(&request, None), format!("{label}: {refusal}")),
         };

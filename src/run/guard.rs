@@ -1,10 +1,9 @@
 //! The send guard: against a target without the sandbox, an operation marked
 //! `x-conform-side-effect: sends-message` only ever reaches allow-listed recipients, and only
 //! within the `--max-sends` budget. Generated recipients are rewritten onto the allow-list; a
-//! request whose recipient still is not allowed is skipped, never sent. [`admit`] decides, before
-//! anything is sent, which cases get one of the budget's sends.
+//! request whose recipient still is not allowed is skipped, never sent. Which calls get one of the
+//! budget's sends is decided before anything is sent, in `budget.rs`.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::Value;
@@ -73,7 +72,16 @@ impl SendGuard {
 
     /// Takes one send from the budget; `false` when it is spent.
     pub fn reserve(&self) -> bool {
-        self.sent.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max_sends).then_some(n + 1)).is_ok()
+        self.reserve_many(1)
+    }
+
+    /// Takes `count` sends from the budget, all or none; `false` when fewer are left.
+    pub fn reserve_many(&self, count: u32) -> bool {
+        self.sent
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                n.checked_add(count).filter(|after| *after <= self.max_sends)
+            })
+            .is_ok()
     }
 
     pub fn sent(&self) -> u32 {
@@ -352,87 +360,6 @@ pub fn guard_request(
     Ok(numbers)
 }
 
-/// The kinds of case that take turns at the `--max-sends` budget, in the order of their turns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum BudgetKind {
-    Positive,
-    Negative,
-    Protocol,
-    /// A request example of the spec (the provider's own request, snapshotted).
-    Example,
-}
-
-impl BudgetKind {
-    /// Every kind, in the order they take turns.
-    pub const TURNS: [BudgetKind; 4] =
-        [BudgetKind::Positive, BudgetKind::Negative, BudgetKind::Protocol, BudgetKind::Example];
-
-    /// The budget kind of a case. A scenario's step, written out as an example is, is none of
-    /// the plan's cases; it counts as an example.
-    pub fn of(kind: &CaseKind) -> BudgetKind {
-        match kind {
-            CaseKind::Positive => BudgetKind::Positive,
-            CaseKind::Negative(_) => BudgetKind::Negative,
-            CaseKind::Protocol(_) => BudgetKind::Protocol,
-            CaseKind::Example { .. } | CaseKind::Step => BudgetKind::Example,
-        }
-    }
-}
-
-/// One case the guard may let through: where it is in the plan, its operation and its kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Candidate {
-    pub index: usize,
-    /// (spec, operation) indexes.
-    pub operation: (usize, usize),
-    pub kind: BudgetKind,
-}
-
-/// Hands out the `--max-sends` budget fairly: every message-sending operation gets a call before
-/// any gets a second, and within an operation the kinds take turns (positive, negative,
-/// protocol, example, positive, …), each in plan order. Returns the plan indexes granted a send.
-pub fn admit(candidates: &[Candidate], budget: u32) -> Vec<usize> {
-    // Per operation, its candidates in the order kinds take turns.
-    let mut per_operation: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
-    let mut by_kind: BTreeMap<((usize, usize), BudgetKind), Vec<usize>> = BTreeMap::new();
-    for candidate in candidates {
-        by_kind.entry((candidate.operation, candidate.kind)).or_default().push(candidate.index);
-        per_operation.entry(candidate.operation).or_default();
-    }
-    for (operation, queue) in &mut per_operation {
-        let kinds: Vec<&Vec<usize>> = BudgetKind::TURNS.iter().filter_map(|k| by_kind.get(&(*operation, *k))).collect();
-        let longest = kinds.iter().map(|k| k.len()).max().unwrap_or(0);
-        for turn in 0..longest {
-            queue.extend(kinds.iter().filter_map(|k| k.get(turn)));
-        }
-    }
-    let mut granted = Vec::new();
-    let longest = per_operation.values().map(Vec::len).max().unwrap_or(0);
-    'rounds: for round in 0..longest {
-        for queue in per_operation.values() {
-            if granted.len() as u64 >= u64::from(budget) {
-                break 'rounds;
-            }
-            if let Some(index) = queue.get(round) {
-                granted.push(*index);
-            }
-        }
-    }
-    granted.sort_unstable();
-    granted
-}
-
-/// The send guard's word on one case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Admission {
-    /// Not a message-sending call to a target without a sandbox: nothing to guard.
-    Free,
-    /// A guarded call that holds one of the `--max-sends` budget's sends.
-    Send,
-    /// A guarded call that must not be made.
-    Refused(Refusal),
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,33 +519,13 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_gets_a_share_and_the_kinds_take_turns() {
-        let mut candidates = Vec::new();
-        for op in 0..3 {
-            let kinds = [(BudgetKind::Positive, 10), (BudgetKind::Negative, 4), (BudgetKind::Protocol, 2)];
-            for (kind, count) in kinds {
-                for _ in 0..count {
-                    candidates.push(Candidate { index: candidates.len(), operation: (0, op), kind });
-                }
-            }
-        }
-        let kind_of = |i: &usize| candidates[*i].kind;
-        let op_of = |i: &usize| candidates[*i].operation.1;
-        let three = admit(&candidates, 3);
-        assert_eq!(three.iter().map(op_of).collect::<Vec<_>>(), [0, 1, 2], "one call per operation first");
-        assert!(three.iter().all(|i| kind_of(i) == BudgetKind::Positive));
-        let nine = admit(&candidates, 9);
-        for op in 0..3 {
-            let kinds: Vec<BudgetKind> = nine.iter().filter(|i| op_of(i) == op).map(kind_of).collect();
-            assert_eq!(kinds, [BudgetKind::Positive, BudgetKind::Negative, BudgetKind::Protocol], "operation {op}");
-        }
-        assert_eq!(admit(&candidates, 1000).len(), candidates.len());
-        assert!(admit(&candidates, 0).is_empty());
-        // An example takes its turn after the other kinds, not never.
-        let example = Candidate { index: candidates.len(), operation: (0, 0), kind: BudgetKind::Example };
-        candidates.push(example);
-        let twelve = admit(&candidates, 12);
-        assert!(twelve.contains(&(candidates.len() - 1)), "the example's turn is the fourth of its operation");
-        assert!(!admit(&candidates, 9).contains(&(candidates.len() - 1)));
+    fn a_scenario_s_sends_are_taken_all_or_none() {
+        let guard = SendGuard::new(Vec::new(), 5);
+        assert!(guard.reserve_many(3));
+        assert!(!guard.reserve_many(3), "two left: a flow that needs three gets none");
+        assert_eq!(guard.sent(), 3);
+        assert!(guard.reserve_many(2));
+        assert!(!guard.reserve(), "spent");
+        assert!(!guard.reserve_many(u32::MAX), "no overflow");
     }
 }

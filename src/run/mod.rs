@@ -1,6 +1,7 @@
 //! Running a plan against targets: variables, sandbox fixtures, concurrency, the calls, the checks
 //! and shrinking. It emits [`Event`]s for progress and returns a [`RunResult`]; it never prints.
 
+mod budget;
 mod clock;
 mod config;
 mod exchange;
@@ -10,6 +11,7 @@ mod guard;
 mod halt;
 mod health;
 mod pool;
+mod prepare;
 mod sandbox;
 mod scenario;
 mod secrets;
@@ -18,9 +20,10 @@ mod shared;
 mod variables;
 mod wire;
 
+pub use budget::BudgetKind;
 pub use config::{Event, Keep, RunConfig, RunError};
 pub use flows::PlannedFlow;
-pub use guard::{AllowEntry, BudgetKind, Refusal, SendGuard};
+pub use guard::{AllowEntry, Refusal, SendGuard};
 pub use session::{Session, run};
 // The results a run produces live in `crate::results`; they are named here too, for callers that
 // think of them as the run's.

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::budget::Admission;
 use super::clock::TargetClock;
 use super::config::RunConfig;
-use super::guard::{Admission, SendGuard};
+use super::guard::SendGuard;
 use super::halt::Halt;
 use super::health::TargetHealth;
 use crate::case;
@@ -54,6 +55,9 @@ pub(super) struct Shared {
     /// [`Admission::Free`]. Decided before the run, in plan order, so that which calls are made
     /// does not depend on timing.
     pub(super) admissions: BTreeMap<usize, Admission>,
+    /// Per scenario that sends on a target without a sandbox (by `plan_index`): the send
+    /// guard's word, decided before the run too, after the cases'.
+    pub(super) scenario_admissions: BTreeMap<usize, Admission>,
     /// Scenarios that move a sandbox's clock hold this exclusively; the others share it, so that
     /// one scenario's time travel never expires another's code. The clock is the target's, for
     /// every API on it.

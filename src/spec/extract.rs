@@ -122,7 +122,11 @@ fn path_item_operations(
     };
     let found = context.methods.operations_in(item);
     let mut path_methods: Vec<String> = found.iter().map(|(_, method, _)| method.clone()).collect();
+    // Broken operations taken out of the document are still documented methods of their path.
+    let skipped = item.get(super::scope::SKIPPED_METHODS).and_then(Value::as_array);
+    path_methods.extend(skipped.into_iter().flatten().filter_map(Value::as_str).map(str::to_owned));
     path_methods.sort();
+    path_methods.dedup();
     for (key, method, value) in found {
         let pointer = format!("{item_pointer}/{key}");
         match operation(spec_id, path, item, &method, value, &pointer, &path_methods, context) {
@@ -321,7 +325,26 @@ fn responses(
                     .collect()
             })
             .unwrap_or_default();
-        out.push(ResponseSpec { status, content, required_headers, source: Source::from_extension(object) });
+        let header_schemas = object
+            .get("headers")
+            .and_then(Value::as_object)
+            .map(|h| {
+                h.iter()
+                    // OpenAPI: a `Content-Type` response header's definition is ignored.
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case("content-type"))
+                    .filter_map(|(name, header)| {
+                        Some((name.to_ascii_lowercase(), follow(document, header).get("schema")?.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(ResponseSpec {
+            status,
+            content,
+            required_headers,
+            header_schemas,
+            source: Source::from_extension(object),
+        });
     }
     Ok(out)
 }

@@ -266,6 +266,9 @@ pub struct ResponseSpec {
     pub content: Vec<(String, Option<Value>)>,
     /// Response headers the document marks required, lower-cased.
     pub required_headers: Vec<String>,
+    /// (issue 25) Every response header the document declares with a schema: its name,
+    /// lower-cased, and the schema.
+    pub header_schemas: Vec<(String, Value)>,
     pub source: Option<Source>,
 }
 

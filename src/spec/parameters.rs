@@ -102,7 +102,7 @@ pub fn parameters(
             let required =
                 location == ParamLocation::Path || param.get("required").and_then(Value::as_bool).unwrap_or(false);
             let schema = param.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-            let example = param.get("example").or_else(|| schema.get("example")).cloned();
+            let example = parameter_example(param, &schema);
             let collection_format = collection_format(param, location);
             let parameter = Parameter { name: name.to_owned(), location, required, schema, example, collection_format };
             // An operation's own parameter overrides the path item's of the same name and location.
@@ -111,6 +111,14 @@ pub fn parameters(
         }
     }
     Ok(out)
+}
+
+/// (issue 25) A parameter's example: its own `example`, else the first of its `examples`
+/// (`examples.NAME.value`), else its schema's `example` or first `examples` item.
+fn parameter_example(param: &Value, schema: &Value) -> Option<Value> {
+    let named = || param.get("examples")?.as_object()?.values().find_map(|e| e.get("value")).cloned();
+    let listed = || schema.get("examples")?.as_array()?.first().cloned();
+    param.get("example").cloned().or_else(named).or_else(|| schema.get("example").cloned()).or_else(listed)
 }
 
 #[cfg(test)]

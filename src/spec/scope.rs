@@ -159,13 +159,28 @@ fn reached(
     found
 }
 
-/// Takes the operations `broken` names out of `document`.
+/// The path item's list of the methods whose operations were taken out as broken: they are still
+/// documented on the path, so an undocumented-method probe must not send them.
+pub const SKIPPED_METHODS: &str = "x-conform-skipped-methods";
+
+/// Takes the operations `broken` names out of `document`, noting each one's method on its path
+/// item ([`SKIPPED_METHODS`]).
 pub fn remove(document: &mut Value, operations: impl IntoIterator<Item = String>) {
     for pointer in operations {
         let Some((parent, last)) = pointer.rsplit_once('/') else { continue };
         let last = last.replace("~1", "/").replace("~0", "~");
         if let Some(object) = document.pointer_mut(parent.trim_start_matches('#')).and_then(Value::as_object_mut) {
             object.remove(&last);
+        }
+        let (item, method) = match parent.strip_suffix("/additionalOperations") {
+            Some(item) => (item, last),
+            None => (parent, last.to_ascii_uppercase()),
+        };
+        if let Some(item) = document.pointer_mut(item.trim_start_matches('#')).and_then(Value::as_object_mut) {
+            let skipped = item.entry(SKIPPED_METHODS).or_insert_with(|| Value::Array(Vec::new()));
+            if let Some(list) = skipped.as_array_mut() {
+                list.push(Value::String(method));
+            }
         }
     }
 }
@@ -222,5 +237,7 @@ mod tests {
         remove(&mut doc, ["#/paths/~1a/post".to_owned(), "#/paths/~1nope/get".to_owned()]);
         assert!(doc["paths"]["/a"].get("post").is_none());
         assert!(doc["paths"]["/a"].get("get").is_some());
+        assert_eq!(doc["paths"]["/a"][SKIPPED_METHODS], json!(["POST"]), "still a documented method of /a");
+        assert!(doc["paths"].get("/nope").is_none());
     }
 }

@@ -320,6 +320,7 @@ fn what(kind: &CaseKind) -> String {
         CaseKind::Protocol(Probe::WrongCredential { scheme }) => format!("a wrong {scheme} credential"),
         CaseKind::Step => "a scenario step".to_owned(),
         CaseKind::Example { name } => format!("the spec's request example `{name}`"),
+        CaseKind::Hostile { name } => format!("hostile input `{name}` (judged only for what holds for any answer)"),
     }
 }
 

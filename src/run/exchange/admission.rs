@@ -1,6 +1,6 @@
 //! The send guard's word on each case of the plan, decided before anything is sent: a case that
 //! calls a message-sending operation on a target without a sandbox is guarded; the guarded cases
-//! whose request can be made safe share the `--max-sends` budget ([`guard::admit`]), in plan
+//! whose request can be made safe share the `--max-sends` budget ([`budget::admit`]), in plan
 //! order, so that which calls are made does not depend on timing.
 
 use std::collections::BTreeMap;
@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use super::input::first_input;
 use crate::case::{Case, RequestInput};
 use crate::plan::Plan;
-use crate::run::guard::{self, Admission, BudgetKind, Candidate, Refusal};
+use crate::run::budget::{self, Admission, BudgetKind, Candidate};
+use crate::run::guard::{self, Refusal};
 use crate::run::shared::Shared;
 
 /// Whether the case calls a message-sending operation on a target without a sandbox: every such
@@ -25,7 +26,7 @@ pub(crate) fn is_guarded_at(shared: &Shared, spec: usize, operation: usize) -> b
 
 /// The send guard's word on every guarded case of the plan (by index; the others are free): the
 /// guarded cases whose request can be made safe share the `--max-sends` budget fairly
-/// ([`guard::admit`]); the others are refused. Only guarded cases are made from the plan here.
+/// ([`budget::admit`]); the others are refused. Only guarded cases are made from the plan here.
 pub(crate) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admission> {
     let mut admissions = BTreeMap::new();
     let mut candidates = Vec::new();
@@ -51,7 +52,7 @@ pub(crate) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admiss
             }
         }
     }
-    let granted = guard::admit(&candidates, shared.config.max_sends);
+    let granted = budget::admit(&candidates, shared.config.max_sends);
     for candidate in &candidates {
         let admission = if granted.binary_search(&candidate.index).is_ok() {
             // Taken from the budget now, so that a 429's retry only gets what is left.

@@ -2,11 +2,11 @@
 //! fixture, the request built, the send guard's word, the send and the checks.
 
 use super::admission::{guard_input, is_guarded};
-use super::call::{Attempt, Outcome, call};
+use super::call::{Attempt, CallOutcome, call};
 use crate::case::{self, Case, CaseKind, RequestInput};
 use crate::http::PreparedRequest;
 use crate::results::{Phase, Reason, ReasonKind};
-use crate::run::guard::Admission;
+use crate::run::budget::Admission;
 use crate::run::sandbox;
 use crate::run::shared::{Shared, SpecTarget};
 use crate::spec::Operation;
@@ -50,7 +50,7 @@ pub(crate) async fn attempt(
         _ => None,
     };
     if let Some(reason) = refusal {
-        return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
+        return Attempt { request, outcome: CallOutcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
     }
     let recipients = match checked {
         Some(Ok(numbers)) => numbers,

@@ -21,11 +21,11 @@ pub(crate) const MAX_RATE_LIMIT_WAIT_SECONDS: u64 = 30;
 #[derive(Debug, Clone)]
 pub(crate) struct Attempt {
     pub request: PreparedRequest,
-    pub outcome: Outcome,
+    pub outcome: CallOutcome,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Outcome {
+pub(crate) enum CallOutcome {
     Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
     /// The target dropped the connection before any answer, while it answers other requests:
     /// the rules that ran (`not_a_server_error`) and the failure.
@@ -39,13 +39,13 @@ pub(crate) enum Outcome {
 impl Attempt {
     pub fn failures(&self) -> &[Failure] {
         match &self.outcome {
-            Outcome::Answered(_, _, failures) | Outcome::Crashed(_, failures) => failures,
+            CallOutcome::Answered(_, _, failures) | CallOutcome::Crashed(_, failures) => failures,
             _ => &[],
         }
     }
 
     pub fn error(request: PreparedRequest, kind: ReasonKind, message: String) -> Attempt {
-        Attempt { request, outcome: Outcome::Error(Reason::new(kind, message)) }
+        Attempt { request, outcome: CallOutcome::Error(Reason::new(kind, message)) }
     }
 }
 
@@ -62,7 +62,10 @@ pub(crate) async fn call(
     phase: Phase,
 ) -> Attempt {
     if shared.config.dry_run {
-        return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::DryRun, "dry run: not sent")) };
+        return Attempt {
+            request,
+            outcome: CallOutcome::NotSent(Reason::new(ReasonKind::DryRun, "dry run: not sent")),
+        };
     }
     record_send(shared, recipients);
     let mut response = match answer(shared, target, &request, recipients, phase).await {
@@ -80,7 +83,7 @@ pub(crate) async fn call(
         judge(shared, &exchange, Some(&limited), &mut ran, &mut failures);
         let now = answered_at(&response, target.clock.now());
         let Some(seconds) = response.header("retry-after").and_then(|v| retry_after_seconds(v, now)) else {
-            return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
+            return Attempt { request, outcome: CallOutcome::Answered(response, ran, failures) };
         };
         if target.sandbox {
             if let Err(e) = sandbox::advance(shared, target, seconds).await {
@@ -90,13 +93,13 @@ pub(crate) async fn call(
             tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
         } else {
             let reason = format!("rate-limited by the target for {seconds} s (Retry-After); not waited");
-            return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::RateLimited, reason)) };
+            return Attempt { request, outcome: CallOutcome::NotSent(Reason::new(ReasonKind::RateLimited, reason)) };
         }
         if !recipients.is_empty() {
             // The retry is another call that can send: it takes from what is left of the budget.
             if !shared.guard.reserve() {
                 let reason = format!("rate-limited, and the --max-sends budget ({}) is spent", shared.guard.max_sends);
-                return Attempt { request, outcome: Outcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
+                return Attempt { request, outcome: CallOutcome::NotSent(Reason::new(ReasonKind::SendGuard, reason)) };
             }
             record_send(shared, recipients);
         }
@@ -114,12 +117,12 @@ pub(crate) async fn call(
             let rule = check::check(CheckId::RateLimitConformance);
             let message = format!("still 429 after waiting the {seconds} s that Retry-After asked for");
             failures.push(Failure::new(rule.id, (rule.source)(), message));
-            return Attempt { request, outcome: Outcome::Answered(response, ran, failures) };
+            return Attempt { request, outcome: CallOutcome::Answered(response, ran, failures) };
         }
     }
     let exchange = Exchange { operation, kind, request: &request, response: &response };
     judge(shared, &exchange, None, &mut ran, &mut failures);
-    Attempt { request, outcome: Outcome::Answered(response, ran, failures) }
+    Attempt { request, outcome: CallOutcome::Answered(response, ran, failures) }
 }
 
 /// Records a message-sending call's (masked) recipients, one entry per call.
@@ -141,9 +144,9 @@ async fn answer(
     request: &PreparedRequest,
     recipients: &[String],
     phase: Phase,
-) -> Result<HttpResponse, Outcome> {
+) -> Result<HttpResponse, CallOutcome> {
     let no_answer = |e: TransportError| {
-        Outcome::Error(Reason::new(ReasonKind::NoAnswer, format!("no answer from the target: {e}")))
+        CallOutcome::Error(Reason::new(ReasonKind::NoAnswer, format!("no answer from the target: {e}")))
     };
     let message = match wire::send(shared, target, phase, request).await {
         Ok(response) => return Ok(response),
@@ -166,7 +169,7 @@ async fn answer(
     if !selected {
         return Err(no_answer(TransportError::Dropped { message }));
     }
-    Err(Outcome::Crashed(vec![CheckId::NotAServerError.into()], vec![check::crashed(&message, retry)]))
+    Err(CallOutcome::Crashed(vec![CheckId::NotAServerError.into()], vec![check::crashed(&message, retry)]))
 }
 
 /// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).
