@@ -11,6 +11,7 @@ pub mod case;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod flow;
 pub mod harness;
 pub mod http;
 pub mod plan;

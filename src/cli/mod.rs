@@ -5,6 +5,7 @@ mod ci;
 mod config;
 mod dry_run;
 mod exit;
+mod flows;
 mod lint;
 mod output;
 mod progress;
@@ -36,6 +37,9 @@ pub enum Command {
     Run(Box<run::RunArgs>),
     /// Check specs: $refs, versions, and every example against its own schema (exit 2 on problems).
     Lint(lint::LintArgs),
+    /// Print the link graph the flow phase walks: each edge declared (OpenAPI links),
+    /// from x-conform-links, or inferred.
+    Flows(flows::FlowsArgs),
     /// Merge shards' reports, or compare several runs side by side.
     Report(report::ReportArgs),
     /// Run the reference server for the Z-API, Wawp and Hypersender APIs, with its /__sandbox.
@@ -63,6 +67,7 @@ pub fn main() -> ExitCode {
             Ok(()) => run::run(*args),
             Err(code) => code,
         },
+        Command::Flows(args) => flows::run(args),
         Command::Config(args) => config::run(*args, subcommand),
         Command::Report(args) => report::run(args),
         Command::Serve(args) => serve::run(args),

@@ -111,6 +111,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_failures: Option<u64>,
 
+    /// (flows, issue 27) Keep what the flow phase creates: no flow deletes its resources at its end.
+    #[arg(long)]
+    pub no_cleanup: bool,
+
     /// Print secrets, phone numbers and codes as they are, for local debugging. Never on by
     /// default; refused when CI is set.
     #[arg(long)]

@@ -44,6 +44,11 @@ pub(super) fn run_config(args: &RunArgs, loaded: Loaded) -> RunConfig {
         allow_recipients: args.allow_recipients.clone(),
         max_sends: args.max_sends,
         max_failures: args.max_failures.map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+        flows: crate::flow::FlowOptions {
+            enabled: args.phases.stateful,
+            cleanup: !args.no_cleanup,
+            ..Default::default()
+        },
         dry_run: args.dry_run,
         known_sandboxes: embedded.iter().cloned().collect(),
         // The embedded server runs no variant.

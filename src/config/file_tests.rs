@@ -188,7 +188,7 @@ fn snapshots_off_and_report_arrays() {
 fn phases_are_read_as_the_flag_reads_them() {
     let file = read("phases = [\"coverage\", \"examples\"]\n").unwrap();
     let phases = file.phases.unwrap().value;
-    assert_eq!(phases, crate::plan::Phases { examples: true, coverage: true, fuzzing: false });
+    assert_eq!(phases, crate::plan::Phases { examples: true, coverage: true, fuzzing: false, stateful: false });
     let unknown = error("cases = 1\nphases = [\"stateful\"]\n");
     assert!(unknown.starts_with("2:"), "{unknown}");
     assert!(unknown.contains("unknown phase `stateful`; valid phases are: examples, coverage, fuzzing"), "{unknown}");

@@ -48,7 +48,8 @@ impl Trials {
     pub fn names(&self) -> Vec<String> {
         let plan = self.session.plan();
         let cases = (0..plan.len()).map(|index| plan.case(index).id.to_string());
-        cases.chain(self.session.scenarios().iter().map(|s| s.id.clone())).collect()
+        let scenarios = self.session.scenarios().iter().map(|s| s.id.clone());
+        cases.chain(scenarios).chain(self.session.flows().into_iter().map(|f| f.id)).collect()
     }
 
     /// Warnings to show before the trials run (a secret too short to mask safely, named).
@@ -85,6 +86,16 @@ impl Trials {
                 })
             });
             trials.push(trial.with_ignored_flag(skip).with_kind(if skip { "skipped" } else { "" }));
+        }
+        // (flows, issue 27) Each flow of the flow phase is a trial too.
+        for flow in session.flows() {
+            let (session, runtime) = (session.clone(), self.runtime.clone());
+            let trial = Trial::test(flow.id.clone(), move || {
+                let result = runtime.block_on(session.run_flow(&flow));
+                let strict = session.strict();
+                outcome(&result.status, "flow", result.fails_run(strict), || console::scenario_block(&result, strict))
+            });
+            trials.push(trial);
         }
         trials
     }

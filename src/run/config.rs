@@ -57,6 +57,8 @@ pub struct RunConfig {
     /// `--max-failures`: once this many cases and scenarios have failed the run, no new one
     /// starts (see [`EarlyStop::MaxFailures`]).
     pub max_failures: Option<usize>,
+    /// (flows, issue 27) The flow phase: on by default wherever a spec's link graph has an edge.
+    pub flows: crate::flow::FlowOptions,
     /// Per target (same order as `targets`), whether it is an exact base (`--base-url`): operation
     /// paths start right at it, and the spec's server path is not joined onto it. A missing entry
     /// is `false` (`--target`: the server path is joined).
@@ -133,6 +135,7 @@ impl Default for RunConfig {
             keep: Keep::ALL,
             references: BTreeMap::new(),
             max_failures: None,
+            flows: Default::default(),
             exact_bases: Vec::new(),
         }
     }

@@ -6,6 +6,7 @@ mod clock;
 mod config;
 mod exchange;
 mod execute;
+mod flows;
 mod guard;
 mod halt;
 mod health;
@@ -19,9 +20,9 @@ mod shared;
 mod variables;
 mod wire;
 
-pub use config::{Event, Keep, RunConfig, RunError};
-
 pub use budget::BudgetKind;
+pub use config::{Event, Keep, RunConfig, RunError};
+pub use flows::PlannedFlow;
 pub use guard::{AllowEntry, Refusal, SendGuard};
 pub use session::{Session, run};
 // The results a run produces live in `crate::results`; they are named here too, for callers that
@@ -33,6 +34,7 @@ pub use crate::results::{
 };
 pub use crate::results::{OperationTally, RuleCounts, StatusCounts, Tally};
 pub use sandbox::{Handshake, detect as detect_sandbox, fixture_values, read_handshake};
+use scenario::guard_step as guard_step_for_flows;
 pub use scenario::{PlannedScenario, plan_scenarios};
 pub use secrets::{Secret, redactor as secrets_redactor, secrets, short_secret_warnings};
 pub use variables::{BadVar, QuietParser, VarFlag, VariableSources, env_name, header_credentials, header_parser};

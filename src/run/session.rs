@@ -68,6 +68,16 @@ impl Session {
         run_scenario(&self.shared, &self.shared.config.suites, &self.scenarios[index]).await
     }
 
+    /// (flows, issue 27) The flow phase's flows, planned from the specs' link graphs.
+    pub fn flows(&self) -> Vec<super::flows::PlannedFlow> {
+        super::flows::plan_flows(&self.shared, self.seed)
+    }
+
+    /// (flows, issue 27) Runs one flow of [`Session::flows`].
+    pub async fn run_flow(&self, flow: &super::flows::PlannedFlow) -> ScenarioResult {
+        super::flows::run_flow(&self.shared, flow).await
+    }
+
     /// Why the case at `index` will be skipped, if it will (decided without sending anything).
     pub fn skip_reason(&self, index: usize) -> Option<Reason> {
         match (first_input(&self.shared, &self.plan.case(index)), self.shared.admission(index)) {
@@ -147,7 +157,11 @@ impl Session {
                 Err(e) => return Err(RunError::Config(format!("a scenario task failed: {e}"))),
             }
         }
-        let scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
+        let mut scenarios: Vec<ScenarioResult> = scenario_results.into_iter().flatten().collect();
+        // (flows, issue 27) The flow phase, after the cases and suites; each flow is a scenario.
+        if !shared.config.dry_run {
+            scenarios.extend(super::flows::run_flows(&shared, seed).await);
+        }
         // One minimal example per (operation, check) is enough: the first failing case in plan
         // order is run again and shrunk. A target broken everywhere would otherwise cost up to
         // a hundred calls per case, and which case got shrunk would depend on timing. A failing

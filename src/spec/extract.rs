@@ -231,7 +231,7 @@ fn unique_ids(
     Ok(out)
 }
 
-fn fallback_id(method: &str, path: &str) -> String {
+pub(super) fn fallback_id(method: &str, path: &str) -> String {
     let slug: String = path
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })

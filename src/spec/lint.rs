@@ -166,14 +166,19 @@ fn lint_with(path: &Path, text: Cow<'_, str>, check_examples: bool) -> (Vec<Diag
         }
     }
     let spec_id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
+    // (flows, issue 27) Links are read before the paths are taken apart, checked after.
+    let (links, link_problems) = super::read_links(&document);
+    let mut link_problems: Vec<Problem> = link_problems;
     let spec = match take_operations_leniently(&spec_id, &mut document) {
         Ok((operations, left)) => {
             for left in left {
                 let problem = Problem::error(pointers.original(&left.error.pointer), left.error.message);
                 loading.push(worded(Finding { problem, skipped: vec![left.operation.label] }));
             }
+            let (links, problems) = super::check_links(links, &operations);
+            link_problems.extend(problems);
             match build_spec(path, document, dialect, operations) {
-                Ok(spec) => Some(spec),
+                Ok(spec) => Some(Spec { links, ..spec }),
                 Err(e) => {
                     loading.push((
                         e.pointer.map(|p| pointers.original(&p).into_owned()),
@@ -189,6 +194,9 @@ fn lint_with(path: &Path, text: Cow<'_, str>, check_examples: bool) -> (Vec<Diag
             None
         }
     };
+    loading.extend(
+        link_problems.into_iter().map(|p| (Some(pointers.original(&p.pointer).into_owned()), p.message, p.level)),
+    );
     if loading.is_empty() && example_problems.is_empty() {
         return (Vec::new(), spec);
     }

@@ -14,6 +14,7 @@ mod fixture;
 mod hoist;
 mod intern;
 mod invalid_input;
+mod links;
 mod lint;
 mod load;
 mod locate;
@@ -44,6 +45,10 @@ pub use excerpt::{Excerpt, excerpt};
 pub use extract::{extract_operations, take_operations};
 pub use fixture::{FixtureValue, SandboxFixture, sandbox_fixture};
 pub use invalid_input::{InputPlace, InvalidInput, invalid_input};
+pub use links::{
+    ExchangePart, Link, LinkOrigin, LinkParameter, LinkTarget, LinkValue, RuntimeExpression, check_links,
+    embedded_expressions, read_links,
+};
 pub use lint::{Diagnostic, lint_and_load, lint_and_load_file, lint_spec};
 pub use load::{ReadError, load_resolved, parse_resolved};
 pub use locate::locate;

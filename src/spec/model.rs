@@ -36,6 +36,9 @@ pub struct Spec {
     /// and the problems that left operations out (each names the operations). Empty when the
     /// spec was loaded strictly ([`spec_from_document`], [`bundled`]).
     pub diagnostics: Vec<Diagnostic>,
+    /// The links between its operations that the spec writes (OpenAPI `links` and
+    /// `x-conform-links`), each leading to an operation that loaded.
+    pub links: Vec<super::Link>,
 }
 
 /// Why a spec could not be loaded: the file, where in it, and what is wrong.
@@ -59,13 +62,28 @@ fn server_path(document: &Value) -> String {
 /// taking the document apart as it goes. Strict: an operation written wrong refuses the spec.
 pub fn spec_from_document(path: &Path, mut document: Value) -> Result<Spec, LoadError> {
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("spec").to_owned();
+    let error = |problem: super::Problem| LoadError {
+        path: path.to_owned(),
+        pointer: Some(problem.pointer),
+        message: problem.message,
+    };
+    let (links, problems) = super::read_links(&document);
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(error(problem));
+    }
     let operations = take_operations(&id, &mut document).map_err(|e| LoadError {
         path: path.to_owned(),
         pointer: Some(e.pointer),
         message: e.message,
     })?;
+    let (links, problems) = super::check_links(links, &operations);
+    if let Some(problem) = problems.into_iter().find(super::Problem::is_error) {
+        return Err(error(problem));
+    }
     let dialect = super::dialect::dialect(&document).unwrap_or(Dialect::OpenApi31);
-    build_spec(path, document, dialect, operations)
+    let mut spec = build_spec(path, document, dialect, operations)?;
+    spec.links = links;
+    Ok(spec)
 }
 
 /// A [`Spec`] of `operations` (taken out of `document` already) and what else the document says.
@@ -92,6 +110,7 @@ pub(super) fn build_spec(
         sandbox,
         phones: Default::default(),
         diagnostics: Vec::new(),
+        links: Vec::new(),
     })
 }
 

@@ -32,6 +32,7 @@ use plan::sending_steps;
 pub use plan::{PlannedScenario, plan_scenarios};
 use skip::Stop;
 pub(super) use skip::skip_reason;
+pub(super) use step::guard_step;
 use step::{as_text, perform};
 use vars::{property_input, variables};
 

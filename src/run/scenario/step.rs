@@ -273,7 +273,7 @@ pub(super) fn step_input(
 /// recipients as written (a flow's later steps depend on them: they are not rewritten), and
 /// takes one of the sends granted to the flow before the run (`sends_left`). `Err` is the send
 /// guard's refusal.
-pub(super) fn guard_step(
+pub(in crate::run) fn guard_step(
     shared: &Shared,
     target: &SpecTarget,
     operation: &Operation,
