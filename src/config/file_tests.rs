@@ -189,7 +189,10 @@ fn phases_are_read_as_the_flag_reads_them() {
     let file = read("phases = [\"coverage\", \"examples\"]\n").unwrap();
     let phases = file.phases.unwrap().value;
     assert_eq!(phases, crate::plan::Phases { examples: true, coverage: true, fuzzing: false, stateful: false });
-    let unknown = error("cases = 1\nphases = [\"stateful\"]\n");
+    let unknown = error("cases = 1\nphases = [\"flows\"]\n");
     assert!(unknown.starts_with("2:"), "{unknown}");
-    assert!(unknown.contains("unknown phase `stateful`; valid phases are: examples, coverage, fuzzing"), "{unknown}");
+    assert!(
+        unknown.contains("unknown phase `flows`; valid phases are: examples, coverage, fuzzing, stateful"),
+        "{unknown}"
+    );
 }
