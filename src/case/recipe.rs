@@ -151,31 +151,6 @@ impl Case {
                     })
                     .boxed()
             }
-            Recipe::Edge { place, constraint } => {
-                let rule = PlaceRule::new(operation, place);
-                let (place, constraint) = (place.clone(), constraint.clone());
-                let groups = super::either::groups(operation, variables);
-                let edited = match &place {
-                    Place::Body => RecipientPart::Body(constraint.pointer.clone()),
-                    Place::Parameter(location, name) => RecipientPart::Parameter(*location, name.clone()),
-                };
-                valid
-                    .prop_filter_map("the edge must keep the input valid", move |mut input| {
-                        let applied = match &place {
-                            Place::Body => input.body.value_mut().is_some_and(|value| constraint.apply(value)),
-                            Place::Parameter(location, name) => {
-                                let slot = input.slot_mut(*location);
-                                let mut value = slot.get(name).cloned().unwrap_or(Value::Null);
-                                let applied = constraint.apply(&mut value);
-                                slot.insert(name.clone(), value);
-                                applied
-                            }
-                        };
-                        super::either::spread(&groups, &mut input, &edited);
-                        (applied && rule.still_valid(&place, &input)).then_some(input)
-                    })
-                    .boxed()
-            }
             Recipe::Malformed => valid
                 .prop_map(|mut input| {
                     input.body = match std::mem::take(&mut input.body) {
@@ -251,7 +226,9 @@ impl Case {
                     })
                     .boxed()
             }
-            Recipe::Mutated { place, constraint } => {
+            Recipe::Mutated { place, constraint } | Recipe::Edge { place, constraint } => {
+                // (issue 25) An edge keeps the input valid; a mutation must break it.
+                let keeps_valid = matches!(self.recipe, Recipe::Edge { .. });
                 let rule = PlaceRule::new(operation, place);
                 let (place, constraint) = (place.clone(), constraint.clone());
                 let groups = super::either::groups(operation, variables);
@@ -261,27 +238,34 @@ impl Case {
                     Place::Parameter(location, name) => RecipientPart::Parameter(*location, name.clone()),
                 };
                 valid
-                    .prop_filter_map("the mutation must break the schema", move |mut input| {
-                        let applied = match &place {
-                            Place::Body => input.body.value_mut().is_some_and(|value| constraint.apply(value)),
-                            Place::Parameter(location, name) => {
-                                let slot = input.slot_mut(*location);
-                                if constraint.pointer.is_empty()
-                                    && constraint.kind == super::MutationKind::MissingRequired
-                                {
-                                    slot.remove(name).is_some()
-                                } else {
-                                    let mut value = slot.get(name).cloned().unwrap_or(Value::Null);
-                                    let applied = constraint.apply(&mut value);
-                                    slot.insert(name.clone(), value);
-                                    applied
+                    .prop_filter_map(
+                        "the edit must leave the input valid or invalid as its case says",
+                        move |mut input| {
+                            let applied = match &place {
+                                Place::Body => input.body.value_mut().is_some_and(|value| constraint.apply(value)),
+                                Place::Parameter(location, name) => {
+                                    let slot = input.slot_mut(*location);
+                                    if constraint.pointer.is_empty()
+                                        && constraint.kind == super::MutationKind::MissingRequired
+                                    {
+                                        slot.remove(name).is_some()
+                                    } else {
+                                        let mut value = slot.get(name).cloned().unwrap_or(Value::Null);
+                                        let applied = constraint.apply(&mut value);
+                                        slot.insert(name.clone(), value);
+                                        applied
+                                    }
                                 }
-                            }
-                        };
-                        super::either::spread(&groups, &mut input, &broken);
-                        let invalid = constraint.breaks_format() || rule.still_invalid(&place, &input);
-                        (applied && invalid).then_some(input)
-                    })
+                            };
+                            super::either::spread(&groups, &mut input, &broken);
+                            let as_meant = if keeps_valid {
+                                rule.still_valid(&place, &input)
+                            } else {
+                                constraint.breaks_format() || rule.still_invalid(&place, &input)
+                            };
+                            (applied && as_meant).then_some(input)
+                        },
+                    )
                     .boxed()
             }
         })
