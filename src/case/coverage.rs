@@ -104,12 +104,22 @@ pub fn parameter_edges(param: &Parameter) -> Vec<Edge> {
         }
     }
     // Text is what a parameter travels as: an empty value is the negative phase's, and
-    // emptiness in a path changes the route.
+    // emptiness in a path changes the route. A header carries no control byte (NUL, CR, LF):
+    // no HTTP client puts one on the wire, so such a value is no case to send.
     out.retain(|edge| {
-        let empty = edge.constraint.replacement().is_some_and(|v| v == &json!(""));
-        !(empty && (param.location == ParamLocation::Path || !edge.positive))
+        let replacement = edge.constraint.replacement();
+        let empty = replacement.is_some_and(|v| v == &json!(""));
+        let unsendable = param.location == ParamLocation::Header
+            && replacement.and_then(Value::as_str).is_some_and(|text| !fits_a_header(text));
+        !(empty && (param.location == ParamLocation::Path || !edge.positive)) && !unsendable
     });
     dedupe(out)
+}
+
+/// Whether `text` can be a header value on the wire: visible ASCII, spaces and tabs, and bytes
+/// past ASCII (RFC 9110 §5.5's field-vchar and obs-text); no other control byte.
+fn fits_a_header(text: &str) -> bool {
+    text.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b) || b >= 0x80)
 }
 
 /// The first edge of each (pointer, value, validity), in order: identical requests are sent once.
@@ -154,6 +164,12 @@ fn node_edges(
     if types.iter().any(|t| t == "integer") {
         let (lowest, highest) = super::values::format_range(node);
         let format = node.get("format").and_then(Value::as_str).unwrap_or("int64").to_owned();
+        // Only a declared format bounds an integer: without one, JSON Schema's integers are
+        // unbounded, and int64's neighbours are valid values, not negatives.
+        let declared = node
+            .get("format")
+            .and_then(Value::as_str)
+            .is_some_and(|f| matches!(f, "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32"));
         for (label, key, delta) in [
             ("minimum", "minimum", 0i64),
             ("maximum", "maximum", 0),
@@ -170,7 +186,7 @@ fn node_edges(
         if get("minimum").or(get("exclusiveMinimum")).is_none() {
             add(&format!("{format}-min"), json!(lowest), MutationKind::BelowMinimum, format!("fits {format}"));
             let value = past(i128::from(lowest) - 1);
-            if !structured || value.is_number() {
+            if declared && (!structured || value.is_number()) {
                 let description = format!("must fit in {format} (at least {lowest})");
                 add(&format!("{format}-below"), value, MutationKind::BelowMinimum, description);
             }
@@ -179,7 +195,7 @@ fn node_edges(
             add(&format!("{format}-max"), json!(highest), MutationKind::AboveMaximum, format!("fits {format}"));
             let value = past(i128::from(highest) + 1);
             let description = format!("must fit in {format} (at most {highest})");
-            if !structured || value.is_number() {
+            if declared && (!structured || value.is_number()) {
                 add(&format!("{format}-above"), value, MutationKind::AboveMaximum, description);
             }
         }
@@ -366,5 +382,36 @@ mod tests {
         let edges = body_edges(&json!({"type": "string"}));
         assert!(labels(&edges, false).iter().all(|l| l.starts_with("body-type-")), "{:?}", labels(&edges, false));
         assert!(labels(&edges, true).contains(&"body-very-long".to_owned()));
+    }
+
+    fn parameter(location: ParamLocation, schema: Value) -> Parameter {
+        Parameter { name: "p".to_owned(), location, required: false, schema, example: None, collection_format: None }
+    }
+
+    /// Seen on Kinto's `If-Match`: a NUL in a header value is refused by the HTTP client, so
+    /// each such case was a harness error and the run incomplete.
+    #[test]
+    fn a_header_gets_no_control_byte() {
+        let schema = json!({"type": "string", "pattern": "^[a-z]+$"});
+        let header = parameter_edges(&parameter(ParamLocation::Header, schema.clone()));
+        assert!(!header.is_empty());
+        for edge in &header {
+            let text = edge.constraint.replacement().and_then(Value::as_str).unwrap_or("");
+            assert!(fits_a_header(text), "{}: {text:?}", edge.label);
+        }
+        let query = parameter_edges(&parameter(ParamLocation::Query, schema));
+        assert!(query.iter().any(|e| e.label == "p-nul"), "a query parameter still gets its NUL");
+        assert!(fits_a_header("çã 😀\tx") && !fits_a_header("a\u{0}b") && !fits_a_header("a\r\nb"));
+    }
+
+    /// Seen on httpbin: an integer without `format` is unbounded, so 2^63 is a valid value and
+    /// not "past int64".
+    #[test]
+    fn only_a_declared_format_bounds_an_integer() {
+        let bare = labels(&body_edges(&json!({"type": "object", "properties": {"n": {"type": "integer"}}})), false);
+        assert!(!bare.iter().any(|l| l.contains("int64-")), "{bare:?}");
+        let int64 = json!({"type": "integer", "format": "int64"});
+        let declared = labels(&parameter_edges(&parameter(ParamLocation::Query, int64)), false);
+        assert!(declared.contains(&"p-int64-above".to_owned()), "{declared:?}");
     }
 }

@@ -154,7 +154,14 @@ fn node_constraints(object: &Map<String, Value>, pointer: &str, source: Option<&
     let integer = types.iter().any(|t| t == "integer");
     let step = |bound: f64, up: bool| -> Value {
         if integer {
-            json!(if up { bound.floor() as i64 + 1 } else { bound.ceil() as i64 - 1 })
+            // In i128: a bound of 2^63 (Kinto's timestamps) is past i64, and its neighbour too.
+            // The cast saturates; where no JSON integer holds the neighbour, the nearest float beyond.
+            let next = if up { bound.floor() as i128 + 1 } else { bound.ceil() as i128 - 1 };
+            let beyond = if up { bound.next_up() } else { bound.next_down() };
+            i64::try_from(next)
+                .map(|n| json!(n))
+                .or_else(|_| u64::try_from(next).map(|n| json!(n)))
+                .unwrap_or_else(|_| json!(beyond))
         } else {
             json!(if up { bound + 1.0 } else { bound - 1.0 })
         }
@@ -444,5 +451,18 @@ mod tests {
         let mut value = json!({"phone": "4499999999", "method": "sms"});
         assert!(above.apply(&mut value));
         assert_eq!(value["length"], 11);
+    }
+
+    /// Kinto bounds timestamps with `maximum: 2^63`: the value above it is 2^63 + 1, not an
+    /// overflow (a panic in a debug build, i64::MIN in a release one).
+    #[test]
+    fn bounds_past_i64_step_without_overflow() {
+        let schema = json!({"type": "integer", "minimum": -9_223_372_036_854_775_808i64, "maximum": 9_223_372_036_854_775_808u64});
+        let steps: Vec<(String, Value)> =
+            constraints(&schema).into_iter().filter_map(|c| c.replacement().cloned().map(|v| (c.slug(), v))).collect();
+        let above = steps.iter().find(|(slug, _)| slug.ends_with("above-maximum")).expect("an above-maximum value");
+        assert_eq!(above.1, json!(9_223_372_036_854_775_809u64));
+        let below = steps.iter().find(|(slug, _)| slug.ends_with("below-minimum")).expect("a below-minimum value");
+        assert!(below.1.as_f64().is_some_and(|n| n < i64::MIN as f64), "{below:?}");
     }
 }
