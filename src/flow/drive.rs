@@ -16,7 +16,7 @@ use super::values::{Record, created_id, link_value};
 use super::walk::{PlannedStep, Walk};
 use crate::case::{Body, RequestInput};
 use crate::check::Failure;
-use crate::spec::{LinkValue, Operation, ParamLocation, RuntimeExpression, Spec};
+use crate::spec::{LinkValue, Operation, ParamLocation, Parameter, RuntimeExpression, Spec};
 
 /// What sending one step gave.
 #[derive(Debug, Clone)]
@@ -72,6 +72,13 @@ pub struct FlowRun<S> {
 }
 
 /// The path with its parameters filled (`/pets/{petId}` → `/pets/3`).
+/// An optional header parameter that makes the request conditional (`If-…`).
+fn is_optional_precondition(parameter: &Parameter) -> bool {
+    parameter.location == ParamLocation::Header
+        && !parameter.required
+        && parameter.name.get(..3).is_some_and(|prefix| prefix.eq_ignore_ascii_case("if-"))
+}
+
 fn resource(operation: &Operation, input: &RequestInput) -> String {
     let mut path = operation.path.clone();
     for (name, value) in &input.path {
@@ -110,6 +117,12 @@ impl<'a, S: Sender> Driver<'a, S> {
                 return None;
             }
         };
+        // A step is about the resource's life, not its preconditions: an optional conditional
+        // header (RFC 9110 §13.1: If-Match, If-None-Match, …) generated at random makes a valid
+        // create answer 412 and ends the flow (seen on Kinto, whose every write takes If-Match).
+        for parameter in operation.parameters.iter().filter(|p| is_optional_precondition(p)) {
+            input.headers.remove(&parameter.name);
+        }
         let mut set = BTreeSet::new();
         for parameter in operation.parameters.iter().filter(|p| p.location == ParamLocation::Path) {
             if let Some(value) = self.seen.get(&parameter.name) {
@@ -361,4 +374,29 @@ pub async fn drive_shrinking<S: Sender>(
         break;
     }
     (best, current, tried)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(name: &str, required: bool) -> Parameter {
+        Parameter {
+            name: name.to_owned(),
+            location: ParamLocation::Header,
+            required,
+            schema: serde_json::json!({"type": "string"}),
+            example: None,
+            collection_format: None,
+        }
+    }
+
+    #[test]
+    fn only_optional_conditional_headers_are_left_out_of_a_step() {
+        assert!(is_optional_precondition(&header("If-Match", false)));
+        assert!(is_optional_precondition(&header("if-none-match", false)));
+        assert!(!is_optional_precondition(&header("If-Match", true)), "a required one is sent");
+        assert!(!is_optional_precondition(&header("X-Trace", false)));
+        assert!(!is_optional_precondition(&header("I", false)));
+    }
 }

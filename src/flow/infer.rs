@@ -35,6 +35,24 @@ fn properties(operation: &Operation, status: StatusKey) -> Vec<String> {
     schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default()
 }
 
+/// The properties of the objects one level down the `status` answer's JSON body, with the
+/// property holding each: an envelope such as Kinto's `{"data": {"id": …}}`.
+fn enveloped(operation: &Operation, status: StatusKey) -> Vec<(String, Vec<String>)> {
+    let Some(response) = operation.responses.iter().find(|r| r.status == status) else { return Vec::new() };
+    let Some(schema) = response.content.iter().find(|(m, _)| is_json_media(m)).and_then(|(_, s)| s.as_ref()) else {
+        return Vec::new();
+    };
+    let schema = expand(schema);
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else { return Vec::new() };
+    properties
+        .iter()
+        .filter_map(|(name, inner)| {
+            let inner = inner.get("properties").and_then(Value::as_object)?;
+            Some((name.clone(), inner.keys().cloned().collect()))
+        })
+        .collect()
+}
+
 /// The literal segment naming the resource a `{param}` segment picks (`/pets/{petId}` → `pets`).
 fn resource_of(path: &str, parameter: &str) -> Option<String> {
     let segments: Vec<&str> = path.split('/').collect();
@@ -77,7 +95,12 @@ fn created(from: usize, operations: &[Operation], out: &mut Vec<Edge>) {
             continue;
         };
         let Some(parameter) = parameter.strip_suffix('}').filter(|p| !p.contains(['/', '{', '}'])) else { continue };
-        let pointer = id_property(&names, parameter, answered_resource(&creator.path)).map(|n| format!("/{n}"));
+        let resource = answered_resource(&creator.path);
+        let pointer = id_property(&names, parameter, resource).map(|n| format!("/{n}")).or_else(|| {
+            enveloped(creator, status).into_iter().find_map(|(envelope, inner)| {
+                id_property(&inner, parameter, resource).map(|n| format!("/{envelope}/{n}"))
+            })
+        });
         if pointer.is_none() && !location && status != StatusKey::Code(201) {
             continue;
         }

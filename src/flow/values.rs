@@ -102,12 +102,26 @@ pub fn link_value(value: &LinkValue, record: &Record) -> Option<Value> {
 /// its `Location` header.
 pub fn created_id(pointer: Option<&str>, record: &Record) -> Option<Value> {
     let from_body = pointer.and_then(|p| record.body.as_ref()?.pointer(p)).filter(|v| !v.is_null()).cloned();
-    from_body.or_else(|| {
-        let location = record.headers.iter().find(|(n, _)| n == "location").map(|(_, v)| v.as_str())?;
-        let path = location.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
-        let last = path.rsplit('/').next().filter(|s| !s.is_empty())?;
-        Some(last.parse::<i64>().map_or_else(|_| Value::String(last.to_owned()), Value::from))
-    })
+    from_body
+        .or_else(|| {
+            let location = record.headers.iter().find(|(n, _)| n == "location").map(|(_, v)| v.as_str())?;
+            let path = location.split(['?', '#']).next().unwrap_or_default().trim_end_matches('/');
+            let last = path.rsplit('/').next().filter(|s| !s.is_empty())?;
+            Some(last.parse::<i64>().map_or_else(|_| Value::String(last.to_owned()), Value::from))
+        })
+        .or_else(|| seen_id(record.body.as_ref()?))
+}
+
+/// Where the spec names no id and no `Location` came, the id the answer shows: its `id`, or the
+/// `id` of an object one level down (an envelope such as Kinto's `{"data": {"id": …}}`).
+fn seen_id(body: &Value) -> Option<Value> {
+    let usable = |v: &&Value| v.is_string() || v.is_number();
+    let object = body.as_object()?;
+    object
+        .get("id")
+        .filter(usable)
+        .or_else(|| object.values().find_map(|inner| inner.get("id").filter(usable)))
+        .cloned()
 }
 
 #[cfg(test)]
@@ -153,5 +167,17 @@ mod tests {
         assert_eq!(created_id(Some("/id"), &r), Some(json!(42)));
         r.headers.clear();
         assert_eq!(created_id(None, &r), None);
+    }
+
+    #[test]
+    fn an_id_the_spec_does_not_name_is_taken_from_the_answer() {
+        let mut created = record();
+        created.headers.clear();
+        created.body = Some(json!({"data": {"id": "JbBLqBv8", "last_modified": 1}, "permissions": {}}));
+        assert_eq!(created_id(None, &created), Some(json!("JbBLqBv8")));
+        created.body = Some(json!({"id": 7}));
+        assert_eq!(created_id(None, &created), Some(json!(7)));
+        created.body = Some(json!({"data": {"name": "x"}}));
+        assert_eq!(created_id(None, &created), None);
     }
 }
