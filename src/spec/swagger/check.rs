@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use super::super::methods::SWAGGER_METHODS;
 use super::super::problem::{DiagnosticLevel, Problem, escape};
 use super::super::structure::{TYPES, dangling_refs, schema_problems_at};
+use super::parameters::VALUE_KEYWORDS;
 
 /// The OpenAPI Initiative's JSON Schema for Swagger 2.0 (Apache-2.0; see `schemas/vendor/README.md`).
 const SCHEMA: &str = include_str!("../../../schemas/vendor/openapi-2.0.schema.json");
@@ -27,25 +28,6 @@ const SCHEMA: &str = include_str!("../../../schemas/vendor/openapi-2.0.schema.js
 const PARAMETER_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "file"];
 /// The types of a 2.0 schema: JSON Schema's, and `file` for a response or form field.
 const SCHEMA_TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null", "file"];
-/// Keywords of a 2.0 value parameter that an OpenAPI 3 style `schema` may hold instead.
-const HOISTED: &[&str] = &[
-    "type",
-    "format",
-    "items",
-    "default",
-    "maximum",
-    "exclusiveMaximum",
-    "minimum",
-    "exclusiveMinimum",
-    "maxLength",
-    "minLength",
-    "pattern",
-    "maxItems",
-    "minItems",
-    "uniqueItems",
-    "enum",
-    "multipleOf",
-];
 
 /// Marks an optional parameter conform cannot send (it is left out of the converted document).
 pub const UNSENT: &str = "x-conform-unsent";
@@ -136,7 +118,9 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
             && param.get("schema").is_some_and(|s| s.get("$ref").is_none())
             && let Some(Value::Object(schema)) = param.remove("schema")
         {
-            for (key, value) in schema.into_iter().filter(|(k, _)| HOISTED.contains(&k.as_str())) {
+            // The value keywords an OpenAPI 3 style `schema` may hold instead (not 2.0's extensions).
+            let hoisted = |k: &str| VALUE_KEYWORDS.contains(&k) && !k.starts_with("x-");
+            for (key, value) in schema.into_iter().filter(|(k, _)| hoisted(k)) {
                 param.insert(key, value);
             }
             out.push(Problem::warning(

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use super::schema;
 
 /// The keywords of a 2.0 parameter, header or items object that describe its value.
-const VALUE_KEYWORDS: &[&str] = &[
+pub(super) const VALUE_KEYWORDS: &[&str] = &[
     "type",
     "format",
     "items",
