@@ -166,10 +166,7 @@ fn node_edges(
         let format = node.get("format").and_then(Value::as_str).unwrap_or("int64").to_owned();
         // Only a declared format bounds an integer: without one, JSON Schema's integers are
         // unbounded, and int64's neighbours are valid values, not negatives.
-        let declared = node
-            .get("format")
-            .and_then(Value::as_str)
-            .is_some_and(|f| matches!(f, "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16" | "uint32"));
+        let declared = super::values::declared_range(node).is_some();
         for (label, key, delta) in [
             ("minimum", "minimum", 0i64),
             ("maximum", "maximum", 0),

@@ -215,15 +215,21 @@ fn bound_i64(object: &Map<String, Value>, key: &str) -> Option<i64> {
 
 /// The smallest and largest integer of a `format` (`int32`, `int64`; any other is taken as int64).
 pub(crate) fn format_range(object: &Map<String, Value>) -> (i64, i64) {
-    match object.get("format").and_then(Value::as_str) {
-        Some("int32") => (i32::MIN.into(), i32::MAX.into()),
-        Some("int8") => (i8::MIN.into(), i8::MAX.into()),
-        Some("int16") => (i16::MIN.into(), i16::MAX.into()),
-        Some("uint8") => (0, u8::MAX.into()),
-        Some("uint16") => (0, u16::MAX.into()),
-        Some("uint32") => (0, u32::MAX.into()),
-        _ => (i64::MIN, i64::MAX),
-    }
+    declared_range(object).unwrap_or((i64::MIN, i64::MAX))
+}
+
+/// The range of the integer format the schema declares, when it declares one conform knows.
+pub(crate) fn declared_range(object: &Map<String, Value>) -> Option<(i64, i64)> {
+    Some(match object.get("format").and_then(Value::as_str)? {
+        "int32" => (i32::MIN.into(), i32::MAX.into()),
+        "int64" => (i64::MIN, i64::MAX),
+        "int8" => (i8::MIN.into(), i8::MAX.into()),
+        "int16" => (i16::MIN.into(), i16::MAX.into()),
+        "uint8" => (0, u8::MAX.into()),
+        "uint16" => (0, u16::MAX.into()),
+        "uint32" => (0, u32::MAX.into()),
+        _ => return None,
+    })
 }
 
 fn integer(object: &Map<String, Value>, pointer: &str) -> Result<SBoxedStrategy<Value>, GenerateError> {
