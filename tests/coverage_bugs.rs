@@ -68,7 +68,18 @@ paths:
       responses:
         '200': {description: The item., content: {application/json: {schema: {type: object}}}}
         '400': {description: Invalid input., content: {application/json: {schema: {type: object}}}}
+  /records:
+    get:
+      operationId: list-records
+      parameters:
+        - {name: If-None-Match, in: header, schema: {type: string, pattern: '^"([0-9]+?)"$|\*'}}
+      responses:
+        '200': {description: The records., content: {application/json: {schema: {type: array}}}}
+        '400': {description: Invalid input., content: {application/json: {schema: {type: object}}}}
 "#;
+
+/// Kinto's `If-None-Match` pattern: its `\*` is not anchored, so `conform*` and `*conform` match.
+const ETAG: &str = r#"^"([0-9]+?)"$|\*"#;
 
 /// The planted bugs, each off in the twin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -105,9 +116,12 @@ enum Bug {
     TooManyItems,
     /// 500 on a `name` with an emoji (it slices bytes).
     Emoji,
+    /// 500 on an `If-None-Match` that matches its unanchored pattern but is not `*` itself nor a
+    /// quoted number (Kinto's `int()` of the value without its quotes).
+    UnanchoredPattern,
 }
 
-const ALL: [Bug; 16] = [
+const ALL: [Bug; 17] = [
     Bug::Int32Overflow,
     Bug::InvalidUtf8,
     Bug::OneOverMaxLength,
@@ -124,6 +138,7 @@ const ALL: [Bug; 16] = [
     Bug::EmptyBody,
     Bug::TooManyItems,
     Bug::Emoji,
+    Bug::UnanchoredPattern,
 ];
 
 /// What catches each bug: a failing case whose id ends with this, and the rule it breaks.
@@ -147,6 +162,9 @@ fn caught_by(bug: Bug) -> (&'static str, &'static str) {
         Bug::EmptyBody => ("create-order::negative::coverage.body-empty", "not_a_server_error"),
         Bug::TooManyItems => ("create-order::negative::coverage.tags-above-max-items", "not_a_server_error"),
         Bug::Emoji => ("create-order::hostile::coverage.name-emoji", "not_a_server_error"),
+        Bug::UnanchoredPattern => {
+            ("list-records::positive::coverage.header.if-none-match-pattern-1-", "not_a_server_error")
+        }
     }
 }
 
@@ -267,10 +285,25 @@ async fn get_item(State(bugs): State<Bugs>, Path(id): Path<String>, RawQuery(que
     answer(StatusCode::OK, json!({"id": id}))
 }
 
+async fn list_records(State(bugs): State<Bugs>, headers: HeaderMap) -> Response {
+    if let Some(tag) = headers.get("if-none-match") {
+        let Ok(tag) = tag.to_str() else { return invalid("If-None-Match must be ASCII") };
+        // The pattern is searched for, as JSON Schema says.
+        if !regex::Regex::new(ETAG).expect("the pattern compiles").is_match(tag) {
+            return invalid("If-None-Match must match its pattern");
+        }
+        if bugs.contains(&Bug::UnanchoredPattern) && tag != "*" && tag.trim_matches('"').parse::<u64>().is_err() {
+            return crash();
+        }
+    }
+    (StatusCode::OK, [("content-type", "application/json")], "[]").into_response()
+}
+
 async fn serve(bugs: BTreeSet<Bug>) -> String {
     let app = Router::new()
         .route("/orders", post(create_order))
         .route("/items/{id}", get(get_item))
+        .route("/records", get(list_records))
         .with_state(Arc::new(bugs));
     loopback::serve(app).await
 }

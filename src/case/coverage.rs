@@ -1,7 +1,8 @@
 //! (issue 25) The coverage phase's values: deterministic edge values for every schema node of a
 //! body or a parameter, each labelled valid (a positive case) or not (a negative case). Bounds
 //! give their edges and one step outside; integer formats their edges and the first value past
-//! them; strings the empty, very long, multi-byte, emoji, right-to-left and NUL texts; enums each
+//! them; strings the empty, very long, multi-byte, emoji, right-to-left and NUL texts, and a
+//! pattern's simplest matches with text around them where it is not anchored; enums each
 //! value and a near miss; every typed node every wrong JSON type, `null` included where it is
 //! not allowed. Whether a value is valid is the node's schema's answer, never a guess: a negative
 //! the schema does not forbid is not made (no `maxLength`, no "too long"). The case built from an
@@ -42,6 +43,7 @@ fn ordinary_texts() -> Vec<(&'static str, String)> {
         ("emoji", "😀👍🏽".to_owned()),
         ("rtl", "مرحبا שלום".to_owned()),
         ("nul", "a\u{0}b".to_owned()),
+        ("newline", "a\nb".to_owned()),
     ]
 }
 
@@ -89,6 +91,9 @@ pub fn parameter_edges(param: &Parameter) -> Vec<Edge> {
     let mut out = Vec::new();
     let expanded = crate::spec::expand(&param.schema);
     let Some(node) = expanded.as_object() else { return out };
+    if param.is_exploded_object() {
+        return dedupe(map_edges(param, node));
+    }
     node_edges(node, "", &param.name, None, None, &mut out);
     if param.location == ParamLocation::Path {
         let accepts = |v: &Value| crate::spec::is_valid(&param.schema, v);
@@ -114,6 +119,34 @@ pub fn parameter_edges(param: &Parameter) -> Vec<Edge> {
         !(empty && (param.location == ParamLocation::Path || !edge.positive)) && !unsendable
     });
     dedupe(out)
+}
+
+/// The name [`map_edges`] gives the one property of its maps.
+const MAP_KEY: &str = "conform";
+
+/// The edges of a free-form object sent as `key=value` pairs (an exploded form): each edge of its
+/// values' schema (`additionalProperties`; text where it gives none) as the value of one
+/// property, so that the value travels on its own (httpbin copied it into a response header).
+fn map_edges(param: &Parameter, node: &Map<String, Value>) -> Vec<Edge> {
+    let values = match node.get("additionalProperties") {
+        Some(Value::Bool(false)) => return Vec::new(),
+        Some(schema @ Value::Object(_)) => crate::spec::expand(schema).into_owned(),
+        _ => json!({"type": "string"}),
+    };
+    let Some(values) = values.as_object() else { return Vec::new() };
+    let mut inner = Vec::new();
+    node_edges(values, "", &format!("{}.{MAP_KEY}", param.name), None, None, &mut inner);
+    inner
+        .into_iter()
+        .filter_map(|edge| {
+            let whole = json!({ MAP_KEY: edge.constraint.replacement()? });
+            let positive = crate::spec::is_valid(&param.schema, &whole);
+            let judged = edge.judged || positive != edge.positive;
+            let (kind, description) = (edge.constraint.kind, edge.constraint.description.clone());
+            let constraint = Constraint::replace_with(kind, "", description, None, whole);
+            Some(Edge { positive, judged, label: edge.label, constraint })
+        })
+        .collect()
 }
 
 /// Whether `text` can be a header value on the wire: visible ASCII, spaces and tabs, and bytes
@@ -158,7 +191,8 @@ fn node_edges(
         values.push((label.to_owned(), value, kind, description));
     };
     // Values judged only for what holds for any answer, when the schema accepts them.
-    const ORDINARY: [&str; 8] = ["empty", "very-long", "multi-byte", "emoji", "rtl", "nul", "zero", "minus-one"];
+    const ORDINARY: [&str; 9] =
+        ["empty", "very-long", "multi-byte", "emoji", "rtl", "nul", "newline", "zero", "minus-one"];
     let types = types_of(node);
     let get = |k: &str| node.get(k).and_then(Value::as_f64);
     if types.iter().any(|t| t == "integer") {
@@ -214,6 +248,13 @@ fn node_edges(
         }
         if let Some(max) = node.get("maxLength").and_then(Value::as_u64) {
             add("max-length", filler(max), MutationKind::TooLong, format!("maxLength {max}"));
+        }
+        // A pattern's simplest match per alternative, with text before or after it where the
+        // alternative is not anchored there (a pattern is searched for, not matched whole).
+        if let Some(pattern) = node.get("pattern").and_then(Value::as_str) {
+            for (label, text) in super::pattern::samples(pattern).unwrap_or_default() {
+                add(&label, json!(text), MutationKind::PatternMismatch, format!("matches {pattern}"));
+            }
         }
         // A format's text is checked by the target, maybe not by the validator: only free text.
         if !node.contains_key("format") {
@@ -287,6 +328,7 @@ fn node_edges(
         VALID.contains(&label)
             || label.ends_with("-min")
             || label.ends_with("-max")
+            || label.starts_with("pattern")
             || (label.starts_with("enum-") && !label.ends_with("-case"))
     };
     for (label, value, kind, description) in values {
@@ -399,6 +441,39 @@ mod tests {
         let query = parameter_edges(&parameter(ParamLocation::Query, schema));
         assert!(query.iter().any(|e| e.label == "p-nul"), "a query parameter still gets its NUL");
         assert!(fits_a_header("çã 😀\tx") && !fits_a_header("a\u{0}b") && !fits_a_header("a\r\nb"));
+    }
+
+    /// Seen on Kinto: `If-None-Match`'s `\*` is not anchored, so text around it is valid (and
+    /// crashed Kinto's `int()`); the anchored alternative gets nothing around it.
+    #[test]
+    fn an_unanchored_pattern_gets_positives_with_text_around_its_match() {
+        let schema = json!({"type": "string", "pattern": r#"^"([0-9]+?)"$|\*"#});
+        let edges = parameter_edges(&parameter(ParamLocation::Header, schema));
+        let positive = labels(&edges, true);
+        for label in ["p-pattern-0", "p-pattern-1", "p-pattern-1-prefix", "p-pattern-1-suffix"] {
+            assert!(positive.contains(&label.to_owned()), "{label} in {positive:?}");
+        }
+        assert!(!positive.iter().any(|l| l.starts_with("p-pattern-0-")), "{positive:?}");
+        let bounded = json!({"type": "string", "pattern": "[a-z]+", "maxLength": 3});
+        let edges = body_edges(&bounded);
+        assert!(labels(&edges, true).contains(&"body-pattern".to_owned()), "{:?}", labels(&edges, true));
+        assert!(!edges.iter().any(|e| e.label.contains("pattern-")), "over maxLength: left out");
+    }
+
+    /// Seen on httpbin: `/response-headers` copies its query pairs into response headers and
+    /// crashed on a newline; the free-form object's values get the ordinary texts, one pair each.
+    #[test]
+    fn a_free_form_query_object_gets_its_values_edges_as_one_pair() {
+        let mut freeform =
+            parameter(ParamLocation::Query, json!({"type": "object", "additionalProperties": {"type": "string"}}));
+        freeform.collection_format = Some(crate::spec::CollectionFormat::Multi);
+        let edges = parameter_edges(&freeform);
+        let newline = edges.iter().find(|e| e.label == "p.conform-newline").expect("a newline value");
+        assert_eq!(newline.constraint.replacement(), Some(&json!({"conform": "a\nb"})));
+        assert!(newline.positive && !newline.judged, "an ordinary value: watched for crashes");
+        assert!(edges.iter().all(|e| e.constraint.replacement().is_some_and(Value::is_object)), "{edges:?}");
+        freeform.schema = json!({"type": "object", "additionalProperties": false});
+        assert!(parameter_edges(&freeform).is_empty());
     }
 
     /// Seen on httpbin: an integer without `format` is unbounded, so 2^63 is a valid value and

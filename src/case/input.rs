@@ -328,6 +328,15 @@ pub fn build(operation: &Operation, input: &RequestInput, context: Context<'_>) 
             }
             continue;
         }
+        // An object in an exploded form is its `key=value` pairs (OpenAPI 3's `style: form`).
+        if let (true, None, Some(Value::Object(pairs))) =
+            (param.is_exploded_object(), variable(&param.name), input.query.get(&param.name))
+        {
+            for (key, value) in pairs {
+                query.append_pair(key, &as_text(value));
+            }
+            continue;
+        }
         let value = variable(&param.name).or_else(|| match param.location {
             ParamLocation::Query => input.query.get(&param.name).map(|v| param_text(param, v)),
             ParamLocation::Header | ParamLocation::Cookie => {

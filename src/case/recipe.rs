@@ -58,6 +58,9 @@ pub struct Case {
     pub kind: CaseKind,
     pub recipe: Recipe,
     pub seed: u64,
+    /// (issue 25) Made by the coverage phase (an edge value or hostile bytes; not a protocol
+    /// probe): its requests are counted under `coverage`.
+    pub coverage: bool,
 }
 
 /// One step of shrinking.

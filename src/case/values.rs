@@ -19,6 +19,8 @@ use serde_json::{Map, Number, Value, json};
 const MAX_FREE_STRING: usize = 24;
 /// Arrays get at most this many items when the schema sets no `maxItems`.
 const MAX_FREE_ITEMS: usize = 4;
+/// A free-form map (`additionalProperties` a schema) gets at most this many generated properties.
+const MAX_EXTRA_PROPERTIES: usize = 2;
 /// Past this many returns to the same schema, only what is required is generated.
 const SHALLOW_DEPTH: usize = 2;
 /// A schema that still needs this many returns to itself has no finite value conform can make.
@@ -383,7 +385,38 @@ fn object(object: &Map<String, Value>, pointer: &str, refs: &Refs) -> Result<SBo
         let name = (*name).to_owned();
         fields.push(Just(Some((name, json!("x")))).sboxed());
     }
-    Ok(fields.prop_map(|pairs| Value::Object(pairs.into_iter().flatten().collect())).sboxed())
+    let extras = more_properties(object, properties, pointer, refs);
+    Ok((fields, extras)
+        .prop_map(|(pairs, extras)| {
+            let mut object: Map<String, Value> = pairs.into_iter().flatten().collect();
+            object.extend(extras);
+            Value::Object(object)
+        })
+        .sboxed())
+}
+
+/// Up to [`MAX_EXTRA_PROPERTIES`] properties more, where `additionalProperties` is a schema (a
+/// free-form map: httpbin's `/response-headers` query): generated names, values of that schema.
+/// None where it is absent, `true` or `false`, past [`SHALLOW_DEPTH`], or cannot be generated.
+fn more_properties(
+    object: &Map<String, Value>,
+    properties: &Map<String, Value>,
+    pointer: &str,
+    refs: &Refs,
+) -> SBoxedStrategy<Vec<(String, Value)>> {
+    let none = || Just(Vec::new()).sboxed();
+    let Some(more @ Value::Object(_)) = object.get("additionalProperties") else { return none() };
+    let Ok(values) = raw(more, &format!("{pointer}/additionalProperties"), refs) else { return none() };
+    if refs.depth >= SHALLOW_DEPTH {
+        return none();
+    }
+    let declared: Vec<String> = properties.keys().cloned().collect();
+    let names = proptest::string::string_regex("[a-z][a-z0-9_]{0,9}")
+        .expect("a fixed regex")
+        .prop_filter("not a declared property", move |name| !declared.contains(name));
+    proptest::collection::btree_map(names, values, 0..=MAX_EXTRA_PROPERTIES)
+        .prop_map(|extras| extras.into_iter().collect())
+        .sboxed()
 }
 
 #[cfg(test)]
@@ -396,6 +429,19 @@ mod tests {
         let strategy = valid(&schema, "#").unwrap();
         let mut runner = TestRunner::deterministic();
         (0..n).map(|_| strategy.new_tree(&mut runner).unwrap().current()).collect()
+    }
+
+    #[test]
+    fn a_free_form_map_gets_generated_properties_of_its_schema() {
+        let schema = json!({"type": "object", "properties": {"a": {"type": "integer"}},
+            "additionalProperties": {"type": "string", "maxLength": 3}});
+        let values = samples(schema.clone(), 40);
+        assert!(values.iter().all(|v| crate::spec::is_valid(&schema, v)), "{values:?}");
+        let extra = |v: &Value| v.as_object().unwrap().iter().any(|(k, v)| k != "a" && v.is_string());
+        assert!(values.iter().any(extra), "{values:?}");
+        assert!(values.iter().all(|v| v.as_object().unwrap().len() <= 3), "{values:?}");
+        let closed = samples(json!({"type": "object", "additionalProperties": true}), 10);
+        assert!(closed.iter().all(|v| v == &json!({})), "`true` adds nothing: {closed:?}");
     }
 
     #[test]

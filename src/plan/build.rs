@@ -1,5 +1,6 @@
 //! Building the plan from the loaded specs.
 
+use std::cell::Cell;
 use std::collections::{BTreeSet, HashSet};
 
 use super::coverage::coverage_cases;
@@ -151,7 +152,7 @@ fn make_case(ids: [&str; 2], at: (usize, usize), detail: &str, kind: CaseKind, r
     // around it are the same in every run: its answer is snapshotted.
     let run_seed = if matches!(kind, CaseKind::Example { .. }) { 0 } else { run_seed };
     let seed = case_seed(run_seed, id.as_str());
-    Case { id, spec: at.0, operation: at.1, kind, recipe, seed }
+    Case { id, spec: at.0, operation: at.1, kind, recipe, seed, coverage: false }
 }
 
 /// Builds the plan with every phase. `variables[i]` are the variable names that have values for
@@ -190,8 +191,12 @@ pub fn plan_phases(specs: &[Spec], variables: &[BTreeSet<String>], options: &Pla
                 let case = make_case(ids, (s, o), &n.to_string(), CaseKind::Positive, Recipe::Valid, options.seed);
                 plan.add(case, planned, Some(n));
             }
+            // Whether the cases pushed now are the coverage phase's (its cases come last).
+            let coverage = Cell::new(false);
             let mut push = |detail: String, kind: CaseKind, recipe: Recipe| {
-                plan.add(make_case(ids, (s, o), &detail, kind, recipe, options.seed), planned, None);
+                let case =
+                    Case { coverage: coverage.get(), ..make_case(ids, (s, o), &detail, kind, recipe, options.seed) };
+                plan.add(case, planned, None);
             };
             // The examples phase: each request example once.
             let examples = operation.body.iter().flat_map(|b| &b.examples).filter(|_| phases.examples);
@@ -281,6 +286,7 @@ pub fn plan_phases(specs: &[Spec], variables: &[BTreeSet<String>], options: &Pla
             }
             // (issue 25) The coverage phase: edge values, header bytes and hostile bodies.
             if phases.coverage {
+                coverage.set(true);
                 let repeated = repeated_pointers(operation, names);
                 let within =
                     |pointer: &str| repeated.iter().any(|r| pointer == r || pointer.starts_with(&format!("{r}/")));
@@ -357,7 +363,8 @@ fn negative_constraints(operation: &Operation, variables: &BTreeSet<String>) -> 
         if in_path {
             continue;
         }
-        if !crate::spec::is_valid(&param.schema, &serde_json::json!("")) {
+        // An object sent as its pairs has no empty value to send: no pairs is no object.
+        if !param.is_exploded_object() && !crate::spec::is_valid(&param.schema, &serde_json::json!("")) {
             out.push((place.clone(), Constraint::empty_value()));
         }
         let expanded = crate::spec::expand(&param.schema);

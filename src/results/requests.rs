@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::CaseKind;
+use crate::case::{Case, CaseKind};
 
 /// Why a request was sent: the phase of the run it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +17,11 @@ pub enum Phase {
     Example,
     /// A generated case valid by the schemas.
     Positive,
-    /// A generated case that breaks one constraint, or (issue 25) hostile bytes.
+    /// A generated case that breaks one constraint.
     Negative,
+    /// (issue 25) A case of the coverage phase: an edge value, hostile bytes (not its protocol
+    /// probes, which are [`Phase::Protocol`]'s).
+    Coverage,
     /// A protocol probe: an undocumented method, a missing or wrong `Content-Type` or credential.
     Protocol,
     /// A failing case run again, and each smaller input tried, to find a minimal one.
@@ -34,8 +37,11 @@ pub enum Phase {
 
 impl Phase {
     /// The phase of a case's own request.
-    pub fn of(kind: &CaseKind) -> Phase {
-        match kind {
+    pub fn of(case: &Case) -> Phase {
+        if case.coverage {
+            return Phase::Coverage;
+        }
+        match &case.kind {
             CaseKind::Positive => Phase::Positive,
             CaseKind::Negative(_) | CaseKind::Hostile { .. } => Phase::Negative,
             CaseKind::Protocol(_) => Phase::Protocol,
@@ -51,6 +57,9 @@ pub struct RequestCounts {
     pub examples: u64,
     pub positive: u64,
     pub negative: u64,
+    /// Absent from a report written before the coverage phase had its own count.
+    #[serde(default)]
+    pub coverage: u64,
     pub protocol: u64,
     pub shrinking: u64,
     pub retries: u64,
@@ -68,6 +77,7 @@ impl RequestCounts {
         self.examples += other.examples;
         self.positive += other.positive;
         self.negative += other.negative;
+        self.coverage += other.coverage;
         self.protocol += other.protocol;
         self.shrinking += other.shrinking;
         self.retries += other.retries;
@@ -76,11 +86,12 @@ impl RequestCounts {
     }
 
     /// Each phase's count with its name as the summary says it.
-    fn phases(&self) -> [(u64, &'static str); 8] {
+    fn phases(&self) -> [(u64, &'static str); 9] {
         [
             (self.examples, "examples"),
             (self.positive, "positive"),
             (self.negative, "negative"),
+            (self.coverage, "coverage"),
             (self.protocol, "protocol probes"),
             (self.shrinking, "shrinking"),
             (self.retries, "retries"),
@@ -107,7 +118,7 @@ impl fmt::Display for RequestCounts {
 /// [`RequestCounts`] gathered by concurrent tasks.
 #[derive(Debug, Default)]
 pub(crate) struct RequestCounter {
-    counts: [AtomicU64; 8],
+    counts: [AtomicU64; 9],
 }
 
 impl RequestCounter {
@@ -121,6 +132,7 @@ impl RequestCounter {
             Phase::Retry => 5,
             Phase::Scenario => 6,
             Phase::Sandbox => 7,
+            Phase::Coverage => 8,
         };
         self.counts[slot].fetch_add(1, Ordering::Relaxed);
     }
@@ -136,6 +148,7 @@ impl RequestCounter {
             retries: n(5),
             scenarios: n(6),
             sandbox: n(7),
+            coverage: n(8),
         }
     }
 }
@@ -156,6 +169,7 @@ mod tests {
             Phase::Retry,
             Phase::Scenario,
             Phase::Sandbox,
+            Phase::Coverage,
         ];
         for (n, phase) in phases.iter().enumerate() {
             for _ in 0..=n {
@@ -172,20 +186,40 @@ mod tests {
                 counts.shrinking,
                 counts.retries,
                 counts.scenarios,
-                counts.sandbox
+                counts.sandbox,
+                counts.coverage
             ],
-            [1, 2, 3, 4, 5, 6, 7, 8]
+            [1, 2, 3, 4, 5, 6, 7, 8, 9]
         );
-        assert_eq!(counts.total(), 36);
+        assert_eq!(counts.total(), 45);
         let mut twice = counts;
         twice.add(&counts);
-        assert_eq!(twice.total(), 72);
+        assert_eq!(twice.total(), 90);
+    }
+
+    /// A report written before `coverage` had its own count still reads.
+    #[test]
+    fn an_older_report_without_coverage_reads() {
+        let older = r#"{"examples": 1, "positive": 2, "negative": 3, "protocol": 0, "shrinking": 0, "retries": 0,
+            "scenarios": 0, "sandbox": 0}"#;
+        let counts: RequestCounts = serde_json::from_str(older).unwrap();
+        assert_eq!((counts.negative, counts.coverage), (3, 0));
     }
 
     #[test]
     fn the_summary_names_the_phases_that_sent_something() {
-        let counts = RequestCounts { positive: 10, negative: 30, shrinking: 101, sandbox: 41, ..Default::default() };
-        assert_eq!(counts.to_string(), "182 HTTP requests: 10 positive, 30 negative, 101 shrinking, 41 sandbox");
+        let counts = RequestCounts {
+            positive: 10,
+            negative: 30,
+            coverage: 7,
+            shrinking: 101,
+            sandbox: 41,
+            ..Default::default()
+        };
+        assert_eq!(
+            counts.to_string(),
+            "189 HTTP requests: 10 positive, 30 negative, 7 coverage, 101 shrinking, 41 sandbox"
+        );
         assert_eq!(RequestCounts::default().to_string(), "0 HTTP requests");
         assert_eq!(RequestCounts { retries: 1, ..Default::default() }.to_string(), "1 HTTP request: 1 retries");
     }

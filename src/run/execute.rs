@@ -156,7 +156,7 @@ async fn run_untimed(shared: &Shared, case: &Case, index: usize, pass: Pass) -> 
         result.status = CaseStatus::Error(Reason::new(ReasonKind::NoAnswer, show.message(&why, None)));
         return (result, Vec::new());
     }
-    let phase = if pass == Pass::Shrinking { Phase::Shrinking } else { Phase::of(&case.kind) };
+    let phase = if pass == Pass::Shrinking { Phase::Shrinking } else { Phase::of(case) };
     let mut best = attempt(shared, case, operation, target, &first, admission, phase).await;
     let mut found = Vec::new();
     // Shrinking sends the case again; a message-sending call to a real target is not repeated.

@@ -113,9 +113,20 @@ pub struct Parameter {
     /// The parameter's `example` (or its schema's), sent by the examples phase.
     pub example: Option<Value>,
     /// How an array value is written, when the document says: Swagger 2.0's `collectionFormat`,
-    /// or OpenAPI 3's `style`/`explode` given on the parameter. `None`: as JSON text.
+    /// or OpenAPI 3's `style`/`explode` given on the parameter (an object query parameter is an
+    /// exploded form unless it says otherwise). `None`: as JSON text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collection_format: Option<CollectionFormat>,
+}
+
+impl Parameter {
+    /// Whether the parameter is an object sent as its `key=value` pairs: a query parameter whose
+    /// schema is an object, in an exploded form (OpenAPI 3's `style: form`, `explode: true`).
+    pub fn is_exploded_object(&self) -> bool {
+        self.location == ParamLocation::Query
+            && self.collection_format == Some(CollectionFormat::Multi)
+            && super::definition::expand(&self.schema).get("type").and_then(Value::as_str) == Some("object")
+    }
 }
 
 /// How an array parameter is written: its items joined by a delimiter, or the parameter repeated
@@ -131,7 +142,7 @@ pub enum CollectionFormat {
     Tsv,
     /// `a|b` (`style: pipeDelimited`).
     Pipes,
-    /// `name=a&name=b` (`style: form, explode: true`).
+    /// `name=a&name=b` (`style: form, explode: true`); an object is its own `key=value` pairs.
     Multi,
 }
 

@@ -42,6 +42,13 @@ fn collection_format(param: &Value, location: ParamLocation) -> Option<Collectio
     }
 }
 
+/// An object query parameter that states no serialisation is an exploded form, as OpenAPI 3 says:
+/// its `key=value` pairs.
+fn exploded_object(location: ParamLocation, schema: &Value) -> Option<CollectionFormat> {
+    let object = expand(schema).get("type").and_then(Value::as_str) == Some("object");
+    (location == ParamLocation::Query && object).then_some(CollectionFormat::Multi)
+}
+
 /// The query parameters an `in: querystring` parameter stands for: one per property of its form
 /// schema. `None` for another media type (a warning names it when the document is read).
 fn querystring(param: &Value) -> Option<Vec<Parameter>> {
@@ -103,7 +110,7 @@ pub fn parameters(
                 location == ParamLocation::Path || param.get("required").and_then(Value::as_bool).unwrap_or(false);
             let schema = param.get("schema").cloned().unwrap_or_else(|| Value::Object(Map::new()));
             let example = parameter_example(param, &schema);
-            let collection_format = collection_format(param, location);
+            let collection_format = collection_format(param, location).or_else(|| exploded_object(location, &schema));
             let parameter = Parameter { name: name.to_owned(), location, required, schema, example, collection_format };
             // An operation's own parameter overrides the path item's of the same name and location.
             out.retain(|p| !(p.name == parameter.name && p.location == parameter.location));
@@ -144,6 +151,14 @@ mod tests {
             format(json!({"x-conform-collection-format": "tsv"}), ParamLocation::Query),
             Some(CollectionFormat::Tsv)
         );
+        let object = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        assert_eq!(
+            exploded_object(ParamLocation::Query, &object),
+            Some(CollectionFormat::Multi),
+            "OpenAPI 3's default"
+        );
+        assert_eq!(exploded_object(ParamLocation::Header, &object), None);
+        assert_eq!(exploded_object(ParamLocation::Query, &json!({"type": "string"})), None);
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! Three passes. Sloppy but unambiguous constructs are read with a warning and fixed in place: a
 //! path parameter without `required: true` (a path parameter is always required), a value
 //! parameter that gives an OpenAPI 3 style `schema` instead of its `type`, or no type at all (a
-//! string: what travels in a path, query or header is text); an optional free-form object
-//! parameter, which 2.0 cannot describe, is not sent. Then conform's own
+//! string: what travels in a path, query or header is text); a query parameter whose OpenAPI 3
+//! style `schema` is an object sent as an exploded form (httpbin's `/response-headers`) keeps
+//! that object, sent as its `key=value` pairs; another optional object parameter, which 2.0
+//! cannot describe, is not sent. Then conform's own
 //! checks, with messages that say what to fix: parameter types, the bounds and patterns of every
 //! schema, one body per operation, `$ref`s that point nowhere. Last, the OpenAPI Initiative's
 //! JSON Schema for 2.0 (vendored in `schemas/vendor/`), for everything else; its findings are
@@ -19,7 +21,7 @@ use serde_json::{Map, Value};
 use super::super::methods::SWAGGER_METHODS;
 use super::super::problem::{DiagnosticLevel, Problem, escape};
 use super::super::structure::{TYPES, dangling_refs, schema_problems_at};
-use super::parameters::VALUE_KEYWORDS;
+use super::parameters::{QUERY_OBJECT, VALUE_KEYWORDS};
 
 /// The OpenAPI Initiative's JSON Schema for Swagger 2.0 (Apache-2.0; see `schemas/vendor/README.md`).
 const SCHEMA: &str = include_str!("../../../schemas/vendor/openapi-2.0.schema.json");
@@ -119,6 +121,17 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
             && let Some(Value::Object(schema)) = param.remove("schema")
         {
             // The value keywords an OpenAPI 3 style `schema` may hold instead (not 2.0's extensions).
+            if location == "query" && is_object(&schema) && exploded_form(param) {
+                out.push(Problem::warning(
+                    format!("{at}/schema"),
+                    "an object parameter (OpenAPI 3 style `schema`, `style: form`, `explode: true`) has no Swagger \
+                     2.0 form: read as OpenAPI 3 reads it, and sent as its `key=value` pairs",
+                ));
+                // A 2.0 type for the checks of the 2.0 document; the conversion sends the object.
+                param.insert("type".to_owned(), Value::String("string".to_owned()));
+                param.insert(QUERY_OBJECT.to_owned(), Value::Object(schema));
+                return;
+            }
             let hoisted = |k: &str| VALUE_KEYWORDS.contains(&k) && !k.starts_with("x-");
             for (key, value) in schema.into_iter().filter(|(k, _)| hoisted(k)) {
                 param.insert(key, value);
@@ -138,6 +151,20 @@ fn fix_parameters(document: &mut Value, out: &mut Vec<Problem>) {
             param.insert(UNSENT.to_owned(), Value::Bool(true));
         }
     });
+}
+
+/// Whether an OpenAPI 3 style parameter `schema` is an object's.
+fn is_object(schema: &Map<String, Value>) -> bool {
+    match schema.get("type") {
+        Some(t) => t.as_str() == Some("object"),
+        None => schema.contains_key("properties") || schema.contains_key("additionalProperties"),
+    }
+}
+
+/// Whether a query parameter is serialised as an exploded form (OpenAPI 3's default for a query).
+fn exploded_form(param: &Map<String, Value>) -> bool {
+    let style = param.get("style").and_then(Value::as_str);
+    style.is_none_or(|s| s == "form") && param.get("explode").and_then(Value::as_bool).unwrap_or(true)
 }
 
 /// conform's own checks of the 2.0 structure.
@@ -422,6 +449,25 @@ mod tests {
             doc["paths"]["/pets/{id}"]["get"]["parameters"][1],
             json!({"name": "q", "in": "query", "type": "integer", "minimum": 1})
         );
+    }
+
+    /// httpbin's `/response-headers`: an OpenAPI 3 style free-form object, sent as a form.
+    #[test]
+    fn a_free_form_query_object_is_kept_and_another_object_is_not_sent() {
+        let freeform = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        let mut doc = document(json!([{"name": "id", "in": "path", "required": true, "type": "string"},
+            {"name": "freeform", "in": "query", "allowEmptyValue": true, "style": "form", "explode": true,
+                "schema": freeform},
+            {"name": "deep", "in": "query", "style": "deepObject", "schema": {"type": "object"}}]));
+        let found = check(&mut doc);
+        let messages: Vec<String> = found.own.iter().map(|p| format!("{} {}", p.level, p)).collect();
+        assert!(messages[0].contains("parameters/1/schema: an object parameter (OpenAPI 3 style"), "{messages:#?}");
+        assert!(messages[0].contains("sent as its `key=value` pairs"), "{messages:#?}");
+        assert!(messages.iter().any(|m| m.contains("parameters/2: an object parameter")), "{messages:#?}");
+        assert!(found.schema.iter().all(|s| s.problem.level != DiagnosticLevel::Error), "{:?}", found.schema);
+        let params = &doc["paths"]["/pets/{id}"]["get"]["parameters"];
+        assert_eq!(params[1][QUERY_OBJECT], freeform);
+        assert_eq!(params[2][UNSENT], json!(true), "a deepObject is not sent");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Swagger 2.0 parameters in OpenAPI 3.0 terms. A path, query or header parameter carries its
 //! type and bounds itself: they become its `schema`, and its `collectionFormat` becomes the 3.0
 //! `style`/`explode` that serialise an array the same way (`tsv` has no 3.0 counterpart:
-//! `x-conform-collection-format: tsv`). An `in: body` parameter is the request body, one media
+//! `x-conform-collection-format: tsv`); an object query parameter given as OpenAPI 3 writes one
+//! ([`QUERY_OBJECT`]) keeps its object schema, sent as an exploded form. An `in: body` parameter is the request body, one media
 //! type per `consumes` entry; `in: formData` parameters are the properties of a form body,
 //! URL-encoded or multipart as `consumes` says (multipart when one is a `type: file`).
 
@@ -29,6 +30,10 @@ pub(super) const VALUE_KEYWORDS: &[&str] = &[
     "multipleOf",
     "x-nullable",
 ];
+
+/// Marks a query parameter that gives an OpenAPI 3 style object `schema` to be sent as an exploded
+/// form (`style: form`, `explode: true`): its value is that schema, which 2.0 cannot hold.
+pub(super) const QUERY_OBJECT: &str = "x-conform-query-object";
 
 pub const FORM: &str = "application/x-www-form-urlencoded";
 pub const MULTIPART: &str = "multipart/form-data";
@@ -92,13 +97,27 @@ pub fn parameter(param: &Map<String, Value>, warnings: &mut Vec<String>) -> Valu
     {
         out.insert("allowEmptyValue".to_owned(), allow.clone());
     }
-    let schema = value_schema(param, warnings);
-    if schema.get("type").and_then(Value::as_str) == Some("array") {
-        let format = param.get("collectionFormat").and_then(Value::as_str).unwrap_or("csv");
-        serialisation(location, format, &mut out);
-    }
+    let schema = match param.get(QUERY_OBJECT) {
+        Some(object) => {
+            // An object sent as its `key=value` pairs, as OpenAPI 3 sends one.
+            let mut schema = object.clone();
+            schema::convert(&mut schema, warnings);
+            out.insert("style".to_owned(), Value::String("form".to_owned()));
+            out.insert("explode".to_owned(), Value::Bool(true));
+            schema
+        }
+        None => {
+            let schema = value_schema(param, warnings);
+            if schema.get("type").and_then(Value::as_str) == Some("array") {
+                let format = param.get("collectionFormat").and_then(Value::as_str).unwrap_or("csv");
+                serialisation(location, format, &mut out);
+            }
+            schema
+        }
+    };
     out.insert("schema".to_owned(), schema);
-    for (key, value) in param.iter().filter(|(k, _)| k.starts_with("x-") && *k != "x-nullable") {
+    let extension = |k: &str| k.starts_with("x-") && k != "x-nullable" && k != QUERY_OBJECT;
+    for (key, value) in param.iter().filter(|(k, _)| extension(k)) {
         out.insert(key.clone(), value.clone());
     }
     Value::Object(out)
@@ -226,6 +245,13 @@ mod tests {
             }
         }
         assert!(warnings.is_empty(), "{warnings:?}");
+        let freeform = object(json!({"name": "freeform", "in": "query", "type": "string", "allowEmptyValue": true,
+            "x-conform-query-object": {"type": "object", "additionalProperties": {"type": "string", "x-nullable": true}}}));
+        assert_eq!(
+            parameter(&freeform, &mut warnings),
+            json!({"name": "freeform", "in": "query", "allowEmptyValue": true, "style": "form", "explode": true,
+                "schema": {"type": "object", "additionalProperties": {"type": "string", "nullable": true}}})
+        );
     }
 
     #[test]
