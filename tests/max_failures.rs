@@ -72,7 +72,11 @@ async fn the_summary_and_the_report_count_requests_by_phase() {
     let cases = result.total_cases() as u64;
     // Each case is one request of its kind; the sandbox made a fixture for each, and the failing
     // case was shrunk. The total is more than the cases, and the summary says how much more.
-    assert_eq!(requests.examples + requests.positive + requests.negative + requests.protocol, cases);
+    assert_eq!(
+        requests.examples + requests.positive + requests.negative + requests.coverage + requests.protocol,
+        cases
+    );
+    assert!(requests.coverage > 0, "the coverage phase's cases count on their own: {requests:?}");
     assert!(requests.shrinking > 0 && requests.scenarios > 0 && requests.sandbox > cases, "{requests:?}");
     let line =
         format!("{} HTTP requests: {} examples, {} positive", requests.total(), requests.examples, requests.positive);

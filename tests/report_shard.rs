@@ -157,7 +157,7 @@ async fn three_shards_merged_equal_the_whole_run() {
     // A case is one request, in whichever shard it runs.
     let planned = |r: &RunResult| {
         let n = r.requests;
-        (n.examples, n.positive, n.negative, n.protocol, n.scenarios)
+        (n.examples, n.positive, n.negative, n.coverage, n.protocol, n.scenarios)
     };
     assert_eq!(planned(&merged), planned(&whole), "the requests of the cases and scenarios add up");
     assert!(merged.requests.sandbox > whole.requests.sandbox, "each shard asked for the handshake");

@@ -93,7 +93,7 @@ async fn a_crash_met_while_shrinking_is_reported_with_its_own_reproduction() {
 
     // The requests say where the traffic went: each case once, and shrinking's many more.
     let requests = result.requests;
-    assert_eq!(requests.positive + requests.negative + requests.protocol, planned.len() as u64);
+    assert_eq!(requests.positive + requests.negative + requests.coverage + requests.protocol, planned.len() as u64);
     assert!(requests.shrinking > 1, "{requests:?}");
     assert_eq!(requests.sandbox, 1, "the handshake");
 
