@@ -176,13 +176,13 @@ impl<'a> Shown<'a> {
 
     /// A snapshot's outcome with secrets redacted from what it quotes: the committed side of a
     /// diff comes from a file, which an older conform may have written with a secret in it.
-    pub fn snapshot_outcome(&self, outcome: snapshot::Outcome) -> snapshot::Outcome {
+    pub fn snapshot_outcome(&self, outcome: snapshot::Comparison) -> snapshot::Comparison {
         let redact = |text: &str| self.redactor.redact(text);
         let verdict = match outcome.verdict {
-            snapshot::Verdict::Error(message) => snapshot::Verdict::Error(redact(&message)),
+            snapshot::Match::Error(message) => snapshot::Match::Error(redact(&message)),
             other => other,
         };
-        snapshot::Outcome {
+        snapshot::Comparison {
             content: redact(&outcome.content),
             diff: outcome.diff.as_deref().map(redact),
             verdict,
@@ -277,11 +277,11 @@ mod tests {
         let response = answer(200, &[("content-type", &format!("application/json; t={SECRET}"))], "{}");
         let content = show.snapshot(&response, &[]);
         assert!(content.contains("application/json; t=[REDACTED]") && !content.contains(SECRET), "{content}");
-        let outcome = snapshot::Outcome {
+        let outcome = snapshot::Comparison {
             id: "a::b".into(),
             content: content.clone(),
             path: Some("snaps/a__b.snap".into()),
-            verdict: snapshot::Verdict::Changed,
+            verdict: snapshot::Match::Changed,
             diff: Some(format!("-  content-type: application/json; t={SECRET}\n+{content}")),
             pending: None,
         };
