@@ -4,6 +4,7 @@
 //!   `phone`, 8-13 digits), whatever the seed: `--strict` passes on a conformant server.
 //! - A request example of a sending operation takes its turn at the budget.
 //! - A refusal inside a scenario is reported as the send guard's, with its reason.
+//! - Scenarios have their word before the run, in plan order, from at most half the budget.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -117,4 +118,46 @@ fn a_refusal_inside_a_scenario_is_the_send_guard_s() {
     let CaseStatus::Skipped(reason) = &scenario.status else { panic!("{:?}: {printed}", scenario.status) };
     assert_eq!(reason.kind, ReasonKind::SendGuard, "{reason:?}");
     assert!(reason.message.contains("no --allow-recipient was given"), "{}", reason.message);
+}
+
+#[test]
+fn scenarios_have_their_word_before_the_run_from_half_the_budget() {
+    let served = Served::start(&[]);
+    // Eight concurrent workers and two runs: which scenario gets a send must not depend on timing.
+    let mut args = vec!["--spec", "specs/hypersender.yaml", "--suite", "suites/hypersender.yaml"];
+    args.extend(["--target", &served.url, "--cases", "1", "--concurrency", "8"]);
+    args.extend(["--allow-recipient", "201145202826", "--max-sends", "6"]);
+    args.extend(HYPERSENDER_VARS);
+    let budget_refusal = "the --max-sends budget (6) went to other cases";
+    let mut words = Vec::new();
+    for n in 0..2 {
+        let (_, printed, result) = run(&format!("scenario-budget-{n}"), &args);
+        // Each suite scenario that sends: whether the budget refused it (in report order, which
+        // is plan order).
+        let word: Vec<(String, bool)> = result
+            .scenarios
+            .iter()
+            .filter(|s| s.suite != "flows")
+            .filter_map(|s| match &s.status {
+                CaseStatus::Skipped(r) if r.kind == ReasonKind::SendGuard => {
+                    Some((s.id.clone(), r.message.contains(budget_refusal)))
+                }
+                _ => None,
+            })
+            .collect();
+        let refused = word.iter().filter(|(_, refused)| *refused).count();
+        assert!(
+            refused > 0 && refused < word.len(),
+            "some sending scenarios had a send, some not: {word:?}\n{printed}"
+        );
+        let first_refused = word.iter().position(|(_, refused)| *refused).unwrap();
+        assert!(word[first_refused..].iter().all(|(_, refused)| *refused), "granted in plan order: {word:?}");
+        // The scenarios took at most half the budget (3 sends); the cases had the rest.
+        let granted = u32::try_from(first_refused).unwrap();
+        assert!(granted <= 3, "{word:?}");
+        assert!(result.send_guard.sends.len() as u32 <= 6 - granted, "{:?}", result.send_guard.sends);
+        assert!(!result.send_guard.budget_skipped.is_empty(), "the cases were held to what was left");
+        words.push(word);
+    }
+    assert_eq!(words[0], words[1], "the same word on both runs");
 }

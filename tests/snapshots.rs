@@ -187,13 +187,13 @@ async fn scenario_run(url: &str, seed: u64, settings: conform::snapshot::Setting
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenario_steps_are_snapshotted_by_step_and_stable_across_seeds() {
-    use conform::snapshot::{Settings, Verdict};
+    use conform::snapshot::{Match, Settings};
     let server = Server::start(([127, 0, 0, 1], 0).into(), Default::default()).await.unwrap();
     let dir = temp_dir("steps");
     let record = Settings { dir: Some(dir.clone()), update: true, ci: true };
     // CI never writes, even when asked to record.
     let result = scenario_run(&server.url(), 1, record.clone()).await;
-    assert!(result.snapshots.iter().all(|o| o.verdict == Verdict::Missing), "{:#?}", result.snapshots);
+    assert!(result.snapshots.iter().all(|o| o.verdict == Match::Missing), "{:#?}", result.snapshots);
     assert!(files(&dir).is_empty());
     let result = scenario_run(&server.url(), 1, Settings { ci: false, ..record }).await;
     assert_eq!(result.status, conform::run::CaseStatus::Passed, "{:#?}", result.failures);
@@ -219,7 +219,7 @@ async fn scenario_steps_are_snapshotted_by_step_and_stable_across_seeds() {
     // Another seed: other numbers, instance and code, the same snapshots.
     let compare = Settings { dir: Some(dir.clone()), update: false, ci: true };
     let again = scenario_run(&server.url(), 2, compare).await;
-    assert!(again.snapshots.iter().all(|o| o.verdict == Verdict::Matched), "{:#?}", again.snapshots);
+    assert!(again.snapshots.iter().all(|o| o.verdict == Match::Matched), "{:#?}", again.snapshots);
     assert_eq!(again.status, conform::run::CaseStatus::Passed);
     server.stop().await.unwrap();
     let _ = std::fs::remove_dir_all(&dir);

@@ -5,7 +5,7 @@
 //! or body can earn one: it says nothing about authentication, and whether its status is
 //! documented is `status_code_conformance`'s finding.
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Judgement};
 use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
@@ -21,27 +21,27 @@ const AUTH_STATUSES: [u16; 2] = [401, 403];
 /// Refusals that speak of the credential where the operation documents them.
 const DOCUMENTED_AUTH_STATUSES: [u16; 2] = [400, 404];
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let (scheme, what) = match exchange.kind {
         CaseKind::Protocol(Probe::MissingCredential { scheme }) => (scheme, "missing"),
         CaseKind::Protocol(Probe::WrongCredential { scheme }) => (scheme, "wrong"),
-        _ => return Verdict::NotApplicable,
+        _ => return Judgement::NotApplicable,
     };
     let operation = exchange.operation;
     let status = exchange.response.status;
     if AUTH_STATUSES.contains(&status) || (DOCUMENTED_AUTH_STATUSES.contains(&status) && operation.documents(status)) {
-        return Verdict::Pass;
+        return Judgement::Pass;
     }
     if status >= 400 {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     }
     let source = operation.credentials.iter().find(|c| &c.scheme == scheme).and_then(|c| c.source.clone());
-    Verdict::fail_with(format!("a {what} `{scheme}` credential was served with {status}"), source)
+    Judgement::fail_with(format!("a {what} `{scheme}` credential was served with {status}"), source)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
 
     #[test]
@@ -49,17 +49,17 @@ mod tests {
         let op = operation(serde_json::json!({"security": [{"key": []}], "responses": {
             "200": {"description": "ok"}, "404": {"description": "no such thing"}, "409": {"description": "exists"}}}));
         let kind = CaseKind::Protocol(Probe::MissingCredential { scheme: "key".into() });
-        let Verdict::Fail { message, .. } = verdict(run, &op, &kind, &response(200, None, "")) else { panic!() };
+        let Judgement::Fail { message, .. } = judge(run, &op, &kind, &response(200, None, "")) else { panic!() };
         assert_eq!(message, "a missing `key` credential was served with 200");
-        assert!(matches!(verdict(run, &op, &kind, &response(302, None, "")), Verdict::Fail { .. }));
+        assert!(matches!(judge(run, &op, &kind, &response(302, None, "")), Judgement::Fail { .. }));
         for refused in [401, 403, 404] {
-            assert_eq!(verdict(run, &op, &kind, &response(refused, None, "")), Verdict::Pass, "{refused}");
+            assert_eq!(judge(run, &op, &kind, &response(refused, None, "")), Judgement::Pass, "{refused}");
         }
         // Refused for something else than the credential (or undocumented): not this check's to judge.
         for other in [400, 409, 422] {
-            assert_eq!(verdict(run, &op, &kind, &response(other, None, "")), Verdict::NotApplicable, "{other}");
+            assert_eq!(judge(run, &op, &kind, &response(other, None, "")), Judgement::NotApplicable, "{other}");
         }
-        assert_eq!(verdict(run, &op, &kind, &response(500, None, "")), Verdict::NotApplicable);
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(200, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &kind, &response(500, None, "")), Judgement::NotApplicable);
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &response(200, None, "")), Judgement::NotApplicable);
     }
 }

@@ -3,7 +3,7 @@
 //! `x-conform-source` at the root of a documented schema (a body shape `contract.md` settles is
 //! `profile` even under a documented status), else the response's.
 
-use super::{Check, CheckId, Exchange, Verdict, essence};
+use super::{Check, CheckId, Exchange, Judgement, essence};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -21,12 +21,12 @@ fn media_matches(documented: &str, actual: &str) -> bool {
         || documented.strip_suffix("/*").is_some_and(|kind| actual.split('/').next() == Some(kind))
 }
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let Some(documented) = exchange.operation.response_for(exchange.response.status) else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     if documented.content.is_empty() {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     }
     let expected: Vec<&str> = documented.content.iter().map(|(media, _)| media.as_str()).collect();
     let source = documented
@@ -34,7 +34,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         .iter()
         .find_map(|(_, schema)| schema.as_ref()?.as_object().and_then(Source::from_extension))
         .or_else(|| documented.source.clone());
-    let fail = |message: String| Verdict::fail_with(message, source.clone());
+    let fail = |message: String| Judgement::fail_with(message, source.clone());
     match exchange.response.header("content-type") {
         None if exchange.response.body.is_empty() => fail(format!(
             "status {} has no body and no Content-Type; documented: {}",
@@ -42,7 +42,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
             expected.join(", ")
         )),
         None => fail(format!("the answer has no Content-Type; documented: {}", expected.join(", "))),
-        Some(actual) if expected.iter().any(|e| media_matches(e, &essence(actual))) => Verdict::Pass,
+        Some(actual) if expected.iter().any(|e| media_matches(e, &essence(actual))) => Judgement::Pass,
         Some(actual) => fail(format!(
             "Content-Type `{actual}` is not documented for status {}; documented: {}",
             exchange.response.status,
@@ -53,7 +53,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
     use crate::case::CaseKind;
 
@@ -61,11 +61,11 @@ mod tests {
     fn wrong_or_missing_content_type_fails() {
         let op = operation(serde_json::json!({}));
         let k = CaseKind::Positive;
-        assert_eq!(verdict(run, &op, &k, &response(200, Some("application/json; charset=utf-8"), "{}")), Verdict::Pass);
-        assert!(matches!(verdict(run, &op, &k, &response(200, Some("text/plain"), "{}")), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &k, &response(200, None, "{}")), Verdict::Fail { .. }));
-        assert_eq!(verdict(run, &op, &k, &response(405, None, "")), Verdict::NotApplicable, "405 documents no content");
-        assert_eq!(verdict(run, &op, &k, &response(418, None, "")), Verdict::NotApplicable, "undocumented status");
+        assert_eq!(judge(run, &op, &k, &response(200, Some("application/json; charset=utf-8"), "{}")), Judgement::Pass);
+        assert!(matches!(judge(run, &op, &k, &response(200, Some("text/plain"), "{}")), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &k, &response(200, None, "{}")), Judgement::Fail { .. }));
+        assert_eq!(judge(run, &op, &k, &response(405, None, "")), Judgement::NotApplicable, "405 documents no content");
+        assert_eq!(judge(run, &op, &k, &response(418, None, "")), Judgement::NotApplicable, "undocumented status");
     }
 
     #[test]
@@ -74,8 +74,8 @@ mod tests {
             "x-conform-source": {"level": "doc", "cite": "page"},
             "content": {"application/json": {"schema": {"type": "object",
                 "x-conform-source": {"level": "profile", "cite": "contract.md §4"}}}}}}}));
-        let Verdict::Fail { source, .. } =
-            verdict(run, &op, &CaseKind::Positive, &response(400, Some("text/plain"), "x"))
+        let Judgement::Fail { source, .. } =
+            judge(run, &op, &CaseKind::Positive, &response(400, Some("text/plain"), "x"))
         else {
             panic!()
         };

@@ -3,7 +3,7 @@
 //! sends that request; this rule judges it, so that `negative_data_rejection` does not report the
 //! same acceptance twice (it still asserts a pinned status on a refusal).
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Judgement};
 use crate::case::{CaseKind, MutationKind, Target};
 use crate::spec::{Level, Source};
 
@@ -25,18 +25,18 @@ pub(super) fn missing_header(kind: &CaseKind) -> Option<&str> {
     }
 }
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
-    let Some(name) = missing_header(exchange.kind) else { return Verdict::NotApplicable };
+fn run(exchange: &Exchange<'_>) -> Judgement {
+    let Some(name) = missing_header(exchange.kind) else { return Judgement::NotApplicable };
     let status = exchange.response.status;
     match status {
-        400..=499 => Verdict::Pass,
-        500.. => Verdict::NotApplicable,
+        400..=499 => Judgement::Pass,
+        500.. => Judgement::NotApplicable,
         _ => {
             let source = match exchange.kind {
                 CaseKind::Negative(m) => m.source.clone(),
                 _ => None,
             };
-            Verdict::fail_with(
+            Judgement::fail_with(
                 format!("a request without the required header `{name}` was accepted with {status}"),
                 source,
             )
@@ -46,7 +46,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
     use crate::case::Mutation;
 
@@ -63,13 +63,13 @@ mod tests {
     fn a_missing_required_header_must_be_refused() {
         let op = operation(serde_json::json!({}));
         let kind = missing(Target::Header("X-Request-Id".into()));
-        let Verdict::Fail { message, .. } = verdict(run, &op, &kind, &response(200, None, "")) else {
+        let Judgement::Fail { message, .. } = judge(run, &op, &kind, &response(200, None, "")) else {
             panic!("accepted")
         };
         assert_eq!(message, "a request without the required header `X-Request-Id` was accepted with 200");
-        assert_eq!(verdict(run, &op, &kind, &response(400, None, "")), Verdict::Pass);
-        assert_eq!(verdict(run, &op, &kind, &response(503, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &kind, &response(400, None, "")), Judgement::Pass);
+        assert_eq!(judge(run, &op, &kind, &response(503, None, "")), Judgement::NotApplicable);
         let query = missing(Target::Query("limit".into()));
-        assert_eq!(verdict(run, &op, &query, &response(200, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &query, &response(200, None, "")), Judgement::NotApplicable);
     }
 }

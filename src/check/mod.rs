@@ -119,7 +119,7 @@ pub struct Exchange<'a> {
 
 /// What one check says of one exchange.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verdict {
+pub enum Judgement {
     Pass,
     /// The contract is broken. `source` overrides the check's default when the rule broken is more specific.
     Fail {
@@ -130,13 +130,13 @@ pub enum Verdict {
     NotApplicable,
 }
 
-impl Verdict {
+impl Judgement {
     pub fn fail(message: impl Into<String>) -> Self {
-        Verdict::Fail { message: message.into(), source: None }
+        Judgement::Fail { message: message.into(), source: None }
     }
 
     pub fn fail_with(message: impl Into<String>, source: Option<Source>) -> Self {
-        Verdict::Fail { message: message.into(), source }
+        Judgement::Fail { message: message.into(), source }
     }
 }
 
@@ -147,16 +147,16 @@ pub struct Check {
     pub description: &'static str,
     /// Where the rule comes from when the spec says nothing more specific.
     pub source: fn() -> Source,
-    pub run: fn(&Exchange<'_>) -> Verdict,
+    pub run: fn(&Exchange<'_>) -> Judgement,
 }
 
 impl Check {
     /// Runs the check; a failure becomes a [`Failure`] with its source and severity.
     pub fn evaluate(&self, exchange: &Exchange<'_>) -> Result<bool, Failure> {
         match (self.run)(exchange) {
-            Verdict::Pass => Ok(true),
-            Verdict::NotApplicable => Ok(false),
-            Verdict::Fail { message, source } => {
+            Judgement::Pass => Ok(true),
+            Judgement::NotApplicable => Ok(false),
+            Judgement::Fail { message, source } => {
                 Err(Failure::new(self.id, source.unwrap_or_else(self.source), message))
             }
         }

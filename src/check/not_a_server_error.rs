@@ -3,7 +3,7 @@
 //! (it crashed on that input), made by the runner through [`crashed`]: there is no answer for a
 //! check to look at.
 
-use super::{Check, CheckId, Exchange, Failure, Verdict};
+use super::{Check, CheckId, Exchange, Failure, Judgement};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -13,9 +13,13 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let status = exchange.response.status;
-    if status >= 500 { Verdict::fail(format!("the target answered {status}, a server error")) } else { Verdict::Pass }
+    if status >= 500 {
+        Judgement::fail(format!("the target answered {status}, a server error"))
+    } else {
+        Judgement::Pass
+    }
 }
 
 /// The failure of a request whose connection the target closed or reset before any status line
@@ -40,7 +44,7 @@ pub fn crashed(detail: &str, retried: bool) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
     use crate::case::CaseKind;
     use crate::check::Severity;
@@ -48,9 +52,9 @@ mod tests {
     #[test]
     fn fails_on_5xx_only() {
         let op = operation(serde_json::json!({}));
-        assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(500, None, "")), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(503, None, "")), Verdict::Fail { .. }));
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(499, None, "")), Verdict::Pass);
+        assert!(matches!(judge(run, &op, &CaseKind::Positive, &response(500, None, "")), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &CaseKind::Positive, &response(503, None, "")), Judgement::Fail { .. }));
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &response(499, None, "")), Judgement::Pass);
     }
 
     #[test]

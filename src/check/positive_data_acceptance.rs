@@ -2,7 +2,7 @@
 //! (`x-conform-accepts-valid-input`), a schema-valid request with valid credentials is not refused
 //! as invalid (400, 415 or 422).
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Judgement};
 use crate::case::CaseKind;
 use crate::spec::{Level, Source};
 
@@ -13,21 +13,21 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let (CaseKind::Positive, Some(source)) = (exchange.kind, &exchange.operation.accepts_valid_input) else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     let status = exchange.response.status;
     if matches!(status, 400 | 415 | 422) {
-        Verdict::fail_with(format!("valid input was refused with {status}"), Some(source.clone()))
+        Judgement::fail_with(format!("valid input was refused with {status}"), Some(source.clone()))
     } else {
-        Verdict::Pass
+        Judgement::Pass
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
 
     #[test]
@@ -36,8 +36,8 @@ mod tests {
             operation(serde_json::json!({"x-conform-accepts-valid-input": {"level": "profile", "cite": "c"}}));
         let uncertain = operation(serde_json::json!({}));
         let k = CaseKind::Positive;
-        assert!(matches!(verdict(run, &certain, &k, &response(400, None, "{}")), Verdict::Fail { .. }));
-        assert_eq!(verdict(run, &certain, &k, &response(200, None, "{}")), Verdict::Pass);
-        assert_eq!(verdict(run, &uncertain, &k, &response(400, None, "{}")), Verdict::NotApplicable);
+        assert!(matches!(judge(run, &certain, &k, &response(400, None, "{}")), Judgement::Fail { .. }));
+        assert_eq!(judge(run, &certain, &k, &response(200, None, "{}")), Judgement::Pass);
+        assert_eq!(judge(run, &uncertain, &k, &response(400, None, "{}")), Judgement::NotApplicable);
     }
 }

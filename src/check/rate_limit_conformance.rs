@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Judgement};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -45,27 +45,27 @@ fn body_wait(body: &[u8]) -> Option<f64> {
     })
 }
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     if exchange.response.status != 429 {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     }
     let Some(header) = exchange.response.header("retry-after") else {
-        return Verdict::fail("429 without a Retry-After header: a client cannot tell when to come back");
+        return Judgement::fail("429 without a Retry-After header: a client cannot tell when to come back");
     };
     let Some(seconds) = retry_after_seconds(header, answered_at(exchange.response, Utc::now())) else {
-        return Verdict::fail(format!("Retry-After `{header}` is neither a number of seconds nor an HTTP date"));
+        return Judgement::fail(format!("Retry-After `{header}` is neither a number of seconds nor an HTTP date"));
     };
     match body_wait(&exchange.response.body) {
         Some(wait) if (wait - seconds as f64).abs() > 1.0 => {
-            Verdict::fail(format!("Retry-After says {seconds} s but the body says {wait} s"))
+            Judgement::fail(format!("Retry-After says {seconds} s but the body says {wait} s"))
         }
-        _ => Verdict::Pass,
+        _ => Judgement::Pass,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, verdict};
+    use super::super::testing::{judge, operation};
     use super::*;
     use crate::case::CaseKind;
     use crate::http::HttpResponse;
@@ -79,16 +79,16 @@ mod tests {
     fn a_429_needs_a_valid_agreeing_retry_after() {
         let op = operation(serde_json::json!({}));
         let k = CaseKind::Positive;
-        assert_eq!(verdict(run, &op, &k, &answer(429, Some("30"), r#"{"retryAfter":30}"#)), Verdict::Pass);
-        assert_eq!(verdict(run, &op, &k, &answer(429, Some("30"), "{}")), Verdict::Pass);
-        assert!(matches!(verdict(run, &op, &k, &answer(429, None, "")), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &k, &answer(429, Some("soon"), "")), Verdict::Fail { .. }));
-        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &answer(429, Some("30"), r#"{"retry_after":"90"}"#))
+        assert_eq!(judge(run, &op, &k, &answer(429, Some("30"), r#"{"retryAfter":30}"#)), Judgement::Pass);
+        assert_eq!(judge(run, &op, &k, &answer(429, Some("30"), "{}")), Judgement::Pass);
+        assert!(matches!(judge(run, &op, &k, &answer(429, None, "")), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &k, &answer(429, Some("soon"), "")), Judgement::Fail { .. }));
+        let Judgement::Fail { message, .. } = judge(run, &op, &k, &answer(429, Some("30"), r#"{"retry_after":"90"}"#))
         else {
             panic!("the waits disagree")
         };
         assert_eq!(message, "Retry-After says 30 s but the body says 90 s");
-        assert_eq!(verdict(run, &op, &k, &answer(200, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &k, &answer(200, None, "")), Judgement::NotApplicable);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{Check, CheckId, Exchange, Verdict};
+use super::{Check, CheckId, Exchange, Judgement};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -16,11 +16,11 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let status = exchange.response.status;
-    let Some(documented) = exchange.operation.response_for(status) else { return Verdict::NotApplicable };
+    let Some(documented) = exchange.operation.response_for(status) else { return Judgement::NotApplicable };
     if documented.required_headers.is_empty() && documented.header_schemas.is_empty() {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     }
     let source = super::spec_source(exchange.operation, status);
     // A header another check owns is its finding, not this one's too: a 405's `Allow`
@@ -33,7 +33,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
         .map(String::as_str)
         .collect();
     if !missing.is_empty() {
-        return Verdict::fail_with(
+        return Judgement::fail_with(
             format!(
                 "the {status} answer lacks the required header{} `{}`",
                 if missing.len() == 1 { "" } else { "s" },
@@ -45,13 +45,13 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     for (name, schema) in documented.header_schemas.iter().filter(|(name, _)| !owned(name)) {
         let Some(text) = exchange.response.header(name) else { continue };
         if !crate::spec::is_valid(schema, &as_typed(schema, text)) {
-            return Verdict::fail_with(
+            return Judgement::fail_with(
                 format!("the {status} answer's header `{name}: {text}` does not match its schema"),
                 source,
             );
         }
     }
-    Verdict::Pass
+    Judgement::Pass
 }
 
 /// A header's text as the value its schema's type reads it as; as text where it reads as nothing.
@@ -83,7 +83,7 @@ fn as_typed(schema: &Value, text: &str) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{response, verdict};
+    use super::super::testing::{judge, response};
     use super::*;
     use crate::case::CaseKind;
 
@@ -104,17 +104,17 @@ mod tests {
             r.headers = headers.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect();
             r
         };
-        assert_eq!(verdict(run, &op, &k, &with(&[("x-rate-remaining", "5"), ("x-tags", "ab,c")])), Verdict::Pass);
-        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &with(&[])) else { panic!("missing") };
+        assert_eq!(judge(run, &op, &k, &with(&[("x-rate-remaining", "5"), ("x-tags", "ab,c")])), Judgement::Pass);
+        let Judgement::Fail { message, .. } = judge(run, &op, &k, &with(&[])) else { panic!("missing") };
         assert_eq!(message, "the 200 answer lacks the required header `x-rate-remaining`");
-        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &with(&[("x-rate-remaining", "many")])) else {
+        let Judgement::Fail { message, .. } = judge(run, &op, &k, &with(&[("x-rate-remaining", "many")])) else {
             panic!("ill-typed")
         };
         assert_eq!(message, "the 200 answer's header `x-rate-remaining: many` does not match its schema");
         assert!(matches!(
-            verdict(run, &op, &k, &with(&[("x-rate-remaining", "1"), ("x-tags", "abc")])),
-            Verdict::Fail { .. }
+            judge(run, &op, &k, &with(&[("x-rate-remaining", "1"), ("x-tags", "abc")])),
+            Judgement::Fail { .. }
         ));
-        assert_eq!(verdict(run, &op, &k, &response(404, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &k, &response(404, None, "")), Judgement::NotApplicable);
     }
 }

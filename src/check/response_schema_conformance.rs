@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::{Check, CheckId, Exchange, Verdict, essence};
+use super::{Check, CheckId, Exchange, Judgement, essence};
 use crate::check::Severity;
 use crate::spec::{Level, Source, is_json_media, is_json_sequence, parse_json_sequence, violations};
 
@@ -16,19 +16,19 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let Some(documented) = exchange.operation.response_for(exchange.response.status) else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     let Some(actual) = exchange.response.header("content-type").map(essence) else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     // (swagger, issue 24) A sequence of JSON values (OpenAPI 3.2 `itemSchema`) is read into the array of its values.
     let sequence = is_json_sequence(&actual);
     let schema =
         documented.content.iter().find(|(media, _)| essence(media) == actual && (is_json_media(media) || sequence));
     let Some((_, Some(schema))) = schema else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     let source = documented.source.clone();
     let read = if sequence {
@@ -38,11 +38,11 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     };
     let body: Value = match read {
         Ok(body) => body,
-        Err(e) => return Verdict::fail_with(format!("the body is labelled {actual} but is not JSON: {e}"), source),
+        Err(e) => return Judgement::fail_with(format!("the body is labelled {actual} but is not JSON: {e}"), source),
     };
     let found = violations(schema, &body);
     if found.is_empty() {
-        return Verdict::Pass;
+        return Judgement::Pass;
     }
     let sourced: Vec<(String, Option<Source>)> =
         found.into_iter().map(|v| (v.message, v.source.or_else(|| source.clone()))).collect();
@@ -59,7 +59,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
             },
         )
         .collect();
-    Verdict::fail_with(
+    Judgement::fail_with(
         format!("the {} body does not match its schema: {}", exchange.response.status, words.join("; ")),
         chosen,
     )
@@ -67,7 +67,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
     use crate::case::CaseKind;
 
@@ -76,15 +76,15 @@ mod tests {
         let op = operation(serde_json::json!({}));
         let k = CaseKind::Positive;
         let json = Some("application/json");
-        assert_eq!(verdict(run, &op, &k, &response(200, json, r#"{"ok":true}"#)), Verdict::Pass);
-        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &response(200, json, r#"{"ok":"yes"}"#)) else {
+        assert_eq!(judge(run, &op, &k, &response(200, json, r#"{"ok":true}"#)), Judgement::Pass);
+        let Judgement::Fail { message, .. } = judge(run, &op, &k, &response(200, json, r#"{"ok":"yes"}"#)) else {
             panic!("a string is not a boolean")
         };
         assert!(message.contains("/ok"), "{message}");
-        assert!(matches!(verdict(run, &op, &k, &response(200, json, "{")), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &k, &response(200, json, "{}")), Verdict::Fail { .. }), "ok is required");
-        assert_eq!(verdict(run, &op, &k, &response(200, Some("text/plain"), "x")), Verdict::NotApplicable);
-        assert_eq!(verdict(run, &op, &k, &response(409, json, "{}")), Verdict::NotApplicable);
+        assert!(matches!(judge(run, &op, &k, &response(200, json, "{")), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &k, &response(200, json, "{}")), Judgement::Fail { .. }), "ok is required");
+        assert_eq!(judge(run, &op, &k, &response(200, Some("text/plain"), "x")), Judgement::NotApplicable);
+        assert_eq!(judge(run, &op, &k, &response(409, json, "{}")), Judgement::NotApplicable);
     }
 
     #[test]
@@ -97,12 +97,12 @@ mod tests {
                 "n": {"type": "integer"}}}}}}}}));
         let k = CaseKind::Positive;
         let json = Some("application/json");
-        let Verdict::Fail { source, .. } = verdict(run, &op, &k, &response(200, json, r#"{"chat_id":"x"}"#)) else {
+        let Judgement::Fail { source, .. } = judge(run, &op, &k, &response(200, json, r#"{"chat_id":"x"}"#)) else {
             panic!("the pattern fails")
         };
         assert_eq!(source.unwrap().level, Level::Profile);
-        let Verdict::Fail { source, message } =
-            verdict(run, &op, &k, &response(200, json, r#"{"chat_id":"x","n":"y"}"#))
+        let Judgement::Fail { source, message } =
+            judge(run, &op, &k, &response(200, json, r#"{"chat_id":"x","n":"y"}"#))
         else {
             panic!()
         };
@@ -116,11 +116,11 @@ mod tests {
         let op = operation(serde_json::json!({"responses": {"200": {"description": "a stream",
             "content": {"application/jsonl": {"itemSchema": {"type": "object", "required": ["n"]}}}}}}));
         let (k, jsonl) = (CaseKind::Positive, Some("application/jsonl"));
-        assert_eq!(verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{\"n\":2}\n")), Verdict::Pass);
-        let Verdict::Fail { message, .. } = verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{}\n")) else {
+        assert_eq!(judge(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{\"n\":2}\n")), Judgement::Pass);
+        let Judgement::Fail { message, .. } = judge(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{}\n")) else {
             panic!("the second item has no n")
         };
         assert!(message.contains("/1: "), "{message}");
-        assert!(matches!(verdict(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{")), Verdict::Fail { .. }));
+        assert!(matches!(judge(run, &op, &k, &response(200, jsonl, "{\"n\":1}\n{")), Judgement::Fail { .. }));
     }
 }

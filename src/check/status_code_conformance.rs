@@ -3,7 +3,7 @@
 //! probe demands (405 for an undocumented method, 415 for an unlabelled body) is judged by the
 //! check that demanded it, never failed again here as undocumented.
 
-use super::{Check, CheckId, Exchange, Verdict, documented_statuses};
+use super::{Check, CheckId, Exchange, Judgement, documented_statuses};
 use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
@@ -14,17 +14,17 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let status = exchange.response.status;
     if status >= 500 {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     }
     if demanded(exchange.kind) == Some(status) {
-        return Verdict::Pass;
+        return Judgement::Pass;
     }
     match exchange.operation.response_for(status) {
-        Some(_) => Verdict::Pass,
-        None => Verdict::fail(format!(
+        Some(_) => Judgement::Pass,
+        None => Judgement::fail(format!(
             "status {status} is not documented for {} (documented: {})",
             exchange.operation.qualified_id(),
             documented_statuses(exchange.operation)
@@ -43,29 +43,29 @@ fn demanded(kind: &CaseKind) -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
     use crate::case::CaseKind;
 
     #[test]
     fn undocumented_status_fails() {
         let op = operation(serde_json::json!({}));
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(400, None, "")), Verdict::Pass);
-        let Verdict::Fail { message, .. } = verdict(run, &op, &CaseKind::Positive, &response(409, None, "")) else {
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &response(400, None, "")), Judgement::Pass);
+        let Judgement::Fail { message, .. } = judge(run, &op, &CaseKind::Positive, &response(409, None, "")) else {
             panic!("409 is undocumented")
         };
         assert_eq!(message, "status 409 is not documented for demo::do-thing (documented: 200, 400, 405)");
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(502, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &response(502, None, "")), Judgement::NotApplicable);
     }
 
     #[test]
     fn a_probes_demanded_status_is_not_failed_twice() {
         let op = operation(serde_json::json!({"responses": {"200": {"description": "ok"}}}));
         let method = CaseKind::Protocol(Probe::UndocumentedMethod { method: "GET".into() });
-        assert_eq!(verdict(run, &op, &method, &response(405, None, "")), Verdict::Pass);
+        assert_eq!(judge(run, &op, &method, &response(405, None, "")), Judgement::Pass);
         let media = CaseKind::Protocol(Probe::MissingContentType);
-        assert_eq!(verdict(run, &op, &media, &response(415, None, "")), Verdict::Pass);
-        assert!(matches!(verdict(run, &op, &media, &response(405, None, "")), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &CaseKind::Positive, &response(415, None, "")), Verdict::Fail { .. }));
+        assert_eq!(judge(run, &op, &media, &response(415, None, "")), Judgement::Pass);
+        assert!(matches!(judge(run, &op, &media, &response(405, None, "")), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &CaseKind::Positive, &response(415, None, "")), Judgement::Fail { .. }));
     }
 }

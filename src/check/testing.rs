@@ -42,12 +42,12 @@ pub fn response(status: u16, content_type: Option<&str>, body: &str) -> HttpResp
 }
 
 /// Runs `check` on one exchange.
-pub fn verdict(
-    check: fn(&super::Exchange<'_>) -> super::Verdict,
+pub fn judge(
+    check: fn(&super::Exchange<'_>) -> super::Judgement,
     operation: &Operation,
     kind: &CaseKind,
     response: &HttpResponse,
-) -> super::Verdict {
+) -> super::Judgement {
     let request = request();
     check(&super::Exchange { operation, kind, request: &request, response })
 }

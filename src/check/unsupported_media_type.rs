@@ -3,7 +3,7 @@
 //! 415 response, else the operation); a spec that says nothing gets the generic default, RFC 9110
 //! §15.5.16 at `profile` level: a warning, since many correct servers answer 400 or 422 instead.
 
-use super::{Check, CheckId, Exchange, Verdict, spec_source};
+use super::{Check, CheckId, Exchange, Judgement, spec_source};
 use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
@@ -14,15 +14,15 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let label = match exchange.kind {
         CaseKind::Protocol(Probe::MissingContentType) => "no Content-Type".to_owned(),
         CaseKind::Protocol(Probe::WrongContentType { content_type }) => format!("Content-Type {content_type}"),
-        _ => return Verdict::NotApplicable,
+        _ => return Judgement::NotApplicable,
     };
     match exchange.response.status {
-        415 => Verdict::Pass,
-        status => Verdict::fail_with(
+        415 => Judgement::Pass,
+        status => Judgement::fail_with(
             format!("a JSON body with {label} was answered {status}, not 415"),
             spec_source(exchange.operation, 415),
         ),
@@ -31,18 +31,18 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, response, verdict};
+    use super::super::testing::{judge, operation, response};
     use super::*;
 
     #[test]
     fn needs_415() {
         let op = operation(serde_json::json!({}));
         let kind = CaseKind::Protocol(Probe::WrongContentType { content_type: "text/plain".into() });
-        assert_eq!(verdict(run, &op, &kind, &response(415, None, "")), Verdict::Pass);
-        let Verdict::Fail { message, source } = verdict(run, &op, &kind, &response(200, None, "")) else { panic!() };
+        assert_eq!(judge(run, &op, &kind, &response(415, None, "")), Judgement::Pass);
+        let Judgement::Fail { message, source } = judge(run, &op, &kind, &response(200, None, "")) else { panic!() };
         assert_eq!(message, "a JSON body with Content-Type text/plain was answered 200, not 415");
         assert_eq!(source, None, "the spec says nothing: the generic default applies");
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &response(200, None, "")), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &response(200, None, "")), Judgement::NotApplicable);
     }
 
     #[test]
@@ -51,7 +51,7 @@ mod tests {
         let op = operation(serde_json::json!({"responses": {"200": {"description": "ok"},
             "415": {"description": "unlabelled", "x-conform-source": doc}}}));
         let kind = CaseKind::Protocol(Probe::MissingContentType);
-        let Verdict::Fail { source, .. } = verdict(run, &op, &kind, &response(422, None, "")) else { panic!() };
+        let Judgement::Fail { source, .. } = judge(run, &op, &kind, &response(422, None, "")) else { panic!() };
         assert_eq!(source, Some(Source::new(Level::Doc, "the provider's page")));
         assert_eq!((CHECK.source)().level, Level::Profile, "the generic default only warns");
     }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Check, CheckId, Exchange, Verdict, spec_source};
+use super::{Check, CheckId, Exchange, Judgement, spec_source};
 use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
@@ -16,20 +16,20 @@ pub const CHECK: Check = Check {
     run,
 };
 
-fn run(exchange: &Exchange<'_>) -> Verdict {
+fn run(exchange: &Exchange<'_>) -> Judgement {
     let CaseKind::Protocol(Probe::UndocumentedMethod { method }) = exchange.kind else {
-        return Verdict::NotApplicable;
+        return Judgement::NotApplicable;
     };
     let source = spec_source(exchange.operation, 405);
     let status = exchange.response.status;
     if status != 405 {
-        return Verdict::fail_with(
+        return Judgement::fail_with(
             format!("{method} is not documented on {} but was answered {status}, not 405", exchange.operation.path),
             source,
         );
     }
     let Some(allow) = exchange.response.header("allow") else {
-        return Verdict::fail_with("the 405 answer has no Allow header", source);
+        return Judgement::fail_with("the 405 answer has no Allow header", source);
     };
     let allowed: BTreeSet<String> =
         allow.split(',').map(|m| m.trim().to_ascii_uppercase()).filter(|m| !m.is_empty()).collect();
@@ -38,9 +38,9 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
     let tolerated = |m: &String| m == "OPTIONS" || (m == "HEAD" && documented.contains("GET"));
     let extra: Vec<&String> = allowed.difference(&documented).filter(|m| !tolerated(m)).collect();
     if missing.is_empty() && extra.is_empty() {
-        Verdict::Pass
+        Judgement::Pass
     } else {
-        Verdict::fail_with(
+        Judgement::fail_with(
             format!(
                 "Allow: {allow} does not name the documented methods ({}): missing {missing:?}, undocumented {extra:?}",
                 exchange.operation.path_methods.join(", ")
@@ -52,7 +52,7 @@ fn run(exchange: &Exchange<'_>) -> Verdict {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{operation, verdict};
+    use super::super::testing::{judge, operation};
     use super::*;
     use crate::http::HttpResponse;
 
@@ -65,16 +65,16 @@ mod tests {
     fn needs_405_and_an_exact_allow() {
         let op = operation(serde_json::json!({}));
         let kind = CaseKind::Protocol(Probe::UndocumentedMethod { method: "GET".into() });
-        assert_eq!(verdict(run, &op, &kind, &answer(405, Some("POST"))), Verdict::Pass);
-        assert_eq!(verdict(run, &op, &kind, &answer(405, Some("POST, OPTIONS"))), Verdict::Pass);
-        assert!(matches!(verdict(run, &op, &kind, &answer(404, Some("POST"))), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &kind, &answer(405, None)), Verdict::Fail { .. }));
-        assert!(matches!(verdict(run, &op, &kind, &answer(405, Some("GET,POST"))), Verdict::Fail { .. }));
+        assert_eq!(judge(run, &op, &kind, &answer(405, Some("POST"))), Judgement::Pass);
+        assert_eq!(judge(run, &op, &kind, &answer(405, Some("POST, OPTIONS"))), Judgement::Pass);
+        assert!(matches!(judge(run, &op, &kind, &answer(404, Some("POST"))), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &kind, &answer(405, None)), Judgement::Fail { .. }));
+        assert!(matches!(judge(run, &op, &kind, &answer(405, Some("GET,POST"))), Judgement::Fail { .. }));
         assert!(
-            matches!(verdict(run, &op, &kind, &answer(405, Some("HEAD, POST"))), Verdict::Fail { .. }),
+            matches!(judge(run, &op, &kind, &answer(405, Some("HEAD, POST"))), Judgement::Fail { .. }),
             "no GET documented"
         );
-        assert_eq!(verdict(run, &op, &CaseKind::Positive, &answer(405, None)), Verdict::NotApplicable);
+        assert_eq!(judge(run, &op, &CaseKind::Positive, &answer(405, None)), Judgement::NotApplicable);
     }
 
     #[test]
@@ -83,10 +83,10 @@ mod tests {
         let profile = serde_json::json!({"level": "profile", "cite": "our choice"});
         let marked = operation(serde_json::json!({"responses": {"200": {"description": "ok"},
             "405": {"description": "method", "x-conform-source": profile}}}));
-        let Verdict::Fail { source, .. } = verdict(run, &marked, &kind, &answer(404, None)) else { panic!() };
+        let Judgement::Fail { source, .. } = judge(run, &marked, &kind, &answer(404, None)) else { panic!() };
         assert_eq!(source, Some(Source::new(Level::Profile, "our choice")));
         let silent = operation(serde_json::json!({"responses": {"200": {"description": "ok"}}}));
-        let Verdict::Fail { source, .. } = verdict(run, &silent, &kind, &answer(404, None)) else { panic!() };
+        let Judgement::Fail { source, .. } = judge(run, &silent, &kind, &answer(404, None)) else { panic!() };
         assert_eq!(source, None);
         assert_eq!((CHECK.source)().level, Level::Profile);
         assert!(!(CHECK.source)().cite.contains("contract.md"));

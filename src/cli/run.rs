@@ -456,7 +456,7 @@ fn finish(
 fn compared_nothing(result: &RunResult) -> bool {
     let cases = result.cases.iter().filter_map(|c| c.snapshot.as_ref());
     let steps = result.scenarios.iter().flat_map(|s| &s.snapshots);
-    cases.chain(steps).any(|o| o.verdict == snapshot::Verdict::NotCompared)
+    cases.chain(steps).any(|o| o.verdict == snapshot::Match::NotCompared)
 }
 
 /// Snapshot diff lines coloured for a terminal: removed red, added green.

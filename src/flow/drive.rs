@@ -16,6 +16,7 @@ use super::values::{Record, created_id, link_value};
 use super::walk::{PlannedStep, Walk};
 use crate::case::{Body, RequestInput};
 use crate::check::Failure;
+use crate::results::{Reason, ReasonKind};
 use crate::spec::{LinkValue, Operation, ParamLocation, Parameter, RuntimeExpression, Spec};
 
 /// What sending one step gave.
@@ -30,7 +31,7 @@ pub struct Sent<S> {
     /// The stateless checks' failures.
     pub failures: Vec<Failure>,
     /// Why the flow cannot go on (the send guard refused, the target did not answer).
-    pub stop: Option<String>,
+    pub stop: Option<Reason>,
     /// How reports show the step.
     pub shown: S,
 }
@@ -66,7 +67,7 @@ pub struct FlowRun<S> {
     /// Each with the index of the step that shows it.
     pub failures: Vec<(usize, Failure)>,
     /// Why the walk ended before its plan did.
-    pub stopped: Option<String>,
+    pub stopped: Option<Reason>,
     /// How many of the walk's planned steps were sent.
     pub planned_sent: usize,
 }
@@ -113,7 +114,7 @@ impl<'a, S: Sender> Driver<'a, S> {
         let mut input = match self.sender.generate(index, self.seed.wrapping_add(self.sent as u64)) {
             Ok(input) => input,
             Err(e) => {
-                self.run.stopped = Some(format!("{label}: no valid input: {e}"));
+                self.run.stopped = Some(Reason::new(ReasonKind::NoInput, format!("{label}: no valid input: {e}")));
                 return None;
             }
         };
@@ -226,13 +227,14 @@ impl<'a, S: Sender> Driver<'a, S> {
             if let (Some(edge), Some(previous)) = (edge.map(|e| &self.graph.edges[e]), last) {
                 let record = &self.records[previous];
                 if !edge.follows(record.status.unwrap_or_default()) {
-                    self.run.stopped = Some(format!(
+                    let message = format!(
                         "step {}: {} answered {}, which the edge to {} does not follow",
                         n + 1,
                         self.spec.operations[record.operation].id,
                         record.status.map_or_else(|| "nothing".to_owned(), |s| s.to_string()),
                         self.spec.operations[operation].id
-                    ));
+                    );
+                    self.run.stopped = Some(Reason::new(ReasonKind::NoInput, message));
                     return;
                 }
                 for binding in &edge.bindings {
@@ -250,11 +252,9 @@ impl<'a, S: Sender> Driver<'a, S> {
                         continue;
                     }
                     let Some(value) = value else {
-                        self.run.stopped = Some(format!(
-                            "step {}: no value for `{}` from the answer before",
-                            n + 1,
-                            binding.parameter
-                        ));
+                        let message =
+                            format!("step {}: no value for `{}` from the answer before", n + 1, binding.parameter);
+                        self.run.stopped = Some(Reason::new(ReasonKind::NoInput, message));
                         return;
                     };
                     fill.insert((binding.location.unwrap_or(ParamLocation::Path), binding.parameter.clone()), value);

@@ -98,7 +98,7 @@ pub fn failure_block(case: &CaseResult, strict: bool) -> String {
 }
 
 /// A changed snapshot's unified diff (committed `-`, now `+`), each line after `  │ `.
-pub fn snapshot_diff(outcome: &crate::snapshot::Outcome) -> String {
+pub fn snapshot_diff(outcome: &crate::snapshot::Comparison) -> String {
     let mut out = String::new();
     if let Some(diff) = &outcome.diff {
         let _ = writeln!(out, "  snapshot {} ({}):", outcome.id, outcome.path.as_deref().unwrap_or_default());
@@ -115,7 +115,7 @@ fn snapshots(result: &RunResult) -> String {
     let Some(counts) = tally::snapshots(result) else { return String::new() };
     let outcomes = tally::snapshot_outcomes(result);
     let mut out = String::new();
-    let failing: Vec<&&crate::snapshot::Outcome> = outcomes
+    let failing: Vec<&&crate::snapshot::Comparison> = outcomes
         .iter()
         .filter(|o| o.failure().is_some() && result.scenarios.iter().any(|s| s.snapshots.contains(o)))
         .collect();

@@ -65,14 +65,14 @@ fn suites(result: &RunResult) -> Vec<(String, String, Vec<TestCase>)> {
     };
     for case in &result.cases {
         let body = failure_block(case, result.strict);
-        let outcome = Outcome { status: &case.status, failures: &case.failures, strict: result.strict, body };
+        let outcome = JunitCase { status: &case.status, failures: &case.failures, strict: result.strict, body };
         let mut test = outcome.test_case(case.id.as_str());
         test.set_classname(format!("{}.{}", case.spec, case.operation)).set_time(case.duration);
         add(case.spec.clone(), &case.spec, test);
     }
     for scenario in &result.scenarios {
         let body = scenario_block(scenario, result.strict);
-        let outcome = Outcome { status: &scenario.status, failures: &scenario.failures, strict: result.strict, body };
+        let outcome = JunitCase { status: &scenario.status, failures: &scenario.failures, strict: result.strict, body };
         let mut test = outcome.test_case(&scenario.id);
         let name = format!("{}.{}", scenario.spec, scenario.suite);
         test.set_classname(name.clone()).set_time(scenario.duration);
@@ -104,14 +104,14 @@ fn properties(result: &RunResult, spec: &str) -> Vec<Property> {
 }
 
 /// What one case or scenario came to, and its reproduction.
-struct Outcome<'a> {
+struct JunitCase<'a> {
     status: &'a CaseStatus,
     failures: &'a [Failure],
     strict: bool,
     body: String,
 }
 
-impl Outcome<'_> {
+impl JunitCase<'_> {
     fn test_case(self, name: &str) -> TestCase {
         let breaking: Vec<&Failure> = self.failures.iter().filter(|f| f.severity.fails_run(self.strict)).collect();
         let because = |mut status: TestCaseStatus, reason: &Reason| {

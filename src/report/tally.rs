@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::check::Failure;
 use crate::results::{CaseResult, CaseStatus, ReasonKind, RunResult, ScenarioResult, Verdict};
-use crate::snapshot::Outcome as SnapshotOutcome;
+use crate::snapshot::Comparison;
 
 /// How one case or scenario ended, as every report names it: exactly one of these each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -157,13 +157,13 @@ pub fn skips_by_kind(result: &RunResult) -> BTreeMap<ReasonKind, (usize, &str)> 
 }
 
 /// Every snapshot comparison of the run (cases, then scenario steps), leaving out those not compared.
-pub fn snapshot_outcomes(result: &RunResult) -> Vec<&SnapshotOutcome> {
+pub fn snapshot_outcomes(result: &RunResult) -> Vec<&Comparison> {
     result
         .cases
         .iter()
         .filter_map(|c| c.snapshot.as_ref())
         .chain(result.scenarios.iter().flat_map(|s| &s.snapshots))
-        .filter(|o| o.verdict != crate::snapshot::Verdict::NotCompared)
+        .filter(|o| o.verdict != crate::snapshot::Match::NotCompared)
         .collect()
 }
 
@@ -178,14 +178,14 @@ pub struct SnapshotCounts {
 
 /// The snapshot counts, when any snapshot was compared.
 pub fn snapshots(result: &RunResult) -> Option<SnapshotCounts> {
-    use crate::snapshot::Verdict;
+    use crate::snapshot::Match;
     let outcomes = snapshot_outcomes(result);
-    let count = |want: Verdict| outcomes.iter().filter(|o| o.verdict == want).count();
+    let count = |want: Match| outcomes.iter().filter(|o| o.verdict == want).count();
     (!outcomes.is_empty()).then(|| SnapshotCounts {
-        matched: count(Verdict::Matched),
-        recorded: count(Verdict::Recorded),
-        changed: count(Verdict::Changed),
-        missing: count(Verdict::Missing),
+        matched: count(Match::Matched),
+        recorded: count(Match::Recorded),
+        changed: count(Match::Changed),
+        missing: count(Match::Missing),
     })
 }
 

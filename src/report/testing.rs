@@ -19,7 +19,7 @@ use crate::results::{
     CaseResult, CaseStatus, MissingVariable, Reason, ReasonKind, ResponseSummary, RunResult, ScenarioResult,
     SendGuardReport, StepResult, TargetInfo,
 };
-use crate::snapshot::{Outcome, Verdict as SnapshotVerdict};
+use crate::snapshot::{Comparison, Match};
 use crate::spec::{Level, Source};
 
 /// A body that would run script if a report pasted it into a page unescaped.
@@ -225,11 +225,11 @@ pub fn rich_result() -> RunResult {
         CaseStatus::Failed,
     );
     example.rules.push(RuleId::new(crate::snapshot::RULE));
-    let outcome = Outcome {
+    let outcome = Comparison {
         id: "zapi::confirm-pin-code::example::pin".into(),
         content: "status: 200\n".into(),
         path: Some("snapshots/zapi__confirm-pin-code__example__pin.snap".into()),
-        verdict: SnapshotVerdict::Changed,
+        verdict: Match::Changed,
         diff: Some("@@ -1,2 +1,2 @@\n status: 200\n-success: true\n+success: false\n".into()),
         pending: None,
     };

@@ -65,7 +65,7 @@ pub struct CaseResult {
     pub shrink_steps: u32,
     /// A request example's answer against its committed snapshot (other kinds have none).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<crate::snapshot::Outcome>,
+    pub snapshot: Option<crate::snapshot::Comparison>,
     /// The case's place in the whole (unsharded) plan: `report merge` puts shards' cases back in
     /// this order.
     pub plan_index: usize,

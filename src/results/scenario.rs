@@ -38,7 +38,7 @@ pub struct ScenarioResult {
     pub input: Option<String>,
     pub shrink_steps: u32,
     /// Each call step's answer against its committed snapshot (`spec::suite::scenario::NN-step`).
-    pub snapshots: Vec<crate::snapshot::Outcome>,
+    pub snapshots: Vec<crate::snapshot::Comparison>,
     /// The scenario's place among the whole (unsharded) run's scenarios, for `report merge`.
     pub plan_index: usize,
     /// How long the scenario took, shrinking included (written in milliseconds).

@@ -86,6 +86,9 @@ pub(crate) enum Admission {
     Send,
     /// A guarded call that must not be made.
     Refused(Refusal),
+    /// A guarded case whose request cannot even be generated: it is skipped for that reason
+    /// (its [`ReasonKind::NoInput`](crate::results::ReasonKind::NoInput)) and sends nothing.
+    Ungenerated,
 }
 
 #[cfg(test)]

@@ -70,7 +70,7 @@ impl Sender for RunSender<'_> {
             }
         };
         let url = request.url.clone();
-        let nothing = |shown: StepResult, stop: String| Sent {
+        let nothing = |shown: StepResult, stop: Reason| Sent {
             url: url.clone(),
             status: None,
             headers: Vec::new(),
@@ -82,7 +82,8 @@ impl Sender for RunSender<'_> {
         // A variable the operation cannot do without has no value: nothing is sent (as for cases).
         if let Some(missing) = target.missing.get(index).filter(|m| !m.is_empty()) {
             let names: Vec<String> = missing.iter().map(|n| format!("{}.{n}", spec.id)).collect();
-            return nothing(step(&request, None), format!("{label}: no value for {}", names.join(", ")));
+            let why = format!("{label}: no value for {}", names.join(", "));
+            return nothing(step(&request, None), Reason::new(ReasonKind::MissingVariable, why));
         }
         // The same send guard as scenario steps: on a target without a sandbox a message goes
         // only to an allow-listed recipient and takes one of the budget's sends.
@@ -91,7 +92,10 @@ impl Sender for RunSender<'_> {
         let mut sends_left = u32::from(operation.side_effect.is_some() && !target.sandbox && shared.guard.reserve());
         let recipients = match guard_step(shared, target, operation, &input, &mut sends_left) {
             Ok(recipients) => recipients,
-            Err(refusal) => return nothing(step(&request, None), format!("{label}: {refusal}")),
+            Err(refusal) => {
+                let why = Reason::new(ReasonKind::SendGuard, format!("{label}: {refusal}"));
+                return nothing(step(&request, None), why);
+            }
         };
         let attempt = call(shared, target, operation, &CaseKind::Step, request, &recipients, Phase::Scenario).await;
         match attempt.outcome {
@@ -111,10 +115,13 @@ impl Sender for RunSender<'_> {
             }
             CallOutcome::Crashed(_, failures) => Sent {
                 failures: masked(&show, failures, None),
-                ..nothing(step(&attempt.request, None), format!("{label}: the target dropped the connection"))
+                ..nothing(
+                    step(&attempt.request, None),
+                    Reason::new(ReasonKind::NoAnswer, format!("{label}: the target dropped the connection")),
+                )
             },
             CallOutcome::NotSent(reason) | CallOutcome::Error(reason) => {
-                nothing(step(&attempt.request, None), format!("{label}: {}", reason.message))
+                nothing(step(&attempt.request, None), reason.map(|message| format!("{label}: {message}")))
             }
         }
     }
@@ -126,8 +133,8 @@ fn result(spec: &Spec, name: String, seed: u64, run: FlowRun<StepResult>, shrink
     let status = if !failures.is_empty() {
         CaseStatus::Failed
     } else if run.planned_sent == 0 {
-        let reason = run.stopped.clone().unwrap_or_else(|| "nothing was sent".to_owned());
-        CaseStatus::Skipped(Reason::new(ReasonKind::NoInput, reason))
+        let reason = run.stopped.clone().unwrap_or_else(|| Reason::new(ReasonKind::NoInput, "nothing was sent"));
+        CaseStatus::Skipped(reason)
     } else {
         CaseStatus::Passed
     };
@@ -214,7 +221,12 @@ pub(super) async fn run_flow(shared: &Shared, planned: &PlannedFlow) -> Scenario
         match made {
             Ok(values) => variables.extend(values),
             Err(e) => {
-                let stopped = FlowRun { steps: Vec::new(), failures: Vec::new(), stopped: Some(e), planned_sent: 0 };
+                let stopped = FlowRun {
+                    steps: Vec::new(),
+                    failures: Vec::new(),
+                    stopped: Some(Reason::new(ReasonKind::Sandbox, e)),
+                    planned_sent: 0,
+                };
                 return ScenarioResult {
                     plan_index: planned.plan_index,
                     ..result(spec, name, planned.seed, stopped, 0)

@@ -80,9 +80,11 @@ impl Session {
         for _ in 0..probes.sent {
             shared.requests.count(Phase::Sandbox);
         }
-        shared.admissions = admissions(&shared, &plan);
+        // Scenarios first (they prove the ordering rules, and are few), from at most half the
+        // budget; the cases share what is left.
         let scenarios = sharded_scenarios(&shared, seed);
         shared.scenario_admissions = scenario_admissions(&shared, &scenarios);
+        shared.admissions = admissions(&shared, &plan);
         Ok(Session { shared: Arc::new(shared), plan: Arc::new(plan), scenarios, seed, targets: info, missing })
     }
 }

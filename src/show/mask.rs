@@ -44,7 +44,7 @@ impl Mark {
 
 /// What to mask outside bodies, for one operation (bodies follow their schemas).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MaskRules {
+pub struct MaskPolicy {
     /// Mask runs of 8+ digits in free text and unmarked values.
     pub digits: bool,
     /// Query and path parameters by name.
@@ -156,20 +156,20 @@ fn schemas_at<'a>(schema: Option<&'a Value>, pointer: &str) -> (Vec<&'a Value>, 
     (schemas, inherited)
 }
 
-fn mask_number(number: &serde_json::Number, mark: Option<Mark>, rules: &MaskRules) -> Value {
+fn mask_number(number: &serde_json::Number, mark: Option<Mark>, policy: &MaskPolicy) -> Value {
     let text = number.to_string();
     match mark {
         Some(Mark::Secret) => Value::String(format!("{HIDDEN} (number)")),
         Some(Mark::Phone) => Value::String(format!("{} (number)", mask_runs(&text, 1))),
-        None if rules.digits && text.chars().filter(char::is_ascii_digit).count() >= PHONE_DIGITS => {
+        None if policy.digits && text.chars().filter(char::is_ascii_digit).count() >= PHONE_DIGITS => {
             Value::String(format!("{} (number)", mask_digits(&text)))
         }
         None => Value::Number(number.clone()),
     }
 }
 
-fn mask_value(value: &Value, schemas: &[&Value], inherited: Option<Mark>, pointer: &str, rules: &MaskRules) -> Value {
-    let pinned = rules.phone_pointers.iter().any(|p| p == pointer).then_some(Mark::Phone);
+fn mask_value(value: &Value, schemas: &[&Value], inherited: Option<Mark>, pointer: &str, policy: &MaskPolicy) -> Value {
+    let pinned = policy.phone_pointers.iter().any(|p| p == pointer).then_some(Mark::Phone);
     let mark = pinned.or_else(|| own_mark(schemas)).or(inherited);
     match value {
         Value::Object(object) => Value::Object(
@@ -177,7 +177,7 @@ fn mask_value(value: &Value, schemas: &[&Value], inherited: Option<Mark>, pointe
                 .iter()
                 .map(|(k, v)| {
                     let at = format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1"));
-                    (k.clone(), mask_value(v, &children(schemas, k), mark, &at, rules))
+                    (k.clone(), mask_value(v, &children(schemas, k), mark, &at, policy))
                 })
                 .collect(),
         ),
@@ -185,55 +185,57 @@ fn mask_value(value: &Value, schemas: &[&Value], inherited: Option<Mark>, pointe
             items
                 .iter()
                 .enumerate()
-                .map(|(i, v)| mask_value(v, &children(schemas, &i.to_string()), mark, &format!("{pointer}/{i}"), rules))
+                .map(|(i, v)| {
+                    mask_value(v, &children(schemas, &i.to_string()), mark, &format!("{pointer}/{i}"), policy)
+                })
                 .collect(),
         ),
         Value::String(s) => Value::String(match mark {
             Some(Mark::Secret) => HIDDEN.to_owned(),
             Some(Mark::Phone) => mask_runs(s, 1),
-            None if rules.digits => mask_digits(s),
+            None if policy.digits => mask_digits(s),
             None => s.clone(),
         }),
-        Value::Number(n) => mask_number(n, mark, rules),
+        Value::Number(n) => mask_number(n, mark, policy),
         other => other.clone(),
     }
 }
 
-/// A JSON value as its schema (if known) and the rules say to show it.
-pub fn mask_json(value: &Value, schema: Option<&Value>, rules: &MaskRules) -> Value {
-    mask_value(value, &schema.into_iter().collect::<Vec<_>>(), None, "", rules)
+/// A JSON value as its schema (if known) and the policy says to show it.
+pub fn mask_json(value: &Value, schema: Option<&Value>, policy: &MaskPolicy) -> Value {
+    mask_value(value, &schema.into_iter().collect::<Vec<_>>(), None, "", policy)
 }
 
-/// A body as text: JSON bodies value by value, anything else by its digit runs (when the rules say so).
-pub fn mask_body(text: &str, schema: Option<&Value>, rules: &MaskRules) -> String {
+/// A body as text: JSON bodies value by value, anything else by its digit runs (when the policy says so).
+pub fn mask_body(text: &str, schema: Option<&Value>, policy: &MaskPolicy) -> String {
     match serde_json::from_str::<Value>(text) {
-        Ok(value) => mask_json(&value, schema, rules).to_string(),
-        Err(_) if rules.digits => mask_digits(text),
+        Ok(value) => mask_json(&value, schema, policy).to_string(),
+        Err(_) if policy.digits => mask_digits(text),
         Err(_) => text.to_owned(),
     }
 }
 
-fn mask_text(value: &str, mark: Option<Mark>, rules: &MaskRules) -> String {
+fn mask_text(value: &str, mark: Option<Mark>, policy: &MaskPolicy) -> String {
     match mark {
         Some(Mark::Secret) => HIDDEN.to_owned(),
         Some(Mark::Phone) => mask_runs(value, 1),
-        None if rules.digits => mask_digits(value),
+        None if policy.digits => mask_digits(value),
         None => value.to_owned(),
     }
 }
 
-/// A URL with marked and credential query parameters masked, and digit runs where the rules say so.
-pub fn mask_url(url: &str, rules: &MaskRules) -> String {
+/// A URL with marked and credential query parameters masked, and digit runs where the policy says so.
+pub fn mask_url(url: &str, policy: &MaskPolicy) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
     };
-    let base = if rules.digits { mask_digits(base) } else { base.to_owned() };
+    let base = if policy.digits { mask_digits(base) } else { base.to_owned() };
     let Some(query) = query else { return base };
     let pairs: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((name, value)) => format!("{name}={}", mask_text(value, rules.params.get(name).copied(), rules)),
+            Some((name, value)) => format!("{name}={}", mask_text(value, policy.params.get(name).copied(), policy)),
             None => pair.to_owned(),
         })
         .collect();
@@ -241,7 +243,7 @@ pub fn mask_url(url: &str, rules: &MaskRules) -> String {
 }
 
 /// A header value as shown: credentials hidden (keeping an auth scheme word), marked headers masked.
-pub fn mask_header(name: &str, value: &str, rules: &MaskRules) -> String {
+pub fn mask_header(name: &str, value: &str, policy: &MaskPolicy) -> String {
     let lower = name.to_ascii_lowercase();
     if CREDENTIAL_HEADERS.contains(&lower.as_str()) {
         return match value.split_once(' ') {
@@ -249,13 +251,13 @@ pub fn mask_header(name: &str, value: &str, rules: &MaskRules) -> String {
             _ => HIDDEN.to_owned(),
         };
     }
-    mask_text(value, rules.headers.get(&lower).copied(), rules)
+    mask_text(value, policy.headers.get(&lower).copied(), policy)
 }
 
 /// A check's message, masked like the body it speaks of: every JSON value quoted right after an
 /// instance location (`/data/code: "439713" …`, `(root): {"code": …} …`) is masked as the value at
-/// that location of `schema` would be; then digit runs, where the rules say so.
-pub fn mask_message(text: &str, schema: Option<&Value>, rules: &MaskRules) -> String {
+/// that location of `schema` would be; then digit runs, where the policy says so.
+pub fn mask_message(text: &str, schema: Option<&Value>, policy: &MaskPolicy) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(": ") {
@@ -272,20 +274,20 @@ pub fn mask_message(text: &str, schema: Option<&Value>, rules: &MaskRules) -> St
         let Some(Ok(value)) = values.next() else { continue };
         let used = values.byte_offset();
         let (schemas, inherited) = schemas_at(schema, pointer);
-        out.push_str(&mask_value(&value, &schemas, inherited, pointer, rules).to_string());
+        out.push_str(&mask_value(&value, &schemas, inherited, pointer, policy).to_string());
         rest = &rest[used..];
     }
     out.push_str(rest);
-    if rules.digits { mask_digits(&out) } else { out }
+    if policy.digits { mask_digits(&out) } else { out }
 }
 
 /// A request as reports show it, its body masked along `body_schema`.
-pub fn mask_request(request: &PreparedRequest, body_schema: Option<&Value>, rules: &MaskRules) -> PreparedRequest {
+pub fn mask_request(request: &PreparedRequest, body_schema: Option<&Value>, policy: &MaskPolicy) -> PreparedRequest {
     PreparedRequest {
         method: request.method.clone(),
-        url: mask_url(&request.url, rules),
-        headers: request.headers.iter().map(|(n, v)| (n.clone(), mask_header(n, v, rules))).collect(),
-        body: request.body_text().map(|b| mask_body(&b, body_schema, rules).into_bytes()),
+        url: mask_url(&request.url, policy),
+        headers: request.headers.iter().map(|(n, v)| (n.clone(), mask_header(n, v, policy))).collect(),
+        body: request.body_text().map(|b| mask_body(&b, body_schema, policy).into_bytes()),
     }
 }
 
@@ -294,8 +296,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn phone_rules() -> MaskRules {
-        MaskRules { digits: true, ..MaskRules::default() }
+    fn phone_policy() -> MaskPolicy {
+        MaskPolicy { digits: true, ..MaskPolicy::default() }
     }
 
     #[test]
@@ -330,7 +332,7 @@ mod tests {
             "uuid": "a0b5df6a-b491-4190-80a5-38d85a2a4836", "expires": 1800}, "appealToken": "Ae0B_6Ff", "pin": 246810,
             "statusCode": 422, "errors": {"code": ["The code field is required."]}});
         let schema = otp_schema();
-        let masked = mask_json(&body, Some(&schema), &phone_rules());
+        let masked = mask_json(&body, Some(&schema), &phone_policy());
         assert_eq!(masked["data"]["code"], HIDDEN);
         assert_eq!(masked["data"]["chat_id"], "20•••••6789@c.us");
         assert_eq!(masked["data"]["uuid"], body["data"]["uuid"], "uuids are not phone numbers");
@@ -344,9 +346,9 @@ mod tests {
     #[test]
     fn unmarked_specs_show_their_values() {
         let body = json!({"code": -2147483648_i64, "token": "abc", "phone": "5511999990000"});
-        assert_eq!(mask_json(&body, None, &MaskRules::default()), body);
-        assert_eq!(mask_body("code 5511999990000", None, &MaskRules::default()), "code 5511999990000");
-        let long = mask_json(&json!({"n": 5511999990000_i64}), None, &phone_rules());
+        assert_eq!(mask_json(&body, None, &MaskPolicy::default()), body);
+        assert_eq!(mask_body("code 5511999990000", None, &MaskPolicy::default()), "code 5511999990000");
+        let long = mask_json(&json!({"n": 5511999990000_i64}), None, &phone_policy());
         assert_eq!(long["n"], "55•••••••0000 (number)");
     }
 
@@ -357,47 +359,47 @@ mod tests {
             mask_message(
                 r#"/data/code: "439713" is not of type "integer"; /data/chat_id: "20123456789@c.us" is bad"#,
                 Some(&schema),
-                &phone_rules()
+                &phone_policy()
             ),
             r#"/data/code: "•••" is not of type "integer"; /data/chat_id: "20•••••6789@c.us" is bad"#
         );
         let quoted = mask_message(
             r#"the 200 body does not match its schema: (root): {"data":{"code":"439713"}} is not valid"#,
             Some(&schema),
-            &phone_rules(),
+            &phone_policy(),
         );
         assert_eq!(quoted, r#"the 200 body does not match its schema: (root): {"data":{"code":"•••"}} is not valid"#);
-        assert_eq!(mask_message("no quotes: here", None, &phone_rules()), "no quotes: here");
+        assert_eq!(mask_message("no quotes: here", None, &phone_policy()), "no quotes: here");
         let plain = r#"(root): {"code":-2147483648} is not valid"#;
-        assert_eq!(mask_message(plain, None, &MaskRules::default()), plain);
+        assert_eq!(mask_message(plain, None, &MaskPolicy::default()), plain);
     }
 
     #[test]
     fn urls_headers_and_requests() {
-        let mut rules = phone_rules();
-        rules.params.insert("access_token".into(), Mark::Secret);
-        rules.params.insert("phone_number".into(), Mark::Phone);
-        rules.headers.insert("client-token".into(), Mark::Secret);
+        let mut policy = phone_policy();
+        policy.params.insert("access_token".into(), Mark::Secret);
+        policy.params.insert("phone_number".into(), Mark::Phone);
+        policy.headers.insert("client-token".into(), Mark::Secret);
         assert_eq!(
             mask_url(
                 "http://h/v2/auth/request-code?instance_id=ABC&access_token=t0k&phone_number=201145202826",
-                &rules
+                &policy
             ),
             "http://h/v2/auth/request-code?instance_id=ABC&access_token=•••&phone_number=20••••••2826"
         );
-        assert_eq!(mask_header("Authorization", "Bearer 41|abc", &MaskRules::default()), "Bearer •••");
-        assert_eq!(mask_header("Client-Token", "F123", &rules), HIDDEN);
-        assert_eq!(mask_header("Content-Type", "application/json", &rules), "application/json");
+        assert_eq!(mask_header("Authorization", "Bearer 41|abc", &MaskPolicy::default()), "Bearer •••");
+        assert_eq!(mask_header("Client-Token", "F123", &policy), HIDDEN);
+        assert_eq!(mask_header("Content-Type", "application/json", &policy), "application/json");
         let schema =
             json!({"properties": {"phone": {"x-conform-mask": "phone"}, "code": {"x-conform-mask": "secret"}}});
         let request =
             PreparedRequest::new("POST", "http://h/x").body(r#"{"ddi":"55","phone":"4499999999","code":"123456"}"#);
         assert_eq!(
-            mask_request(&request, Some(&schema), &rules).body_text().unwrap(),
+            mask_request(&request, Some(&schema), &policy).body_text().unwrap(),
             r#"{"ddi":"55","phone":"44••••9999","code":"•••"}"#
         );
-        let pinned = MaskRules { phone_pointers: vec!["/to".into()], ..MaskRules::default() };
+        let pinned = MaskPolicy { phone_pointers: vec!["/to".into()], ..MaskPolicy::default() };
         assert_eq!(mask_body(r#"{"to":"4499"}"#, None, &pinned), r#"{"to":"••99"}"#);
-        assert_eq!(mask_body("not json 5511999990000", None, &rules), "not json 55•••••••0000");
+        assert_eq!(mask_body("not json 5511999990000", None, &policy), "not json 55•••••••0000");
     }
 }

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::{Mark, MaskRules, Redactor, mask_body, mask_header, mask_message, mask_request};
+use super::{Mark, MaskPolicy, Redactor, mask_body, mask_header, mask_message, mask_request};
 use crate::http::{HttpResponse, PreparedRequest};
 use crate::snapshot;
 use crate::spec::{CredentialLocation, Operation, ParamLocation, RecipientPart, Spec, is_json_media};
@@ -27,9 +27,9 @@ pub struct Shown<'a> {
     /// `--show-secrets`.
     pub raw: bool,
     /// The operation whose requests and answers are shown; `None` for calls to the sandbox
-    /// and messages about no one call, which get the rules of every operation of the spec.
+    /// and messages about no one call, which get the policy of every operation of the spec.
     pub operation: Option<&'a Operation>,
-    pub rules: MaskRules,
+    pub policy: MaskPolicy,
 }
 
 /// Whether a schema (or anything below it, through `$ref`s) marks a phone number. `seen`: the
@@ -69,53 +69,53 @@ fn spec_has_phones(spec: &Spec) -> bool {
     })
 }
 
-/// The masking rules of one operation: its marked parameters, its credentials, its recipients.
-pub fn rules(spec: &Spec, operation: &Operation) -> MaskRules {
-    let mut rules = MaskRules { digits: spec_has_phones(spec), ..MaskRules::default() };
+/// The masking policy of one operation: its marked parameters, its credentials, its recipients.
+pub fn mask_policy(spec: &Spec, operation: &Operation) -> MaskPolicy {
+    let mut policy = MaskPolicy { digits: spec_has_phones(spec), ..MaskPolicy::default() };
     for parameter in &operation.parameters {
         let Some(mark) = Mark::of(&parameter.schema) else { continue };
         match parameter.location {
-            ParamLocation::Header => rules.headers.insert(parameter.name.to_ascii_lowercase(), mark),
-            _ => rules.params.insert(parameter.name.clone(), mark),
+            ParamLocation::Header => policy.headers.insert(parameter.name.to_ascii_lowercase(), mark),
+            _ => policy.params.insert(parameter.name.clone(), mark),
         };
     }
     for credential in &operation.credentials {
         match &credential.location {
-            CredentialLocation::Header(name) => rules.headers.insert(name.to_ascii_lowercase(), Mark::Secret),
-            CredentialLocation::Query(name) => rules.params.insert(name.clone(), Mark::Secret),
+            CredentialLocation::Header(name) => policy.headers.insert(name.to_ascii_lowercase(), Mark::Secret),
+            CredentialLocation::Query(name) => policy.params.insert(name.clone(), Mark::Secret),
             _ => None, // Authorization and Cookie are hidden always
         };
     }
     for part in operation.side_effect.iter().flat_map(|e| e.recipients.iter().flatten()) {
         match part {
-            RecipientPart::Body(pointer) => rules.phone_pointers.push(pointer.clone()),
+            RecipientPart::Body(pointer) => policy.phone_pointers.push(pointer.clone()),
             RecipientPart::Parameter(ParamLocation::Header, name) => {
-                rules.headers.entry(name.to_ascii_lowercase()).or_insert(Mark::Phone);
+                policy.headers.entry(name.to_ascii_lowercase()).or_insert(Mark::Phone);
             }
             RecipientPart::Parameter(_, name) => {
-                rules.params.entry(name.clone()).or_insert(Mark::Phone);
+                policy.params.entry(name.clone()).or_insert(Mark::Phone);
             }
         }
     }
-    rules
+    policy
 }
 
 impl<'a> Shown<'a> {
     pub fn new(redactor: &'a Redactor, raw: bool, spec: &Spec, operation: &'a Operation) -> Self {
-        Shown { redactor, raw, operation: Some(operation), rules: rules(spec, operation) }
+        Shown { redactor, raw, operation: Some(operation), policy: mask_policy(spec, operation) }
     }
 
-    /// Shows what belongs to no one operation (sandbox calls, scenario messages) with the rules
+    /// Shows what belongs to no one operation (sandbox calls, scenario messages) with the policy
     /// of every operation of the spec together.
     pub fn for_spec(redactor: &'a Redactor, raw: bool, spec: &Spec) -> Self {
-        let mut merged = MaskRules { digits: spec_has_phones(spec), ..MaskRules::default() };
+        let mut merged = MaskPolicy { digits: spec_has_phones(spec), ..MaskPolicy::default() };
         for operation in &spec.operations {
-            let one = rules(spec, operation);
+            let one = mask_policy(spec, operation);
             merged.headers.extend(one.headers);
             merged.params.extend(one.params);
             merged.phone_pointers.extend(one.phone_pointers);
         }
-        Shown { redactor, raw, operation: None, rules: merged }
+        Shown { redactor, raw, operation: None, policy: merged }
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -139,7 +139,7 @@ impl<'a> Shown<'a> {
         if self.raw {
             text.to_owned()
         } else {
-            self.text(&mask_message(&self.text(text), self.response_schema(status), &self.rules))
+            self.text(&mask_message(&self.text(text), self.response_schema(status), &self.policy))
         }
     }
 
@@ -161,7 +161,7 @@ impl<'a> Shown<'a> {
             return redacted;
         }
         let schema = self.operation.and_then(|o| o.body.as_ref()).and_then(|b| b.json()).map(|(_, s)| s);
-        self.redacted(&mask_request(&redacted, schema, &self.rules))
+        self.redacted(&mask_request(&redacted, schema, &self.policy))
     }
 
     /// An answer's snapshot: status, kept headers and body, normalized ([`snapshot::normalize`]),
@@ -169,20 +169,20 @@ impl<'a> Shown<'a> {
     pub fn snapshot(&self, response: &HttpResponse, known: &[snapshot::KnownValue]) -> String {
         let redact = |text: &str| self.redactor.redact(text);
         let body = redact(&response.body_text());
-        let body = redact(&mask_body(&body, self.response_schema(Some(response.status)), &self.rules));
+        let body = redact(&mask_body(&body, self.response_schema(Some(response.status)), &self.policy));
         let headers: Vec<(String, String)> = response.headers.iter().map(|(n, v)| (n.clone(), redact(v))).collect();
         redact(&snapshot::normalize(response.status, &headers, &body, known))
     }
 
     /// A snapshot's outcome with secrets redacted from what it quotes: the committed side of a
     /// diff comes from a file, which an older conform may have written with a secret in it.
-    pub fn snapshot_outcome(&self, outcome: snapshot::Outcome) -> snapshot::Outcome {
+    pub fn snapshot_outcome(&self, outcome: snapshot::Comparison) -> snapshot::Comparison {
         let redact = |text: &str| self.redactor.redact(text);
         let verdict = match outcome.verdict {
-            snapshot::Verdict::Error(message) => snapshot::Verdict::Error(redact(&message)),
+            snapshot::Match::Error(message) => snapshot::Match::Error(redact(&message)),
             other => other,
         };
-        snapshot::Outcome {
+        snapshot::Comparison {
             content: redact(&outcome.content),
             diff: outcome.diff.as_deref().map(redact),
             verdict,
@@ -193,7 +193,7 @@ impl<'a> Shown<'a> {
     pub fn response(&self, response: &HttpResponse) -> ResponseSummary {
         let text = self.text(&response.body_text());
         let schema = self.response_schema(Some(response.status));
-        let text = if self.raw { text } else { self.text(&mask_body(&text, schema, &self.rules)) };
+        let text = if self.raw { text } else { self.text(&mask_body(&text, schema, &self.policy)) };
         self.response_showing(response, text)
     }
 
@@ -204,7 +204,9 @@ impl<'a> Shown<'a> {
         let headers = response
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v), &self.rules) }))
+            .map(|(n, v)| {
+                (n.clone(), if self.raw { self.text(v) } else { mask_header(n, &self.text(v), &self.policy) })
+            })
             .collect();
         ResponseSummary {
             status: response.status,
@@ -277,11 +279,11 @@ mod tests {
         let response = answer(200, &[("content-type", &format!("application/json; t={SECRET}"))], "{}");
         let content = show.snapshot(&response, &[]);
         assert!(content.contains("application/json; t=[REDACTED]") && !content.contains(SECRET), "{content}");
-        let outcome = snapshot::Outcome {
+        let outcome = snapshot::Comparison {
             id: "a::b".into(),
             content: content.clone(),
             path: Some("snaps/a__b.snap".into()),
-            verdict: snapshot::Verdict::Changed,
+            verdict: snapshot::Match::Changed,
             diff: Some(format!("-  content-type: application/json; t={SECRET}\n+{content}")),
             pending: None,
         };
@@ -295,10 +297,10 @@ mod tests {
         let marked = spec(
             "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n  /b:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Contact'}}}}\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Contact: {type: object, properties: {to: {$ref: '#/components/schemas/Phone'}}}\n    Phone: {type: string, x-conform-mask: phone}\n",
         );
-        assert!(rules(&marked, &marked.operations[0]).digits, "the mark sits two $refs down another operation");
+        assert!(mask_policy(&marked, &marked.operations[0]).digits, "the mark sits two $refs down another operation");
         let plain = spec(
             "openapi: 3.1.0\npaths:\n  /b:\n    post:\n      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Node'}}}}\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Node: {type: object, properties: {next: {$ref: '#/components/schemas/Node'}}}\n",
         );
-        assert!(!rules(&plain, &plain.operations[0]).digits, "a recursive schema without a mark ends, unmarked");
+        assert!(!mask_policy(&plain, &plain.operations[0]).digits, "a recursive schema without a mark ends, unmarked");
     }
 }

@@ -30,7 +30,7 @@ pub struct Settings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "verdict", content = "detail", rename_all = "snake_case")]
-pub enum Verdict {
+pub enum Match {
     /// No snapshot directory for this run.
     NotCompared,
     Matched,
@@ -46,28 +46,28 @@ pub enum Verdict {
 
 /// One snapshot comparison, as reports show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Outcome {
+pub struct Comparison {
     /// The case or step id (`zapi::confirm-pin-code::example::pin`).
     pub id: String,
     /// The normalized answer.
     pub content: String,
     /// The committed snapshot's path, when there is a directory.
     pub path: Option<String>,
-    pub verdict: Verdict,
+    pub verdict: Match,
     /// A unified diff, committed (`-`) against now (`+`), when it changed.
     pub diff: Option<String>,
     /// The `NAME.snap.new` written for review, if any.
     pub pending: Option<String>,
 }
 
-impl Outcome {
+impl Comparison {
     /// The failure this outcome is, if it is one. Snapshot failures fail the run (severity
     /// error), though their source is the profile: a committed snapshot is a deliberate record.
     pub fn failure(&self) -> Option<Failure> {
         let path = self.path.as_deref().unwrap_or_default();
         let message = match &self.verdict {
-            Verdict::Missing => format!("{}: no committed snapshot {path}", self.id),
-            Verdict::Changed => {
+            Match::Missing => format!("{}: no committed snapshot {path}", self.id),
+            Match::Changed => {
                 let changed = self
                     .diff
                     .iter()
@@ -109,10 +109,10 @@ pub fn diff(path: &str, committed: &str, now: &str) -> String {
 
 /// Compares `content` (a normalized answer) with the snapshot of `id`, recording or writing a
 /// pending snapshot as the settings say.
-pub fn compare(settings: &Settings, id: &str, content: &str) -> Outcome {
+pub fn compare(settings: &Settings, id: &str, content: &str) -> Comparison {
     let content = file::normalized(content);
     let mut outcome =
-        Outcome { id: id.to_owned(), content, path: None, verdict: Verdict::NotCompared, diff: None, pending: None };
+        Comparison { id: id.to_owned(), content, path: None, verdict: Match::NotCompared, diff: None, pending: None };
     let Some(dir) = &settings.dir else { return outcome };
     let path = dir.join(file::file_name(id));
     let shown = path.display().to_string();
@@ -121,36 +121,36 @@ pub fn compare(settings: &Settings, id: &str, content: &str) -> Outcome {
         Ok(text) => Some(file::content(&text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => {
-            outcome.verdict = Verdict::Error(format!("cannot read {shown}: {e}"));
+            outcome.verdict = Match::Error(format!("cannot read {shown}: {e}"));
             return outcome;
         }
     };
     let pending = file::pending_path(&path);
     if committed.as_deref() == Some(outcome.content.as_str()) {
-        outcome.verdict = Verdict::Matched;
+        outcome.verdict = Match::Matched;
         return outcome;
     }
     if settings.update && !settings.ci {
         outcome.verdict = match write(&path, &file::render(SOURCE, id, &outcome.content)) {
             Ok(()) => {
                 let _ = std::fs::remove_file(&pending);
-                Verdict::Recorded
+                Match::Recorded
             }
-            Err(e) => Verdict::Error(e),
+            Err(e) => Match::Error(e),
         };
         return outcome;
     }
     outcome.verdict = match &committed {
-        None => Verdict::Missing,
+        None => Match::Missing,
         Some(committed) => {
             outcome.diff = Some(diff(&shown, committed, &outcome.content));
-            Verdict::Changed
+            Match::Changed
         }
     };
     if !settings.ci {
         match write(&pending, &file::render(SOURCE, id, &outcome.content)) {
             Ok(()) => outcome.pending = Some(pending.display().to_string()),
-            Err(e) => outcome.verdict = Verdict::Error(e),
+            Err(e) => outcome.verdict = Match::Error(e),
         }
     }
     outcome
@@ -174,16 +174,16 @@ mod tests {
         let ci = Settings { ci: true, ..local.clone() };
         // Missing in CI: a failure, nothing written.
         let missing = compare(&ci, id, "status: 200\n");
-        assert_eq!(missing.verdict, Verdict::Missing);
+        assert_eq!(missing.verdict, Match::Missing);
         assert!(missing.failure().is_some_and(|f| f.severity == Severity::Error && f.rule == RuleId::new(RULE)));
         assert!(!dir.exists());
         // Recorded, then matched.
         let recorded = compare(&Settings { update: true, ..local.clone() }, id, "status: 200\nbody: a\n");
-        assert_eq!(recorded.verdict, Verdict::Recorded);
-        assert_eq!(compare(&local, id, "status: 200\nbody: a").verdict, Verdict::Matched);
+        assert_eq!(recorded.verdict, Match::Recorded);
+        assert_eq!(compare(&local, id, "status: 200\nbody: a").verdict, Match::Matched);
         // Changed: a diff naming the value, and a pending file outside CI only.
         let changed = compare(&ci, id, "status: 200\nbody: b\n");
-        assert_eq!(changed.verdict, Verdict::Changed);
+        assert_eq!(changed.verdict, Match::Changed);
         assert!(changed.diff.as_deref().unwrap().contains("-body: a\n+body: b"), "{:?}", changed.diff);
         assert!(changed.pending.is_none());
         assert!(changed.failure().unwrap().message.contains("+body: b"));
@@ -191,7 +191,7 @@ mod tests {
         let pending = dir.join("zapi__op__example__one.snap.new");
         assert_eq!(changed.pending.as_deref(), Some(pending.display().to_string().as_str()));
         assert!(std::fs::read_to_string(&pending).unwrap().ends_with("---\nstatus: 200\nbody: b\n"));
-        assert_eq!(compare(&Settings { dir: None, ..local }, id, "x").verdict, Verdict::NotCompared);
+        assert_eq!(compare(&Settings { dir: None, ..local }, id, "x").verdict, Match::NotCompared);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -7,5 +7,5 @@ mod compare;
 pub mod file;
 mod normalize;
 
-pub use compare::{Outcome, RULE, Settings, Verdict, compare};
+pub use compare::{Comparison, Match, RULE, Settings, compare};
 pub use normalize::{KnownValue, normalize};

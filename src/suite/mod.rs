@@ -12,7 +12,7 @@ mod template;
 
 use std::path::{Path, PathBuf};
 
-pub use model::{Action, Expect, FlowStep, Outcome, RULE_KINDS, Scenario, Step, Suite, VarDefault};
+pub use model::{Acceptance, Action, Expect, FlowStep, RULE_KINDS, Scenario, Step, Suite, VarDefault};
 pub use parse::parse_suite;
 pub use predicate::{Predicate, time_expression};
 pub use template::{Vars, names as template_names, render, render_text};

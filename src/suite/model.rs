@@ -61,7 +61,7 @@ pub enum Action {
 /// What a step's answer must show.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expect {
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<Acceptance>,
     /// Exact statuses (any of them).
     pub status: Vec<u16>,
     /// JSON pointer into the answer → predicate.
@@ -73,7 +73,7 @@ pub struct Expect {
 /// "Must succeed" or "must not succeed" (`contract.md` §1: a status >= 400, or a 2xx whose
 /// body says `"success": false`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Acceptance {
     Succeeds,
     Refused,
 }

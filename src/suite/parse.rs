@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::model::{Action, Expect, FlowStep, Outcome, RULE_KINDS, Scenario, Step, Suite, VarDefault};
+use super::model::{Acceptance, Action, Expect, FlowStep, RULE_KINDS, Scenario, Step, Suite, VarDefault};
 use super::predicate::Predicate;
 use super::template;
 use crate::spec::{Diagnostic, Level, Operation, Source, Spec, locate};
@@ -300,8 +300,8 @@ fn expect(value: &Value, pointer: &str, faults: &mut Faults<'_>) -> Expect {
         let here = format!("{pointer}/{}", escape(key));
         match key.as_str() {
             "outcome" => match operand.as_str() {
-                Some("succeeds") => out.outcome = Some(Outcome::Succeeds),
-                Some("refused") => out.outcome = Some(Outcome::Refused),
+                Some("succeeds") => out.outcome = Some(Acceptance::Succeeds),
+                Some("refused") => out.outcome = Some(Acceptance::Refused),
                 _ => faults.add(&here, "`outcome` is `succeeds` or `refused`"),
             },
             "status" => {
@@ -406,7 +406,7 @@ fn rule(
             Some(value) => expect(value, &format!("{pointer}/expect"), faults),
             None => Expect::default(),
         };
-        expect.outcome = Some(Outcome::Refused);
+        expect.outcome = Some(Acceptance::Refused);
         expect
     };
     if let Some(seconds) = object.get("advance") {

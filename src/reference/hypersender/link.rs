@@ -28,7 +28,7 @@ const MESSAGES: &[&str] = &["prompt", "success", "failed", "expired"];
 const CALLBACKS: &[&str] = &["success", "failed"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Outcome {
+enum Decision {
     Pending,
     Verified,
     Failed,
@@ -47,7 +47,7 @@ pub(super) struct Link {
     name: String,
     messages: Map<String, Value>,
     callbacks: Map<String, Value>,
-    outcome: Outcome,
+    outcome: Decision,
 }
 
 /// The fields of a generate-link call (M1).
@@ -158,7 +158,7 @@ fn generate(
     let ttl = if faults.has(Fault::HypersenderLinkExpiresAtWrong) { 1800 } else { expires };
     let uuid = uuid::Uuid::new_v4().to_string();
     if variants.has(Variant::HypersenderLinkSupersedes) {
-        instance.links.retain(|_, link| !(link.chat_digits == digits && link.outcome == Outcome::Pending));
+        instance.links.retain(|_, link| !(link.chat_digits == digits && link.outcome == Decision::Pending));
     }
     if variants.has(Variant::HypersenderLinkMessage) {
         let message = format!("Tap the link to verify your number with {name}: {whatsapp_link}");
@@ -173,7 +173,7 @@ fn generate(
         name,
         messages,
         callbacks,
-        outcome: Outcome::Pending,
+        outcome: Decision::Pending,
     };
     let expires_at = time(reference, link.expires_at);
     instance.links.insert(uuid.clone(), link);
@@ -211,17 +211,17 @@ fn bracketed(text: &str) -> Vec<&str> {
 
 /// Decides a link, and files what its outcome sends: the reply the chat sees (with the request's
 /// text for that outcome, if it sent one) and, for verified and failed, the callback record.
-fn decide(reference: &Reference, link: &mut Link, outcome: Outcome, now: DateTime<Utc>) {
+fn decide(reference: &Reference, link: &mut Link, outcome: Decision, now: DateTime<Utc>) {
     link.outcome = outcome;
     let (key, default, callback) = match outcome {
-        Outcome::Verified => ("success", "Your number is verified.", Some("success")),
-        Outcome::Failed => ("failed", "The verification failed.", Some("failed")),
-        Outcome::Expired => ("expired", "The verification link has expired.", None),
-        Outcome::Pending => return,
+        Decision::Verified => ("success", "Your number is verified.", Some("success")),
+        Decision::Failed => ("failed", "The verification failed.", Some("failed")),
+        Decision::Expired => ("expired", "The verification link has expired.", None),
+        Decision::Pending => return,
     };
     // Under `hypersender-link-expiry-notifies`, expiry calls callback.failed too.
     let callback = callback.or_else(|| {
-        (outcome == Outcome::Expired && reference.variants.has(Variant::HypersenderLinkExpiryNotifies))
+        (outcome == Decision::Expired && reference.variants.has(Variant::HypersenderLinkExpiryNotifies))
             .then_some("failed")
     });
     let parts = (link.name.as_str(), link.code.as_str(), "");
@@ -243,16 +243,16 @@ fn outcome_of(
     from_link_chat: bool,
     text: &str,
     now: DateTime<Utc>,
-) -> Option<Outcome> {
+) -> Option<Decision> {
     let (faults, variants) = (&reference.faults, &reference.variants);
-    let decided = link.outcome != Outcome::Pending && !faults.has(Fault::HypersenderLinkNotFinal);
+    let decided = link.outcome != Decision::Pending && !faults.has(Fault::HypersenderLinkNotFinal);
     let codes = bracketed(text);
     let has_code = codes.contains(&link.code.as_str());
     if decided || !(from_link_chat || (has_code && variants.has(Variant::HypersenderLinkOtherChat))) {
         return None;
     }
     if now >= link.expires_at && !faults.has(Fault::HypersenderLinkNeverExpires) {
-        return Some(Outcome::Expired);
+        return Some(Decision::Expired);
     }
     let verified = if has_code {
         !faults.has(Fault::HypersenderLinkNeverVerifies)
@@ -264,7 +264,7 @@ fn outcome_of(
     } else {
         return None;
     };
-    Some(if verified { Outcome::Verified } else { Outcome::Failed })
+    Some(if verified { Decision::Verified } else { Decision::Failed })
 }
 
 /// The sandbox's `inbound-message` {instance, chatId, text} (M3): that chat sends `text`.
@@ -301,8 +301,8 @@ pub fn expire_links(reference: &Reference) {
     let mut store = lock(&reference.hypersender);
     store.instances.for_each_mut(|instance| {
         instance.links.for_each_in_order_mut(|link| {
-            if link.outcome == Outcome::Pending && now >= link.expires_at {
-                decide(reference, link, Outcome::Expired, now);
+            if link.outcome == Decision::Pending && now >= link.expires_at {
+                decide(reference, link, Decision::Expired, now);
             }
         });
     });
@@ -323,12 +323,12 @@ pub(super) fn validate_link_code(
     let mut found = None;
     instance.links.for_each_in_order_mut(|link| {
         if found.is_none()
-            && link.outcome == Outcome::Pending
+            && link.outcome == Decision::Pending
             && link.chat_digits == digits
             && link.code == given
             && now < link.expires_at
         {
-            decide(reference, link, Outcome::Verified, now);
+            decide(reference, link, Decision::Verified, now);
             found = Some(link.uuid.clone());
         }
     });

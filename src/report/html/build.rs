@@ -288,7 +288,7 @@ fn response_view(response: &ResponseSummary) -> ResponseView {
     }
 }
 
-fn diff_view(outcome: &crate::snapshot::Outcome) -> Option<DiffView> {
+fn diff_view(outcome: &crate::snapshot::Comparison) -> Option<DiffView> {
     let diff = outcome.diff.as_ref()?;
     let lines = diff
         .lines()

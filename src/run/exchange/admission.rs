@@ -38,7 +38,7 @@ pub(crate) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admiss
         let case = plan.case(index);
         // A case that cannot even be generated is skipped for that reason, and sends nothing.
         let Ok(mut input) = first_input(shared, &case) else {
-            admissions.insert(index, Admission::Refused(Refusal::NoAllowedRecipient("no input".to_owned())));
+            admissions.insert(index, Admission::Ungenerated);
             continue;
         };
         match guard_input(shared, &case, &mut input) {
@@ -52,7 +52,9 @@ pub(crate) fn admissions(shared: &Shared, plan: &Plan) -> BTreeMap<usize, Admiss
             }
         }
     }
-    let granted = budget::admit(&candidates, shared.config.max_sends);
+    // What the scenarios did not take (they were given their word first).
+    let left = shared.config.max_sends.saturating_sub(shared.guard.sent());
+    let granted = budget::admit(&candidates, left);
     for candidate in &candidates {
         let admission = if granted.binary_search(&candidate.index).is_ok() {
             // Taken from the budget now, so that a 429's retry only gets what is left.

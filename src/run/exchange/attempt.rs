@@ -46,7 +46,9 @@ pub(crate) async fn attempt(
     }
     let refusal = match (admission, &checked) {
         (_, Some(Err(refusal))) | (Admission::Refused(refusal), _) => Some(refusal.to_string()),
-        (Admission::Free, Some(_)) => Some("not sent: the send guard did not admit this call".to_owned()),
+        (Admission::Free | Admission::Ungenerated, Some(_)) => {
+            Some("not sent: the send guard did not admit this call".to_owned())
+        }
         _ => None,
     };
     if let Some(reason) = refusal {

@@ -52,12 +52,12 @@ pub(crate) fn generated_values(fixture: &SandboxFixture, seed: u64) -> Vec<snaps
 /// What a snapshot outcome adds to a case's or a scenario's result: the rule, when compared; a
 /// failure, when it changed or is missing; an error, when a file could not be read or written.
 pub(crate) fn record_snapshot(
-    outcome: &snapshot::Outcome,
+    outcome: &snapshot::Comparison,
     rules: &mut Vec<crate::check::RuleId>,
     failures: &mut Vec<crate::check::Failure>,
     status: &mut CaseStatus,
 ) {
-    if outcome.verdict != snapshot::Verdict::NotCompared && !rules.iter().any(|r| r.as_str() == snapshot::RULE) {
+    if outcome.verdict != snapshot::Match::NotCompared && !rules.iter().any(|r| r.as_str() == snapshot::RULE) {
         rules.push(crate::check::RuleId::new(snapshot::RULE));
     }
     if let Some(failure) = outcome.failure() {
@@ -66,7 +66,7 @@ pub(crate) fn record_snapshot(
             *status = CaseStatus::Failed;
         }
     }
-    if let snapshot::Verdict::Error(message) = &outcome.verdict {
+    if let snapshot::Match::Error(message) = &outcome.verdict {
         *status = CaseStatus::Error(Reason::new(ReasonKind::Harness, message.clone()));
     }
 }

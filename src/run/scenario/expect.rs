@@ -3,14 +3,14 @@
 use serde_json::Value;
 
 use super::step::Answer;
-use crate::suite::{Expect, Outcome, Vars};
+use crate::suite::{Acceptance, Expect, Vars};
 
 /// `must not succeed`, `status 200`, … for reports.
 pub(super) fn describe(expect: &Expect) -> Option<String> {
     let mut parts = Vec::new();
     match expect.outcome {
-        Some(Outcome::Refused) => parts.push("must not succeed".to_owned()),
-        Some(Outcome::Succeeds) => parts.push("must succeed".to_owned()),
+        Some(Acceptance::Refused) => parts.push("must not succeed".to_owned()),
+        Some(Acceptance::Succeeds) => parts.push("must succeed".to_owned()),
         None => {}
     }
     if !expect.status.is_empty() {
@@ -33,10 +33,10 @@ pub(super) fn refused(answer: &Answer) -> bool {
 pub(super) fn judge_expect<'a>(expect: &'a Expect, answer: &Answer, vars: &Vars) -> Vec<(Option<&'a str>, String)> {
     let mut broken = Vec::new();
     match expect.outcome {
-        Some(Outcome::Refused) if !refused(answer) => {
+        Some(Acceptance::Refused) if !refused(answer) => {
             broken.push((None, format!("must not succeed, but answered {} {}", answer.status, short(&answer.body))));
         }
-        Some(Outcome::Succeeds) if refused(answer) || answer.status >= 300 => {
+        Some(Acceptance::Succeeds) if refused(answer) || answer.status >= 300 => {
             broken.push((None, format!("must succeed, but answered {} {}", answer.status, short(&answer.body))));
         }
         _ => {}

@@ -16,7 +16,7 @@ use crate::results::{CaseStatus, ScenarioResult, StepResult};
 use crate::results::{Reason, ReasonKind};
 use crate::show::Shown;
 use crate::spec::Spec;
-use crate::suite::{Action, Outcome, Scenario, Suite, render};
+use crate::suite::{Acceptance, Action, Scenario, Suite, render};
 
 mod expect;
 mod flow_run;
@@ -302,7 +302,7 @@ async fn attempt(
             }
         }
         let mut broken: Vec<String> = broken.into_iter().map(|(_, message)| message).collect();
-        if broken.is_empty() && expect.outcome != Some(Outcome::Refused) {
+        if broken.is_empty() && expect.outcome != Some(Acceptance::Refused) {
             // A refusal has nothing to capture; anything else must have what later steps need.
             broken = missing;
         }

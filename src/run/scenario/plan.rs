@@ -65,7 +65,14 @@ pub(crate) fn flow_runs(shared: &Shared, scenario: &Scenario) -> u32 {
 /// The send guard's word on each planned scenario that sends on a target without a sandbox (by
 /// `plan_index`; the others are free): granted, with every send its flow runs can make taken
 /// from the budget now, or refused. A scenario that will be skipped anyway takes nothing.
+///
+/// Scenarios are given their word before the cases, in plan order, from at most half of the
+/// `--max-sends` budget (rounded up): they prove the ordering rules and are few, while the cases
+/// (the coverage phase's above all) are many and would otherwise take every send first. What
+/// they leave goes to the cases (`exchange/admission.rs`).
 pub(crate) fn scenario_admissions(shared: &Shared, scenarios: &[PlannedScenario]) -> BTreeMap<usize, Admission> {
+    let share = shared.guard.max_sends.div_ceil(2);
+    let mut taken = 0u32;
     let mut admissions = BTreeMap::new();
     for planned in scenarios {
         let (suite, target) = (&shared.config.suites[planned.suite], &shared.targets[planned.spec]);
@@ -77,7 +84,8 @@ pub(crate) fn scenario_admissions(shared: &Shared, scenarios: &[PlannedScenario]
         let needed = u32::try_from(sending.len()).unwrap_or(u32::MAX).saturating_mul(flow_runs(shared, scenario));
         let admission = if shared.guard.allow.is_empty() {
             Admission::Refused(Refusal::NoAllowList)
-        } else if shared.guard.reserve_many(needed) {
+        } else if taken.saturating_add(needed) <= share && shared.guard.reserve_many(needed) {
+            taken += needed;
             Admission::Send
         } else {
             Admission::Refused(Refusal::BudgetSpent(shared.guard.max_sends))
