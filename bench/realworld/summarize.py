@@ -103,12 +103,28 @@ class Run:
         self.secrets = {}  # (secret index, variant) -> count
         self.secret_files = {}  # file -> count
 
-    def add_failure(self, operation, check, status, sample, severity="error"):
+    def add_failure(self, operation, check, status, sample, severity="error", evidence=""):
         entry = self.failures.setdefault((operation, check),
-                                         {"count": 0, "sample": sample, "severities": set(), "statuses": {}})
+                                         {"count": 0, "sample": sample, "severities": set(), "statuses": {},
+                                          "cases": []})
         entry["count"] += 1
         entry["severities"].add(severity)
         entry["statuses"][str(status)] = entry["statuses"].get(str(status), 0) + 1
+        # Each case is judged on its own (judge_group): its status and the exchange, as one line.
+        entry["cases"].append((str(status), evidence))
+
+
+def evidence_line(method, url, headers, body, status, response_body):
+    """One case's exchange as one line, for the `~REGEX` of a judgement: `METHOD URL | Name: value | ...
+    | body: … => STATUS …` (the credential's header left out; bodies cut at 400 characters)."""
+    parts = [f"{method} {url}"]
+    for name, value in headers:
+        if name.lower() not in ("authorization", "user-agent", "x-schemathesis-testcaseid"):
+            parts.append(f"{name}: {value}")
+    if body is not None:
+        parts.append("body: " + (body if isinstance(body, str) else json.dumps(body))[:400])
+    text = (response_body if isinstance(response_body, str) else json.dumps(response_body))[:400]
+    return " | ".join(parts) + f" => {status} {text}"
 
 
 # A request the target closed its connection on without answering: a crash, when it answers others.
@@ -158,7 +174,11 @@ def read_conform(run, run_dir, spec_path):
                 endpoint = request["method"] + " " + op.split(" ", 1)[1]
                 run.dropped[endpoint] = run.dropped.get(endpoint, 0) + 1
             sample = f"{status}: {failure['message']}"
-            run.add_failure(op, failure["rule"], status, sample, failure.get("severity", "error"))
+            evidence = ""
+            if request:
+                evidence = evidence_line(request["method"], request["url"], request.get("headers") or [],
+                                         request.get("body"), status, (response or {}).get("body") or "")
+            run.add_failure(op, failure["rule"], status, sample, failure.get("severity", "error"), evidence)
         if case["status"]["status"] == "error":
             detail = case["status"]["detail"]
             run.errors[detail["kind"]] = run.errors.get(detail["kind"], 0) + 1
@@ -214,6 +234,16 @@ def schemathesis_operation(recorder, case):
     return f"{case.get('method', '?').upper()} {case.get('path', '?')}"
 
 
+def decoded(blob):
+    """A body as Schemathesis's NDJSON keeps it ({"$base64": …}), as text."""
+    if isinstance(blob, dict) and "$base64" in blob:
+        try:
+            return base64.b64decode(blob["$base64"]).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            return blob["$base64"]
+    return blob
+
+
 def read_schemathesis(run, run_dir):
     reports = os.path.join(run_dir, "reports")
     ndjson = [f for f in os.listdir(reports)] if os.path.isdir(reports) else []
@@ -256,8 +286,14 @@ def read_schemathesis(run, run_dir):
                     interaction = (recorder.get("interactions") or {}).get(cid) or {}
                     status = (interaction.get("response") or {}).get("status_code", "-")
                     message = (info.get("title") or "") + ": " + (info.get("message") or "").replace("\n", " ")
+                    request = interaction.get("request") or {}
+                    headers = [(k, v) for k, vs in (request.get("headers") or {}).items()
+                               for v in (vs if isinstance(vs, list) else [vs])]
+                    evidence = evidence_line(request.get("method", "?"), request.get("uri", "?"), headers,
+                                             decoded(request.get("body")), status,
+                                             decoded((interaction.get("response") or {}).get("content")) or "")
                     run.add_failure(schemathesis_operation(recorder, cases.get(cid, {})), check["name"], status,
-                                    f"{status}: {message}")
+                                    f"{status}: {message}", evidence=evidence)
     run.requests = requests
     summary = [f for f in os.listdir(reports) if f.startswith("json-") and f.endswith(".json")]
     if summary:
@@ -344,17 +380,35 @@ def load_judgements(path):
     return rules
 
 
-def judge(rules, server, tool, operation, check, statuses):
-    """The first rule that matches. A check pattern may end in @STATUSES: the group's statuses, sorted
-    and comma-joined (`positive_data_acceptance@412` matches a group whose every answer was a 412)."""
-    seen = ",".join(sorted(statuses))
+def judge(rules, server, tool, operation, check, status, evidence):
+    """The first rule that matches one case. A check pattern may end in @STATUS (an fnmatch pattern
+    for the case's status: `positive_data_acceptance@412`) and then in ~REGEX (searched in the case's
+    evidence line: `positive_data_acceptance~If-Match: 0 `)."""
     for r_server, r_tool, r_op, r_check, verdict, reason in rules:
-        r_check, _, r_statuses = r_check.partition("@")
+        r_check, _, r_regex = r_check.partition("~")
+        r_check, _, r_status = r_check.partition("@")
         if (fnmatch.fnmatchcase(server, r_server) and fnmatch.fnmatchcase(tool, r_tool)
                 and fnmatch.fnmatchcase(operation, r_op) and fnmatch.fnmatchcase(check, r_check)
-                and (not r_statuses or fnmatch.fnmatchcase(seen, r_statuses))):
+                and (not r_status or fnmatch.fnmatchcase(status, r_status))
+                and (not r_regex or re.search(r_regex, evidence))):
             return verdict, reason
     return "?", "not judged yet"
+
+
+def judge_group(rules, server, tool, operation, check, cases):
+    """A group (operation × check) is true when one of its cases is judged true (the fact is real even
+    if other cases are artefacts), false when every case is judged false, and `?` otherwise; the reason
+    is the deciding case's. Returns (verdict, reason, {verdict: cases})."""
+    verdicts = {}
+    counts = {}
+    for status, evidence in cases:
+        verdict, reason = judge(rules, server, tool, operation, check, status, evidence)
+        verdicts.setdefault(verdict, reason)
+        counts[verdict] = counts.get(verdict, 0) + 1
+    for verdict in ("true", "?", "false"):
+        if verdict in verdicts:
+            return verdict, verdicts[verdict], counts
+    return "?", "not judged yet", counts
 
 
 # ------------------------------------------------------------------------------------------------
@@ -393,7 +447,8 @@ def collect(out, rules):
                 read_schemathesis(run, run_dir)
             audit(run, run_dir, secrets)
             for (operation, check), entry in run.failures.items():
-                entry["verdict"], entry["reason"] = judge(rules, server, run.tool, operation, check, entry["statuses"])
+                entry["verdict"], entry["reason"], entry["case_verdicts"] = judge_group(
+                    rules, server, run.tool, operation, check, entry["cases"])
             runs.append(run)
         servers.append((server, secrets, runs))
     return servers
@@ -517,6 +572,7 @@ def as_json(servers):
                 "secrets": {f"{i + 1}:{v}": n for (i, v), n in run.secrets.items()},
                 "failures": [{"operation": o, "check": c, "count": e["count"], "verdict": e["verdict"],
                               "reason": e["reason"], "sample": e["sample"], "statuses": e["statuses"],
+                              "case_verdicts": e["case_verdicts"], "cases": [ev for _, ev in e["cases"][:20]],
                               "severities": sorted(e["severities"])}
                              for (o, c), e in sorted(run.failures.items())],
             })
