@@ -2,8 +2,18 @@
 //! `Content-Type` is one of the documented media types. The rule's source is the body's: the
 //! `x-conform-source` at the root of a documented schema (a body shape `contract.md` settles is
 //! `profile` even under a documented status), else the response's.
+//!
+//! A status the operation does not document at all (no exact code, range or `default`) still has
+//! an operation that says what it produces: an answer with a body must carry one of the media
+//! types the operation documents for any response, or a Swagger 2.0 `produces` lists (which
+//! holds even where no response has a schema, as on httpbin). An HTML error page from a JSON-only
+//! operation is then a finding, as in Schemathesis's check of the same name. It is a `profile`
+//! warning: the spec does not document the status, and the undocumented status itself is
+//! `status_code_conformance`'s finding. An empty body, a redirect's note (3xx), or an operation
+//! that documents no content at all, has nothing to check. A 5xx is judged too: the crash is
+//! `not_a_server_error`'s, the page a client cannot parse is this check's.
 
-use super::{Check, CheckId, Exchange, Judgement, essence};
+use super::{Check, CheckId, Exchange, Judgement, essence, media_matches};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -13,17 +23,9 @@ pub const CHECK: Check = Check {
     run,
 };
 
-/// `application/json` matches `application/json`, `application/*` and `*/*`.
-fn media_matches(documented: &str, actual: &str) -> bool {
-    let documented = essence(documented);
-    documented == actual
-        || documented == "*/*"
-        || documented.strip_suffix("/*").is_some_and(|kind| actual.split('/').next() == Some(kind))
-}
-
 fn run(exchange: &Exchange<'_>) -> Judgement {
     let Some(documented) = exchange.operation.response_for(exchange.response.status) else {
-        return Judgement::NotApplicable;
+        return undocumented_status(exchange);
     };
     if documented.content.is_empty() {
         return Judgement::NotApplicable;
@@ -51,6 +53,38 @@ fn run(exchange: &Exchange<'_>) -> Judgement {
     }
 }
 
+/// The answer's body, for a status the operation does not document, is of a media type the
+/// operation produces for some other status.
+fn undocumented_status(exchange: &Exchange<'_>) -> Judgement {
+    let produced = &exchange.operation.produces;
+    let status = exchange.response.status;
+    // A redirect's body is a short hypertext note for the new URI (RFC 9110 §15.4), not content.
+    if produced.is_empty() || exchange.response.body.is_empty() || (300..400).contains(&status) {
+        return Judgement::NotApplicable;
+    }
+    let source = Some(Source::new(
+        Level::Profile,
+        "the media types the operation documents for its responses (Schemathesis content_type_conformance)",
+    ));
+    match exchange.response.header("content-type") {
+        Some(actual) if produced.iter().any(|e| media_matches(e, &essence(actual))) => Judgement::Pass,
+        Some(actual) => Judgement::fail_with(
+            format!(
+                "Content-Type `{actual}` of an undocumented status {status} is none the operation produces: {}",
+                produced.join(", ")
+            ),
+            source,
+        ),
+        None => Judgement::fail_with(
+            format!(
+                "the body of an undocumented status {status} has no Content-Type; the operation produces: {}",
+                produced.join(", ")
+            ),
+            source,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{judge, operation, response};
@@ -65,7 +99,31 @@ mod tests {
         assert!(matches!(judge(run, &op, &k, &response(200, Some("text/plain"), "{}")), Judgement::Fail { .. }));
         assert!(matches!(judge(run, &op, &k, &response(200, None, "{}")), Judgement::Fail { .. }));
         assert_eq!(judge(run, &op, &k, &response(405, None, "")), Judgement::NotApplicable, "405 documents no content");
-        assert_eq!(judge(run, &op, &k, &response(418, None, "")), Judgement::NotApplicable, "undocumented status");
+        assert_eq!(judge(run, &op, &k, &response(418, None, "")), Judgement::NotApplicable, "undocumented, no body");
+    }
+
+    #[test]
+    fn an_undocumented_status_with_a_body_has_a_media_type_the_operation_produces() {
+        let op = operation(serde_json::json!({}));
+        let k = CaseKind::Positive;
+        let html = judge(run, &op, &k, &response(404, Some("text/html"), "<h1>Not Found</h1>"));
+        let Judgement::Fail { message, source } = html else { panic!("an HTML 404 from a JSON operation") };
+        assert_eq!(
+            message,
+            "Content-Type `text/html` of an undocumented status 404 is none the operation produces: application/json"
+        );
+        assert_eq!(source.unwrap().level, Level::Profile, "a warning");
+        assert!(matches!(judge(run, &op, &k, &response(404, None, "oops")), Judgement::Fail { .. }));
+        assert_eq!(judge(run, &op, &k, &response(404, Some("application/json"), "{}")), Judgement::Pass);
+        assert_eq!(judge(run, &op, &k, &response(304, None, "")), Judgement::NotApplicable, "an empty body");
+        assert_eq!(judge(run, &op, &k, &response(401, Some("text/html"), "")), Judgement::NotApplicable);
+        let redirect = response(302, Some("text/html"), "<a href=\"/x\">moved</a>");
+        assert_eq!(judge(run, &op, &k, &redirect), Judgement::NotApplicable, "a redirect's note");
+        let crash = response(500, Some("text/html"), "<h1>Internal Server Error</h1>");
+        assert!(matches!(judge(run, &op, &k, &crash), Judgement::Fail { .. }), "a crash page");
+
+        let silent = operation(serde_json::json!({"responses": {"204": {"description": "done"}}}));
+        assert_eq!(judge(run, &silent, &k, &response(404, Some("text/html"), "<h1>x</h1>")), Judgement::NotApplicable);
     }
 
     #[test]
@@ -83,9 +141,24 @@ mod tests {
     }
 
     #[test]
-    fn wildcards() {
-        assert!(media_matches("application/*", "application/json"));
-        assert!(media_matches("*/*", "text/html"));
-        assert!(!media_matches("application/*", "text/json"));
+    fn a_swagger_produces_holds_without_a_response_schema() {
+        // httpbin's way: `produces` on the operation, a 200 with a description and no schema.
+        let document = serde_json::json!({"swagger": "2.0", "info": {"title": "bin", "version": "1"},
+            "paths": {"/cache/{value}": {"get": {"produces": ["application/json"],
+                "parameters": [{"name": "value", "in": "path", "required": true, "type": "integer"}],
+                "responses": {"200": {"description": "cached"}}}}}});
+        let path = std::path::Path::new("bin.json");
+        let document = crate::spec::parse_resolved(path, &document.to_string()).unwrap();
+        let spec = crate::spec::spec_from_document(path, document).unwrap();
+        let op = &spec.operations[0];
+        assert_eq!(op.produces, ["application/json"]);
+        let k = CaseKind::Positive;
+        let page = response(404, Some("text/html; charset=utf-8"), "<!DOCTYPE html><title>404</title>");
+        assert!(matches!(judge(run, op, &k, &page), Judgement::Fail { .. }), "an HTML 404");
+        assert_eq!(
+            judge(run, op, &k, &response(200, Some("text/html"), "<p>")),
+            Judgement::NotApplicable,
+            "no content"
+        );
     }
 }

@@ -191,6 +191,15 @@ pub(crate) fn essence(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
 }
 
+/// `application/json` matches `application/json`, `application/*` and `*/*` (`range` may carry
+/// parameters; `actual` is an essence).
+pub(crate) fn media_matches(range: &str, actual: &str) -> bool {
+    let range = essence(range);
+    range == actual
+        || range == "*/*"
+        || range.strip_suffix("/*").is_some_and(|kind| actual.split('/').next() == Some(kind))
+}
+
 /// The spec's source for a rule about `status`: when the operation documents that status exactly,
 /// the response's `x-conform-source`, else the operation's. `None` (the check's generic default)
 /// when the spec does not document the status at all: then the spec has said nothing about it.
@@ -222,5 +231,13 @@ mod tests {
         }
         let error = "nope".parse::<CheckId>().unwrap_err().to_string();
         assert!(error.contains("auth_enforced"), "{error}");
+    }
+
+    #[test]
+    fn media_ranges() {
+        assert!(media_matches("application/*", "application/json"));
+        assert!(media_matches("*/*", "text/html"));
+        assert!(media_matches(" application/json; q=0.9", "application/json"));
+        assert!(!media_matches("application/*", "text/json"));
     }
 }

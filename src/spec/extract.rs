@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 
 use super::intern::Interner;
 use super::methods::Methods;
-use super::operation::{Level, ModelError, Operation, RequestBody, ResponseSpec, Source, StatusKey, is_json_media};
+use super::operation::{
+    AcceptsValidInput, Level, ModelError, Operation, RequestBody, ResponseSpec, Source, StatusKey, is_json_media,
+};
 use super::parameters::parameters;
 use super::problem::escape;
 use super::reference::follow;
@@ -167,11 +169,14 @@ fn operation(
     let either = super::either_places(value, pointer).map_err(|(p, m)| model_error(p, m))?;
     let invalid_input = super::invalid_input(value, pointer).map_err(|(p, m)| model_error(p, m))?;
     let (parameters, body, responses) = intern(&mut context.interner.borrow_mut(), parameters, body, responses);
-    let accepts_valid_input = op
-        .get("x-conform-accepts-valid-input")
-        .and_then(Value::as_object)
-        .and_then(|o| Level::parse(o.get("level")?.as_str()?).map(|level| (level, o)))
-        .map(|(level, o)| Source::new(level, o.get("cite").and_then(Value::as_str).unwrap_or_default()));
+    let accepts_valid_input = match op.get(ACCEPTS_VALID_INPUT) {
+        Some(value) => acceptance(value, &format!("{pointer}/{ACCEPTS_VALID_INPUT}"))?,
+        None => match context.document.get(ACCEPTS_VALID_INPUT) {
+            Some(value) => acceptance(value, &format!("#/{ACCEPTS_VALID_INPUT}"))?,
+            None => AcceptsValidInput::Expected,
+        },
+    };
+    let produces = produced(&responses, op.get(super::swagger::PRODUCES));
     Ok(Operation {
         spec: spec_id.to_owned(),
         id,
@@ -182,6 +187,7 @@ fn operation(
         parameters,
         body,
         responses,
+        produces,
         credentials,
         accepts_valid_input,
         side_effect,
@@ -189,6 +195,36 @@ fn operation(
         invalid_input: invalid_input.or_else(|| context.invalid_input.clone()),
         source: Source::from_extension(op),
     })
+}
+
+/// The media types of the responses' content, then those of a Swagger 2.0 `produces`, each once.
+fn produced(responses: &[ResponseSpec], swagger: Option<&Value>) -> Vec<String> {
+    let listed = swagger.and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str);
+    let mut out: Vec<String> = Vec::new();
+    for media in responses.iter().flat_map(|r| r.content.iter().map(|(m, _)| m.as_str())).chain(listed) {
+        if !out.iter().any(|m| m == media) {
+            out.push(media.to_owned());
+        }
+    }
+    out
+}
+
+const ACCEPTS_VALID_INPUT: &str = "x-conform-accepts-valid-input";
+
+/// `x-conform-accepts-valid-input`: `false` (the operation may refuse schema-valid input), or the
+/// source (`{level, cite}`) that makes acceptance certain.
+fn acceptance(value: &Value, pointer: &str) -> Result<AcceptsValidInput, ModelError> {
+    let certain = |o: &Map<String, Value>| {
+        let level = Level::parse(o.get("level")?.as_str()?)?;
+        Some(Source::new(level, o.get("cite").and_then(Value::as_str).unwrap_or_default()))
+    };
+    match value {
+        Value::Bool(false) => Ok(AcceptsValidInput::NotPromised),
+        Value::Object(o) => certain(o)
+            .map(AcceptsValidInput::Certain)
+            .ok_or_else(|| model_error(pointer, "must be false or {level: doc|seed|field|profile, cite: TEXT}")),
+        _ => Err(model_error(pointer, "must be false or {level: doc|seed|field|profile, cite: TEXT}")),
+    }
 }
 
 /// The schemas an operation holds, each kept once for the whole spec.
@@ -399,7 +435,8 @@ mod tests {
         assert_eq!(post.id, "post-things-id");
         assert_eq!(post.credentials[0].location, CredentialLocation::Header("Client-Token".into()));
         assert_eq!(post.credentials[0].source.as_ref().unwrap().level, Level::Field);
-        assert_eq!(post.accepts_valid_input.as_ref().unwrap().level, Level::Doc);
+        assert_eq!(post.accepts_valid_input, AcceptsValidInput::Certain(Source::new(Level::Doc, "page")));
+        assert_eq!(get.accepts_valid_input, AcceptsValidInput::Expected);
         assert!(post.body.as_ref().unwrap().json().is_some());
         assert_eq!(post.response_for(503).unwrap().required_headers, ["retry-after"]);
     }
@@ -415,6 +452,28 @@ mod tests {
         doc["paths"]["/things/{id}"]["post"]["security"] = json!([{"nope": []}]);
         let error = extract_operations("demo", &doc).unwrap_err();
         assert!(error.message.contains("unknown security scheme `nope`"));
+    }
+
+    #[test]
+    fn acceptance_is_opted_out_per_operation_or_at_the_root() {
+        let mut doc = document();
+        doc["paths"]["/things/{id}"]["get"]["x-conform-accepts-valid-input"] = json!(false);
+        let ops = extract_operations("demo", &doc).unwrap();
+        let of = |method: &str| ops.iter().find(|o| o.method == method).unwrap().accepts_valid_input.clone();
+        assert_eq!(of("GET"), AcceptsValidInput::NotPromised);
+        assert!(matches!(of("POST"), AcceptsValidInput::Certain(_)));
+
+        doc["x-conform-accepts-valid-input"] = json!(false);
+        doc["paths"]["/things/{id}"]["get"].as_object_mut().unwrap().remove("x-conform-accepts-valid-input");
+        let ops = extract_operations("demo", &doc).unwrap();
+        let of = |method: &str| ops.iter().find(|o| o.method == method).unwrap().accepts_valid_input.clone();
+        assert_eq!(of("GET"), AcceptsValidInput::NotPromised, "the root's word");
+        assert!(matches!(of("POST"), AcceptsValidInput::Certain(_)), "the operation's wins");
+
+        doc["x-conform-accepts-valid-input"] = json!(true);
+        let error = extract_operations("demo", &doc).unwrap_err();
+        assert_eq!(error.pointer, "#/x-conform-accepts-valid-input");
+        assert!(error.message.contains("must be false or {level"), "{}", error.message);
     }
 
     #[test]

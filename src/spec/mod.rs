@@ -55,8 +55,8 @@ pub use locate::locate;
 pub use methods::METHODS;
 pub use model::{BUNDLED, LoadError, Spec, bundled, load_spec, spec_from_document};
 pub use operation::{
-    BodyEncoding, CollectionFormat, Credential, CredentialLocation, Level, ModelError, Operation, ParamLocation,
-    Parameter, RequestBody, ResponseSpec, Source, StatusKey, is_json_media,
+    AcceptsValidInput, BodyEncoding, CollectionFormat, Credential, CredentialLocation, Level, ModelError, Operation,
+    ParamLocation, Parameter, RequestBody, ResponseSpec, Source, StatusKey, is_json_media,
 };
 pub use problem::{DiagnosticLevel, Problem};
 pub use reference::follow;

@@ -322,11 +322,14 @@ pub struct Operation {
     pub parameters: Vec<Parameter>,
     pub body: Option<RequestBody>,
     pub responses: Vec<ResponseSpec>,
+    /// Every media type the operation documents for its responses, in order: its responses'
+    /// content, then a Swagger 2.0 `produces` (which holds even for responses without a schema).
+    pub produces: Vec<String>,
     /// The credentials of the operation's first security requirement (or the document's).
     pub credentials: Vec<Credential>,
-    /// `x-conform-accepts-valid-input`: a schema-valid request with valid credentials is never
-    /// refused as invalid (400/422). Its value is the rule's source.
-    pub accepts_valid_input: Option<Source>,
+    /// `x-conform-accepts-valid-input` (the operation's, else the document's): how sure it is that
+    /// a schema-valid request with valid credentials is not refused as invalid (400/415/422).
+    pub accepts_valid_input: AcceptsValidInput,
     /// `x-conform-side-effect`: the operation sends a message to a phone.
     pub side_effect: Option<super::SideEffect>,
     /// `x-conform-either-place`: values the operation reads from any of several places.
@@ -335,6 +338,21 @@ pub struct Operation {
     /// input gets, where the spec pins them.
     pub invalid_input: Option<super::InvalidInput>,
     pub source: Option<Source>,
+}
+
+/// What `x-conform-accepts-valid-input` says of an operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AcceptsValidInput {
+    /// Not given: the spec's schemas allow every positive case, so a refusal of one is worth a
+    /// warning, but nothing makes acceptance certain.
+    #[default]
+    Expected,
+    /// `{level, cite}`: acceptance is certain; the value is the rule's source.
+    Certain(Source),
+    /// `false`: the operation may refuse schema-valid input (a documented business rule the
+    /// schemas do not express).
+    NotPromised,
 }
 
 impl Operation {

@@ -23,4 +23,5 @@ mod schema;
 
 pub use check::check;
 pub use convert::convert;
+pub use operation::PRODUCES;
 pub use schema::rewrite_everywhere;

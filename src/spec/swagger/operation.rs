@@ -167,5 +167,13 @@ pub fn operation(
     if let Some(body) = body {
         out.insert("requestBody".to_owned(), body);
     }
+    // `produces` says what the operation answers with even where no response has a schema.
+    if !produces.is_empty() {
+        out.insert(PRODUCES.to_owned(), Value::from(produces));
+    }
     Value::Object(out)
 }
+
+/// The converted operation's record of its Swagger 2.0 `produces` (the operation's, else the
+/// document's), read into [`crate::spec::Operation::produces`].
+pub const PRODUCES: &str = "x-conform-produces";
