@@ -11,9 +11,12 @@
 //! warning: the spec does not document the status, and the undocumented status itself is
 //! `status_code_conformance`'s finding. An empty body, a redirect's note (3xx), or an operation
 //! that documents no content at all, has nothing to check. A 5xx is judged too: the crash is
-//! `not_a_server_error`'s, the page a client cannot parse is this check's.
+//! `not_a_server_error`'s, the page a client cannot parse is this check's. The answer to a method
+//! the path does not document (the method probe) belongs to no operation, so no `produces` covers
+//! it: `unsupported_method` judges that answer.
 
 use super::{Check, CheckId, Exchange, Judgement, essence, media_matches};
+use crate::case::{CaseKind, Probe};
 use crate::spec::{Level, Source};
 
 pub const CHECK: Check = Check {
@@ -59,7 +62,8 @@ fn undocumented_status(exchange: &Exchange<'_>) -> Judgement {
     let produced = &exchange.operation.produces;
     let status = exchange.response.status;
     // A redirect's body is a short hypertext note for the new URI (RFC 9110 §15.4), not content.
-    if produced.is_empty() || exchange.response.body.is_empty() || (300..400).contains(&status) {
+    let another_method = matches!(exchange.kind, CaseKind::Protocol(Probe::UndocumentedMethod { .. }));
+    if produced.is_empty() || exchange.response.body.is_empty() || (300..400).contains(&status) || another_method {
         return Judgement::NotApplicable;
     }
     let source = Some(Source::new(
@@ -89,7 +93,6 @@ fn undocumented_status(exchange: &Exchange<'_>) -> Judgement {
 mod tests {
     use super::super::testing::{judge, operation, response};
     use super::*;
-    use crate::case::CaseKind;
 
     #[test]
     fn wrong_or_missing_content_type_fails() {
@@ -121,6 +124,9 @@ mod tests {
         assert_eq!(judge(run, &op, &k, &redirect), Judgement::NotApplicable, "a redirect's note");
         let crash = response(500, Some("text/html"), "<h1>Internal Server Error</h1>");
         assert!(matches!(judge(run, &op, &k, &crash), Judgement::Fail { .. }), "a crash page");
+        let put = CaseKind::Protocol(Probe::UndocumentedMethod { method: "PUT".into() });
+        let page = response(405, Some("text/html"), "<h1>Method Not Allowed</h1>");
+        assert_eq!(judge(run, &op, &put, &page), Judgement::NotApplicable, "another method's answer");
 
         let silent = operation(serde_json::json!({"responses": {"204": {"description": "done"}}}));
         assert_eq!(judge(run, &silent, &k, &response(404, Some("text/html"), "<h1>x</h1>")), Judgement::NotApplicable);
