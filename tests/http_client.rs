@@ -160,3 +160,28 @@ async fn a_url_that_needs_normalizing_still_goes_out() {
         assert_eq!(seen.recv().await.unwrap(), "GET /a%20b/%C3%A9?q=x%20y HTTP/1.1", "{path}");
     }
 }
+
+#[tokio::test]
+async fn an_answer_head_that_is_not_http_is_malformed_and_a_large_one_is_not() {
+    let nul = b"HTTP/1.1 200 OK\r\nX-Echo: a\0b\r\nContent-Length: 0\r\n\r\n".to_vec();
+    let status = b"HTTP/1.1 -1 UNKNOWN\r\nContent-Length: 0\r\n\r\n".to_vec();
+    let length = b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n".to_vec();
+    let many: String = (0..150).map(|i| format!("X-{i}: 1\r\n")).collect();
+    let many = format!("HTTP/1.1 200 OK\r\n{many}Content-Length: 0\r\n\r\n").into_bytes();
+    for (path, client) in clients(limits(5000, 100_000)) {
+        for (reply, words) in [
+            (nul.clone(), "invalid HTTP header parsed"),
+            (status.clone(), "invalid HTTP status-code parsed"),
+            (length.clone(), "invalid content-length parsed"),
+        ] {
+            let url = raw_server(reply, Duration::ZERO).await;
+            let error = client.send(&PreparedRequest::new("GET", url)).await.unwrap_err();
+            assert_eq!(error, TransportError::Malformed { message: words.to_owned() }, "{path}");
+            assert!(error.to_string().starts_with("the answer is not valid HTTP"), "{path}: {error}");
+        }
+        // Over the parser's header-count limit: the client's limit, not a break of HTTP.
+        let url = raw_server(many.clone(), Duration::ZERO).await;
+        let error = client.send(&PreparedRequest::new("GET", url)).await.unwrap_err();
+        assert!(!matches!(error, TransportError::Malformed { .. }), "{path}: {error:?}");
+    }
+}

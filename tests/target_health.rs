@@ -110,33 +110,12 @@ async fn a_connection_dropped_on_one_input_is_a_crash_with_its_reproduction() {
 async fn run_binary(url: &str, name: &str, cases: &str) -> (Option<i32>, String, RunResult) {
     let spec = loopback::spec_file(name, SPEC);
     let report = spec.with_extension("json");
-    let args: Vec<String> = [
-        "run",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--target",
-        url,
-        "--timeout",
-        "0.3",
-        "--cases",
-        cases,
-        "--concurrency",
-        "2",
-        "--seed",
-        "1",
-        "--report",
-        &format!("json={}", report.display()),
-    ]
-    .iter()
-    .map(|a| (*a).to_owned())
-    .collect();
-    let output =
-        tokio::task::spawn_blocking(move || cli::conform(&args.iter().map(String::as_str).collect::<Vec<_>>()))
-            .await
-            .unwrap();
-    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    let result = conform::report::json::read(&report).unwrap_or_else(|e| panic!("no report ({e}): {printed}"));
-    (output.status.code(), printed, result)
+    let args = ["run", "--spec", spec.to_str().unwrap(), "--target", url, "--timeout", "0.3", "--cases", cases]
+        .into_iter()
+        .chain(["--concurrency", "2", "--seed", "1"])
+        .map(str::to_owned)
+        .collect();
+    cli::conform_with_json(args, &report).await
 }
 
 /// What a given-up target's run must show: exit 2, the stop naming the URL, errors and no

@@ -29,7 +29,7 @@ use crate::http::{HttpResponse, PreparedRequest};
 use crate::spec::{Operation, Source};
 
 pub use failure::{Failure, Severity};
-pub use not_a_server_error::crashed;
+pub use not_a_server_error::{crashed, malformed};
 pub use rate_limit_conformance::{answered_at, retry_after_seconds};
 pub use rule::RuleId;
 

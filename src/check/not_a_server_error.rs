@@ -1,7 +1,7 @@
 //! `not_a_server_error`: no input the harness sends may produce a 5xx. A connection the target
 //! drops before any answer, on one input, while it answers other requests, is the same finding
 //! (it crashed on that input), made by the runner through [`crashed`]: there is no answer for a
-//! check to look at.
+//! check to look at. So is an answer whose head is not valid HTTP, through [`malformed`].
 
 use super::{Check, CheckId, Exchange, Failure, Judgement};
 use crate::spec::{Level, Source};
@@ -42,6 +42,26 @@ pub fn crashed(detail: &str, retried: bool) -> Failure {
     )
 }
 
+/// The failure of a request whose answer is not valid HTTP (`detail` says what the parser found
+/// wrong: a status code that is not three digits, a field value holding NUL, CR or LF...), from
+/// a target that answers other requests properly. `retried` when the request was sent once more
+/// and the answer was broken again.
+pub fn malformed(detail: &str, retried: bool) -> Failure {
+    let source = Source::new(
+        Level::Doc,
+        "RFC 9112 §4 and §5: a status code is three digits and a field value holds no NUL, CR or LF; \
+         an answer that breaks this is a failure no client can read",
+    );
+    Failure::new(
+        CheckId::NotAServerError,
+        source,
+        format!(
+            "the target's answer is not valid HTTP: {detail}{}",
+            if retried { " (the same when the request was sent once more)" } else { "" }
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::{judge, operation, response};
@@ -64,5 +84,18 @@ mod tests {
         assert_eq!(failure.severity, Severity::Error);
         assert!(failure.message.contains("(connection reset by peer), and again"), "{}", failure.message);
         assert!(!crashed("eof", false).message.contains("again"));
+    }
+
+    #[test]
+    fn an_answer_that_is_not_http_fails_the_run_like_a_5xx() {
+        let failure = malformed("invalid HTTP status-code parsed", true);
+        assert_eq!(failure.rule, CheckId::NotAServerError);
+        assert_eq!(failure.severity, Severity::Error);
+        assert_eq!(
+            failure.message,
+            "the target's answer is not valid HTTP: invalid HTTP status-code parsed (the same when the request \
+             was sent once more)"
+        );
+        assert!(!malformed("invalid HTTP header parsed", false).message.contains("again"));
     }
 }

@@ -79,6 +79,11 @@ pub enum TransportError {
     /// though the connection was made (not a refusal, not a timeout conform set).
     #[error("the connection was closed before any answer ({message})")]
     Dropped { message: String },
+    /// The target answered, but with bytes that are not an HTTP/1.1 answer head (RFC 9112): a
+    /// status code that is not three digits, a field value holding NUL, CR or LF, a bad
+    /// `Content-Length`. `message` is the parser's own words.
+    #[error("the answer is not valid HTTP ({message})")]
+    Malformed { message: String },
     #[error("{0}")]
     Other(String),
 }
@@ -169,6 +174,8 @@ impl HttpClient {
             TransportError::Connect { url: url.to_owned(), message: root_cause(&error).to_string() }
         } else if error.is_builder() {
             TransportError::InvalidRequest(error.to_string())
+        } else if let Some(message) = malformed(&error) {
+            TransportError::Malformed { message }
         } else if let Some(message) = dropped(&error) {
             TransportError::Dropped { message }
         } else {
@@ -242,6 +249,24 @@ pub(super) fn dropped(error: &(dyn std::error::Error + 'static)) -> Option<Strin
         cause = current.source();
     }
     found.then(|| root_cause(error).to_string())
+}
+
+/// When `error` says the answer's head could not be parsed as HTTP/1.1 (a hyper parse error in
+/// its causes): what was wrong, in the words of the root cause. A head over hyper's size or
+/// header-count limit is not counted: that is the client's limit, not a break of the protocol.
+/// A request conform could not build is a user error to hyper, never a parse error.
+pub(super) fn malformed(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(hyper) = current.downcast_ref::<hyper::Error>()
+            && hyper.is_parse()
+            && !hyper.is_parse_too_large()
+        {
+            return Some(root_cause(error).to_string());
+        }
+        cause = current.source();
+    }
+    None
 }
 
 /// The last of an error's causes: what really happened.

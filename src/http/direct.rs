@@ -17,7 +17,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use super::client::{CappedBody, dropped, headers_of, method_of, root_cause};
+use super::client::{CappedBody, dropped, headers_of, malformed, method_of, root_cause};
 use super::{HttpResponse, Limits, PreparedRequest, TransportError};
 
 /// How long an idle pooled connection is kept.
@@ -148,11 +148,13 @@ fn plain_path_and_query(tail: &str) -> bool {
 }
 
 /// A refused or failed connection names the URL and its root cause ("Connection refused (os
-/// error 111)"); a connection closed before the answer's head says so; anything else says what
-/// each layer said.
+/// error 111)"); an answer head that is not valid HTTP, or a connection closed before it, says
+/// so; anything else says what each layer said.
 fn classify(error: &hyper_util::client::legacy::Error, url: &str) -> TransportError {
     if error.is_connect() {
         TransportError::Connect { url: url.to_owned(), message: root_cause(error).to_string() }
+    } else if let Some(message) = malformed(error) {
+        TransportError::Malformed { message }
     } else if let Some(message) = dropped(error) {
         TransportError::Dropped { message }
     } else {

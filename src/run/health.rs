@@ -8,8 +8,8 @@
 //! then errors, and the run ends with exit 2, naming the URL and what happened.
 //!
 //! The health also tells a dropped connection that is a crash from one that is not: a target
-//! that has answered something (the handshake counts) and then drops one request's connection
-//! crashed on that request.
+//! that has answered something (the handshake counts) and then drops one request's connection,
+//! or answers it with bytes that are not HTTP, crashed on that request.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};

@@ -1,6 +1,7 @@
 //! Loopback targets for the engine's tests: a spec written to a temporary file, an axum app served
 //! on a free port, and a hand-written HTTP/1.1 server for what axum will not do on purpose (drop
-//! one request's connection, never answer, go away in the middle of a run).
+//! one request's connection, answer with bytes that are not HTTP, never answer, go away in the
+//! middle of a run).
 
 #![allow(dead_code)]
 
@@ -39,6 +40,8 @@ pub enum Reply {
     Json(u16, Vec<(&'static str, &'static str)>, String),
     /// Closes the connection without a word (no status line).
     Drop,
+    /// Writes these bytes as the whole answer, valid HTTP or not, and closes the connection.
+    Raw(Vec<u8>),
     /// Holds the connection open and never answers.
     Silent,
 }
@@ -124,6 +127,10 @@ async fn connection(
                 }
             }
             Reply::Drop => return,
+            Reply::Raw(bytes) => {
+                let _ = socket.write_all(&bytes).await;
+                return;
+            }
             Reply::Silent => {
                 std::future::pending::<()>().await;
             }

@@ -1,8 +1,9 @@
 //! One call to a target, shared by generated cases and scenario steps: the request is already
 //! built and cleared by the send guard; here it goes through the dry run, the send (counted
 //! when it can reach a phone), the rate-limit wait and retry, and the stateless checks, which
-//! judge every answer, the retry's included. A connection the target drops before any answer is
-//! sent once more; dropped again, by a target that answers other requests, it is a crash.
+//! judge every answer, the retry's included. A request whose connection the target drops before
+//! any answer, or whose answer is not valid HTTP, is sent once more; the same again, from a
+//! target that answers other requests, it is a crash.
 
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
@@ -27,8 +28,9 @@ pub(crate) struct Attempt {
 #[derive(Debug, Clone)]
 pub(crate) enum CallOutcome {
     Answered(HttpResponse, Vec<RuleId>, Vec<Failure>),
-    /// The target dropped the connection before any answer, while it answers other requests:
-    /// the rules that ran (`not_a_server_error`) and the failure.
+    /// The target dropped the connection before any answer, or answered with bytes that are not
+    /// valid HTTP, while it answers other requests: the rules that ran (`not_a_server_error`)
+    /// and the failure.
     Crashed(Vec<RuleId>, Vec<Failure>),
     /// The harness could not get an answer.
     Error(Reason),
@@ -135,9 +137,11 @@ fn record_send(shared: &Shared, recipients: &[String]) {
     }
 }
 
-/// The target's answer to `request`, or what came instead. A connection dropped before any
-/// answer by a target that has answered before is sent once more (a kept-alive connection the
-/// target closed just as conform reused it drops too): dropped again, the target crashed on it.
+/// The target's answer to `request`, or what came instead. A target that has answered before
+/// and now gives no valid answer (drops the connection before any, or answers with bytes that
+/// are not HTTP) is sent the request once more: a kept-alive connection the target closed just
+/// as conform reused it drops too, and stray bytes a previous answer left on it read as a broken
+/// head. Either again, and the target failed on this input.
 async fn answer(
     shared: &Shared,
     target: &SpecTarget,
@@ -148,28 +152,36 @@ async fn answer(
     let no_answer = |e: TransportError| {
         CallOutcome::Error(Reason::new(ReasonKind::NoAnswer, format!("no answer from the target: {e}")))
     };
-    let message = match wire::send(shared, target, phase, request).await {
+    let error = match wire::send(shared, target, phase, request).await {
         Ok(response) => return Ok(response),
-        Err(TransportError::Dropped { message }) if target.health.has_answered() => message,
+        Err(e) if broke_on_input(&e) && target.health.has_answered() => e,
         Err(e) => return Err(no_answer(e)),
     };
-    // A retry that can send a message needs the budget; without it, one drop is the finding.
+    // A retry that can send a message needs the budget; without it, one broken answer is the finding.
     let retry = recipients.is_empty() || shared.guard.reserve();
-    let message = if retry {
+    let error = if retry {
         record_send(shared, recipients);
         match wire::send(shared, target, Phase::Retry, request).await {
             Ok(response) => return Ok(response),
-            Err(TransportError::Dropped { message }) => message,
+            Err(e) if broke_on_input(&e) => e,
             Err(e) => return Err(no_answer(e)),
         }
     } else {
-        message
+        error
     };
     let selected = shared.config.checks.as_ref().is_none_or(|keep| keep.contains(&CheckId::NotAServerError));
-    if !selected {
-        return Err(no_answer(TransportError::Dropped { message }));
-    }
-    Err(CallOutcome::Crashed(vec![CheckId::NotAServerError.into()], vec![check::crashed(&message, retry)]))
+    let failure = match &error {
+        TransportError::Dropped { message } if selected => check::crashed(message, retry),
+        TransportError::Malformed { message } if selected => check::malformed(message, retry),
+        _ => return Err(no_answer(error)),
+    };
+    Err(CallOutcome::Crashed(vec![CheckId::NotAServerError.into()], vec![failure]))
+}
+
+/// Whether `error` is the target's own failure on a request, when the target answers others:
+/// the connection dropped before any answer, or an answer that is not valid HTTP.
+fn broke_on_input(error: &TransportError) -> bool {
+    matches!(error, TransportError::Dropped { .. } | TransportError::Malformed { .. })
 }
 
 /// Runs the registered checks (those `--checks` keeps, and of those only `only` when given).
