@@ -61,8 +61,8 @@ fn run(exchange: &Exchange<'_>) -> Judgement {
 fn undocumented_status(exchange: &Exchange<'_>) -> Judgement {
     let produced = &exchange.operation.produces;
     let status = exchange.response.status;
-    // A redirect's body is a short hypertext note for the new URI (RFC 9110 §15.4), not content.
     let another_method = matches!(exchange.kind, CaseKind::Protocol(Probe::UndocumentedMethod { .. }));
+    // A redirect's body is a short hypertext note for the new URI (RFC 9110 §15.4), not content.
     if produced.is_empty() || exchange.response.body.is_empty() || (300..400).contains(&status) || another_method {
         return Judgement::NotApplicable;
     }

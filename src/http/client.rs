@@ -231,23 +231,19 @@ impl CappedBody {
 /// its causes): what happened, in the words of the root cause.
 pub(super) fn dropped(error: &(dyn std::error::Error + 'static)) -> Option<String> {
     use std::io::ErrorKind;
-    let mut cause = Some(error);
-    let mut found = false;
-    while let Some(current) = cause {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            found |= hyper.is_incomplete_message();
-        }
-        if let Some(io) = current.downcast_ref::<std::io::Error>() {
-            found |= matches!(
+    let found = causes(error).any(|current| {
+        let incomplete = current.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message);
+        let lost = current.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(
                 io.kind(),
                 ErrorKind::ConnectionReset
                     | ErrorKind::ConnectionAborted
                     | ErrorKind::BrokenPipe
                     | ErrorKind::UnexpectedEof
-            );
-        }
-        cause = current.source();
-    }
+            )
+        });
+        incomplete || lost
+    });
     found.then(|| root_cause(error).to_string())
 }
 
@@ -256,26 +252,22 @@ pub(super) fn dropped(error: &(dyn std::error::Error + 'static)) -> Option<Strin
 /// header-count limit is not counted: that is the client's limit, not a break of the protocol.
 /// A request conform could not build is a user error to hyper, never a parse error.
 pub(super) fn malformed(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut cause = Some(error);
-    while let Some(current) = cause {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>()
-            && hyper.is_parse()
-            && !hyper.is_parse_too_large()
-        {
-            return Some(root_cause(error).to_string());
-        }
-        cause = current.source();
-    }
-    None
+    let parse = |e: &hyper::Error| e.is_parse() && !e.is_parse_too_large();
+    causes(error)
+        .any(|current| current.downcast_ref::<hyper::Error>().is_some_and(parse))
+        .then(|| root_cause(error).to_string())
+}
+
+/// `error`, then each of its causes in turn.
+fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |current| current.source())
 }
 
 /// The last of an error's causes: what really happened.
 pub(super) fn root_cause<'a>(error: &'a (dyn std::error::Error + 'static)) -> &'a (dyn std::error::Error + 'static) {
-    let mut cause = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    cause
+    causes(error).last().unwrap_or(error)
 }
 
 #[cfg(test)]
