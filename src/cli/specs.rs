@@ -29,6 +29,14 @@ pub fn load_specs(paths: &[PathBuf]) -> Result<(Vec<Spec>, Vec<SpecWarning>), St
             }
         };
         let Some(loaded) = loaded else { return Err(refusal(&path, &found)) };
+        if loaded.operations.is_empty() && !found.is_empty() {
+            // Every operation was left out: why is lint's word, not "no operation".
+            return Err(format!(
+                "{}: nothing to test: every operation is left out\n{}",
+                path.display(),
+                refusal(&path, &found)
+            ));
+        }
         if loaded.operations.is_empty() {
             return Err(format!(
                 "{}: nothing to test: the spec documents no operation under `paths` (`webhooks` are calls \
@@ -102,6 +110,18 @@ mod tests {
         assert!(error.starts_with("error: $ref `#/nowhere`"), "{error}");
         assert!(error.contains(&format!("--> {}:4:3 (#/paths/~1x)", path.display())), "{error}");
         std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn a_spec_whose_every_operation_is_left_out_says_why() {
+        let path = write(
+            "broken.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\nx-conform-accepts-valid-input: true\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n",
+        );
+        let error = load_specs(std::slice::from_ref(&path)).unwrap_err();
+        assert!(error.contains("nothing to test: every operation is left out"), "{error}");
+        assert!(error.contains("must be false or {level"), "lint's reason: {error}");
+        assert!(error.contains("broken.yaml:3:1"), "the file and line: {error}");
     }
 
     #[test]
