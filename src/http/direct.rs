@@ -24,7 +24,12 @@ use super::{HttpResponse, Limits, PreparedRequest, TransportError};
 const IDLE: Duration = Duration::from_secs(90);
 
 /// The proxy variables a general client honours for plain http.
-const PROXY_VARIABLES: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+pub(super) const PROXY_VARIABLES: [&str; 4] = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"];
+
+/// Whether the environment gives one of `variables` a value.
+pub(super) fn proxy_named(variables: &[&str]) -> bool {
+    variables.iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct DirectClient {
@@ -35,7 +40,7 @@ impl DirectClient {
     /// `None` when the environment names a proxy: plain http then goes where the proxy says,
     /// through the general client.
     pub(super) fn new(limits: &Limits) -> Option<Self> {
-        if PROXY_VARIABLES.iter().any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty())) {
+        if proxy_named(&PROXY_VARIABLES) {
             return None;
         }
         let mut connector = HttpConnector::new();

@@ -5,7 +5,9 @@
 mod client;
 pub mod credential;
 mod direct;
+mod listening;
 mod request;
 
 pub use client::{HttpClient, HttpResponse, Limits, TransportError, parse_rate};
+pub use listening::still_listening;
 pub use request::{PreparedRequest, USER_AGENT};

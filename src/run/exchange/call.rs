@@ -7,7 +7,7 @@
 
 use crate::case::CaseKind;
 use crate::check::{self, CheckId, Exchange, Failure, RuleId, answered_at, retry_after_seconds};
-use crate::http::{HttpResponse, PreparedRequest, TransportError};
+use crate::http::{HttpResponse, PreparedRequest, TransportError, still_listening};
 use crate::results::Phase;
 use crate::results::{Reason, ReasonKind};
 use crate::run::shared::{Shared, SpecTarget};
@@ -169,6 +169,16 @@ async fn answer(
     } else {
         error
     };
+    // Dropped again: a crash on this input only if the target still listens; one that went away
+    // (stopped, restarted) drops every request, whatever its input.
+    if matches!(error, TransportError::Dropped { .. })
+        && !still_listening(&target.origin, shared.client.limits().timeout).await
+    {
+        return Err(CallOutcome::Error(Reason::new(
+            ReasonKind::NoAnswer,
+            format!("no answer from the target: {error}, and it no longer accepts connections: it went away"),
+        )));
+    }
     let selected = shared.config.checks.as_ref().is_none_or(|keep| keep.contains(&CheckId::NotAServerError));
     let failure = match &error {
         TransportError::Dropped { message } if selected => check::crashed(message, retry),
